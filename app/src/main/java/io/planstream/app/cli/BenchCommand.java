@@ -1,0 +1,19 @@
+package io.planstream.app.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Benchmarks. Each prints a readable table, or with --json one JSON object per result line. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure the system: `bench ingest` (uploads/s and acknowledgement latency).",
+        subcommands = {BenchIngestCommand.class})
+final class BenchCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark, e.g. `planstream bench ingest`");
+    }
+}

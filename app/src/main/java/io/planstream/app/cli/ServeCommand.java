@@ -1,0 +1,71 @@
+package io.planstream.app.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.planstream.app.ServeApplication;
+import io.quarkus.runtime.Quarkus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the server: the upload API and the roles, with an in-process broker unless a cluster is given. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run Planstream: the HTTP API and the configured roles.",
+                "Without --kafka, a Kafka broker and schema registry run inside this process (loopback only)."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--port", description = "HTTP port (default ${DEFAULT-VALUE}).", defaultValue = "8080")
+    int port;
+
+    @Option(names = "--host", description = "Interface to bind (default ${DEFAULT-VALUE}: this machine only).", defaultValue = "127.0.0.1")
+    String host;
+
+    @Option(names = "--data-dir", description = "Where the embedded broker and the indexes keep their data (default ${DEFAULT-VALUE}).",
+            defaultValue = "planstream-data")
+    Path dataDir;
+
+    @Option(names = "--roles", description = "Roles to run, comma-separated: ingest, embedder, index, trainer (default: all).")
+    String roles;
+
+    @Option(names = "--kafka", description = "Bootstrap servers of an existing Kafka cluster (default: in-process broker).")
+    String kafka;
+
+    @Option(names = "--registry", description = "URL of a Confluent-compatible schema registry (default: embedded).")
+    String registry;
+
+    @Override
+    public Integer call() {
+        if (port < 0 || port > 65535) {
+            throw new PlanstreamCommand.UsageException("--port must be 0..65535, got " + port);
+        }
+        System.setProperty("quarkus.http.port", String.valueOf(port));
+        System.setProperty("quarkus.http.host", host);
+        System.setProperty("planstream.data-dir", dataDir.toAbsolutePath().toString());
+        setIfGiven("planstream.roles", roles);
+        setIfGiven("kafka.bootstrap.servers", kafka);
+        setIfGiven("schema.registry.url", registry);
+        AtomicInteger exit = new AtomicInteger();
+        Quarkus.run(ServeApplication.class, (code, failure) -> {
+            if (failure != null) {
+                System.err.println("planstream serve: " + rootMessage(failure));
+            }
+            exit.set(code);
+        });
+        return exit.get();
+    }
+
+    private static void setIfGiven(String key, String value) {
+        if (value != null && !value.isBlank()) {
+            System.setProperty(key, value);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (" + root.getMessage() + ")";
+    }
+}

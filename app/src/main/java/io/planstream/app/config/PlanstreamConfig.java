@@ -1,0 +1,62 @@
+package io.planstream.app.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** Settings of one Planstream process. Kafka client settings are read from {@code kafka.*}, see {@link io.planstream.app.kafka.PlatformProducer}. */
+@ConfigMapping(prefix = "planstream")
+public interface PlanstreamConfig {
+
+    /** Roles this process runs: any of ingest, embedder, index, trainer. */
+    @WithDefault("ingest,embedder,index,trainer")
+    List<String> roles();
+
+    /** Where the one-machine default keeps its state (broker log, indexes, models). */
+    @WithDefault("planstream-data")
+    Path dataDir();
+
+    Embedded embedded();
+
+    Topics topics();
+
+    /** The in-process broker and registry, used when no {@code kafka.bootstrap.servers} / {@code schema.registry.url} is set. */
+    interface Embedded {
+        /** Client port of the embedded broker on 127.0.0.1; 0 picks a free one. */
+        @WithDefault("19092")
+        int kafkaPort();
+
+        /** Port of the embedded schema registry on 127.0.0.1; 0 picks a free one. */
+        @WithDefault("18081")
+        int registryPort();
+
+        /** Keep the broker's data in a temporary directory deleted at exit (tests) instead of {@code data-dir/kafka}. */
+        @WithDefault("false")
+        boolean temporary();
+    }
+
+    /** How the shared topics are created where they are missing. */
+    interface Topics {
+        /** Partitions of the images and embeddings topics: the most embedder instances that can share the work. */
+        @WithDefault("3")
+        int partitions();
+
+        /** Replication factor of every topic (1 on one machine, 3 on a cluster). */
+        @WithName("replication-factor")
+        @WithDefault("1")
+        short replicationFactor();
+
+        /** How long start-up waits for Kafka before it fails. */
+        @WithDefault("30s")
+        java.time.Duration startupTimeout();
+    }
+
+    /** Path under {@link #dataDir()}. */
+    default Path dataPath(String name) {
+        return dataDir().resolve(name);
+    }
+
+}

@@ -1,0 +1,75 @@
+package io.planstream.app.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
+
+import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.kafka.KafkaPlatform;
+
+/**
+ * Builds the process's {@link KafkaPlatform} from configuration: every {@code kafka.*} property goes to
+ * the Kafka clients without its prefix (security settings included), and the Confluent serde keys go
+ * to the Avro serdes. Without {@code kafka.bootstrap.servers} the broker runs in-process.
+ */
+@Singleton
+public class PlatformProducer {
+
+    private static final Logger LOG = Logger.getLogger(PlatformProducer.class);
+    static final String KAFKA_PREFIX = "kafka.";
+    private static final Set<String> SERDE_KEYS = Set.of("schema.registry.url", "auto.register.schemas",
+            "use.latest.version", "basic.auth.credentials.source", "basic.auth.user.info");
+
+    @Produces
+    @Singleton
+    KafkaPlatform platform(Config config, PlanstreamConfig planstream) {
+        KafkaPlatform.Builder b = KafkaPlatform.builder()
+                .optClientProperties(withPrefix(config, KAFKA_PREFIX))
+                .optSerdeConfig(serdeConfig(config))
+                .optEmbeddedPort(planstream.embedded().kafkaPort())
+                .optRegistryPort(planstream.embedded().registryPort())
+                .optPartitions(planstream.topics().partitions())
+                .optReplicationFactor(planstream.topics().replicationFactor())
+                .optStartupTimeout(planstream.topics().startupTimeout());
+        if (!planstream.embedded().temporary()) {
+            b.optEmbeddedDataDir(planstream.dataPath("kafka").toAbsolutePath());
+        }
+        KafkaPlatform platform = b.start();
+        if (platform.embedded()) {
+            LOG.infof("One-machine default: embedded Kafka at %s (loopback only), schema registry at %s",
+                    platform.bootstrapServers(), platform.schemaRegistryUrl());
+        }
+        return platform;
+    }
+
+    void close(@Disposes KafkaPlatform platform) {
+        platform.close();
+    }
+
+    static Map<String, Object> withPrefix(Config config, String prefix) {
+        Map<String, Object> out = new HashMap<>();
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith(prefix)) {
+                config.getOptionalValue(name, String.class).ifPresent(v -> out.put(name.substring(prefix.length()), v));
+            }
+        }
+        return out;
+    }
+
+    static Map<String, Object> serdeConfig(Config config) {
+        Map<String, Object> out = new HashMap<>();
+        for (String name : config.getPropertyNames()) {
+            if (SERDE_KEYS.contains(name) || name.startsWith("schema.registry.")) {
+                config.getOptionalValue(name, String.class).ifPresent(v -> out.put(name, v));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,113 @@
+package io.planstream.app.cli;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.planstream.ingest.ImageId;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import picocli.CommandLine;
+
+/** The command line as a user runs it, against the real server of the test. */
+@QuarkusTest
+class CommandLineTest {
+
+    @TestHTTPResource("/")
+    URL server;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldGenerateAndIngestAFolderThenReportARejectedFileWithExitCode1() throws Exception {
+        Path plans = dir.resolve("plans");
+        assertThat(run("generate", "--count", "6", "--out", plans.toString(), "--seed", "3").code).isZero();
+        List<Path> pngs;
+        try (var s = Files.list(plans)) {
+            pngs = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+        }
+        assertThat(pngs).hasSize(6);
+        assertThat(plans.resolve("attributes.jsonl")).exists();
+
+        Result ok = run("ingest", "--url", url(), plans.toString());
+        assertThat(ok.code).as(ok.out).isZero();
+        assertThat(ok.out).contains("accepted 6, rejected 0 of 6 files");
+        for (Path png : pngs) {
+            given().when().get("/images/" + ImageId.sha256Hex(Files.readAllBytes(png))).then().statusCode(200)
+                    .body("format", equalTo("rplan")).body("source", equalTo("cli"));
+        }
+
+        Files.write(plans.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        Result partial = run("ingest", "--url", url(), plans.toString());
+        assertThat(partial.code).isEqualTo(1);
+        assertThat(partial.out).contains("accepted 6, rejected 1 of 7 files").contains("broken.png");
+    }
+
+    @Test
+    void shouldExitWith2OnBadUsage() {
+        assertThat(run("ingest", "--url", url(), dir.resolve("missing").toString()).code).isEqualTo(2);
+        assertThat(run("generate", "--count", "0", "--out", dir.toString()).code).isEqualTo(2);
+        assertThat(run("no-such-command").code).isEqualTo(2);
+        assertThat(run("bench", "ingest", "--size", "3").code).isEqualTo(2);
+        Result help = run("--help");
+        assertThat(help.code).as(help.err).isZero();
+        assertThat(PlanstreamCommand.newCommandLine().getUsageMessage()).contains("serve", "ingest", "generate", "bench");
+    }
+
+    @Test
+    void shouldFailWithAMessageWhenNoServerListens() {
+        Result r = run("ingest", "--url", "http://127.0.0.1:1", writeOne());
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.err).contains("cannot reach");
+    }
+
+    private String writeOne() {
+        try {
+            Path f = dir.resolve("one.png");
+            Files.write(f, new byte[] {1});
+            return f.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private String url() {
+        return server.toString();
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        CommandLine cl = PlanstreamCommand.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            int code = cl.execute(args);
+            cl.getOut().flush();
+            cl.getErr().flush();
+            return new Result(code, out + captured.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+}

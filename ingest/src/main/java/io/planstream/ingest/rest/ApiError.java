@@ -1,0 +1,5 @@
+package io.planstream.ingest.rest;
+
+/** The JSON body of every error answer: a stable code for programs and a message for people. */
+public record ApiError(int status, String error, String message) {
+}

@@ -1,0 +1,19 @@
+package io.planstream.schemas;
+
+/** Names of the topics the roles share. Tests import these rather than repeating the strings. */
+public final class TopicNames {
+
+    /** Every accepted image, keyed by image id; compacted, so it is the store of record. */
+    public static final String IMAGES = "images";
+    /** One record per (image, model version), keyed by image id. */
+    public static final String EMBEDDINGS = "embeddings";
+    /** Published model versions, keyed by version; compacted. */
+    public static final String MODELS = "models";
+    /** Records a stage could not process, with the reason. */
+    public static final String DEAD_LETTERS = "dead-letters";
+    /** Schemas of the embedded registry; compacted. */
+    public static final String SCHEMAS = "_planstream_schemas";
+
+    private TopicNames() {
+    }
+}
