@@ -65,6 +65,11 @@ class EmbeddedKafkaTest {
             }
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("x", 1, (short) 1))).all().get();
+                // Creation is acknowledged by the controller; the broker's metadata follows shortly after.
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!admin.listTopics().names().get().contains("x") && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
                 assertThat(admin.listTopics().names().get()).contains("x");
             }
         }

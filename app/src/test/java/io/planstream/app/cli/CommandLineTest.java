@@ -12,12 +12,19 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.planstream.avro.ImageRecord;
 import io.planstream.ingest.ImageId;
+import io.planstream.kafka.KafkaPlatform;
+import io.planstream.kafka.TopicReader;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import picocli.CommandLine;
@@ -31,6 +38,9 @@ class CommandLineTest {
 
     @TempDir
     Path dir;
+
+    @Inject
+    KafkaPlatform platform;
 
     @Test
     void shouldGenerateAndIngestAFolderThenReportARejectedFileWithExitCode1() throws Exception {
@@ -55,6 +65,28 @@ class CommandLineTest {
         Result partial = run("ingest", "--url", url(), plans.toString());
         assertThat(partial.code).isEqualTo(1);
         assertThat(partial.out).contains("accepted 6, rejected 1 of 7 files").contains("broken.png");
+    }
+
+    @Test
+    void shouldIngestStraightToKafkaWithTheSameValidation() throws Exception {
+        Path plans = dir.resolve("direct");
+        assertThat(run("generate", "--count", "3", "--out", plans.toString(), "--seed", "11").code).isZero();
+        Files.write(plans.resolve("zz-not-a-picture.png"), "plain text".getBytes(StandardCharsets.UTF_8));
+        Result r = run("ingest", "--kafka", platform.bootstrapServers(), "--registry", platform.schemaRegistryUrl(),
+                "--source", "nightly", "--meta", "batch=7", plans.toString());
+        assertThat(r.code).as(r.out).isEqualTo(1);
+        assertThat(r.out).contains("accepted 3, rejected 1 of 4 files").contains("not_an_image").contains("zz-not-a-picture.png");
+        Map<String, ImageRecord> stored = TopicReader.latestByKey(platform.clientProperties(), platform.topics().images(),
+                Duration.ofSeconds(30));
+        try (var s = Files.list(plans)) {
+            for (Path png : s.filter(p -> p.getFileName().toString().startsWith("plan-")).toList()) {
+                ImageRecord rec = stored.get(ImageId.sha256Hex(Files.readAllBytes(png)));
+                assertThat(rec).as("record of %s", png).isNotNull();
+                assertThat(rec.getSource()).isEqualTo("nightly");
+                assertThat(rec.getMetadata()).containsEntry("batch", "7").containsKey("rooms.total");
+            }
+        }
+        assertThat(run("ingest", "--kafka", platform.bootstrapServers(), plans.toString()).code).isEqualTo(2);
     }
 
     @Test
