@@ -1,0 +1,382 @@
+package io.planstream.simclr.artifact;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.planstream.simclr.model.EncoderSpec;
+import io.planstream.simclr.model.Encoders;
+import io.planstream.simclr.model.Normalization;
+import io.planstream.simclr.model.ProjectionHeadSpec;
+import io.planstream.simclr.model.SimClrModel;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A SimCLR model on disk: a directory with the parameters of f(.) and g(.) in DJL's format and a
+ * {@code manifest.json} that says how to rebuild the network, how to feed it, where it came from,
+ * and the SHA-256 of the parameter file.
+ *
+ * <p>Loading trusts nothing: it checks the manifest's fields, the hash, that the architecture the
+ * manifest describes takes every parameter with the same shape and leaves none over, and fails
+ * with a message naming what is wrong. The manifest is written last, so a directory with a
+ * manifest holds a complete artifact.
+ */
+public final class ModelArtifact implements AutoCloseable {
+
+    public static final String MANIFEST = "manifest.json";
+    public static final String PARAMETERS = "parameters.djl";
+
+    private static final ObjectMapper JSON =
+            JsonMapper.builder()
+                    .addModule(new JavaTimeModule())
+                    .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                    .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                    .build();
+
+    private final Path directory;
+    private final ModelManifest manifest;
+    private final SimClrModel model;
+    private final NDManager manager;
+
+    private ModelArtifact(Path directory, ModelManifest manifest, SimClrModel model, NDManager manager) {
+        this.directory = directory;
+        this.manifest = manifest;
+        this.model = model;
+        this.manager = manager;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    /** @return the network with its parameters; valid until this artifact is closed */
+    public SimClrModel model() {
+        return model;
+    }
+
+    public Normalization normalization() {
+        return manifest.normalizationSpec();
+    }
+
+    /** Frees the parameters. */
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** Writes {@code model} to a new or empty directory, using the system clock. */
+    public static ModelManifest save(Path dir, SimClrModel model, ArtifactInfo info)
+            throws IOException {
+        return save(dir, model, info, Clock.systemUTC());
+    }
+
+    /**
+     * Writes {@code model} to {@code dir}, which must not exist or be empty.
+     *
+     * @param dir the artifact directory
+     * @param model an initialised model
+     * @param info version, normalisation, provenance, metrics
+     * @param clock the source of the creation time
+     * @return the manifest written
+     * @throws IOException if writing fails or the directory is not empty
+     */
+    public static ModelManifest save(Path dir, SimClrModel model, ArtifactInfo info, Clock clock)
+            throws IOException {
+        if (!model.isInitialized()) {
+            throw new IllegalArgumentException("the model has no parameters yet: initialise it first");
+        }
+        EncoderSpec spec = model.encoderSpec();
+        if (info.normalization().channels() != spec.inputChannels()) {
+            throw new IllegalArgumentException(
+                    "normalization has "
+                            + info.normalization().channels()
+                            + " channels but the encoder takes "
+                            + spec.inputChannels());
+        }
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw new ArtifactException(dir + " exists and is not a directory");
+            }
+            try (Stream<Path> entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new ArtifactException(
+                            dir + " is not empty: a model artifact is never overwritten");
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        Path parameters = dir.resolve(PARAMETERS);
+        MessageDigest digest = sha256();
+        try (OutputStream file = Files.newOutputStream(parameters);
+                DataOutputStream out =
+                        new DataOutputStream(
+                                new BufferedOutputStream(new DigestOutputStream(file, digest)))) {
+            model.saveParameters(out);
+        }
+        ProjectionHeadSpec head = model.headSpec();
+        ModelManifest manifest =
+                new ModelManifest(
+                        ModelManifest.FORMAT_VERSION,
+                        spec.name(),
+                        spec.width(),
+                        spec.stem().id(),
+                        spec.inputSize(),
+                        spec.inputChannels(),
+                        info.normalization(),
+                        spec.embeddingDim(),
+                        new ModelManifest.HeadJson(
+                                head.layers(), head.hiddenDim(), head.outputDim(), head.batchNorm()),
+                        info.version(),
+                        info.parentVersion(),
+                        info.trainingData(),
+                        info.trainingSteps(),
+                        info.metrics(),
+                        PARAMETERS,
+                        HexFormat.of().formatHex(digest.digest()),
+                        Encoders.parameterCount(model, true),
+                        clock.instant());
+        Path tmp = dir.resolve(MANIFEST + ".tmp");
+        JSON.writeValue(tmp.toFile(), manifest);
+        try {
+            Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING);
+        }
+        return manifest;
+    }
+
+    /**
+     * Reads and checks {@code manifest.json} alone (no parameters, no hash).
+     *
+     * @param dir the artifact directory
+     * @return the manifest
+     * @throws ArtifactException if it is missing or malformed
+     */
+    public static ModelManifest readManifest(Path dir) throws ArtifactException {
+        if (!Files.isDirectory(dir)) {
+            throw new ArtifactException("no model artifact at " + dir + ": not a directory");
+        }
+        Path file = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            throw new ArtifactException(
+                    "no " + MANIFEST + " in " + dir + ": not a model artifact, or an unfinished one");
+        }
+        ModelManifest m;
+        try {
+            m = JSON.readValue(file.toFile(), ModelManifest.class);
+        } catch (JsonProcessingException e) {
+            throw new ArtifactException(
+                    MANIFEST + " in " + dir + " is not a valid manifest: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ArtifactException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (m.formatVersion() != ModelManifest.FORMAT_VERSION) {
+            throw new ArtifactException(
+                    MANIFEST
+                            + " in "
+                            + dir
+                            + " has format_version "
+                            + m.formatVersion()
+                            + "; this build reads "
+                            + ModelManifest.FORMAT_VERSION);
+        }
+        try {
+            EncoderSpec spec = m.encoderSpec();
+            m.headSpec();
+            Normalization n = m.normalizationSpec();
+            if (n.channels() != spec.inputChannels()) {
+                throw new IllegalArgumentException(
+                        "normalization has " + n.channels() + " channels, input_channels is "
+                                + spec.inputChannels());
+            }
+            if (m.embeddingDim() != spec.embeddingDim()) {
+                throw new IllegalArgumentException(
+                        "embedding_dim is "
+                                + m.embeddingDim()
+                                + " but "
+                                + spec.name()
+                                + " at width "
+                                + spec.width()
+                                + " gives "
+                                + spec.embeddingDim());
+            }
+            if (m.version() == null || m.version().isBlank()) {
+                throw new IllegalArgumentException("version is missing");
+            }
+            if (m.parametersFile() == null
+                    || m.parametersFile().isBlank()
+                    || Path.of(m.parametersFile()).getNameCount() != 1
+                    || m.parametersFile().contains("..")) {
+                throw new IllegalArgumentException(
+                        "parameters_file must be a plain file name, got: " + m.parametersFile());
+            }
+            if (m.parametersSha256() == null || !m.parametersSha256().matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException(
+                        "parameters_sha256 must be 64 lowercase hex digits, got: "
+                                + m.parametersSha256());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ArtifactException(MANIFEST + " in " + dir + " is inconsistent: " + e.getMessage(), e);
+        }
+        return m;
+    }
+
+    /**
+     * Loads and verifies an artifact.
+     *
+     * @param dir the artifact directory
+     * @param parent the manager whose device receives the parameters; the artifact owns a
+     *     sub-manager of it, freed by {@link #close()}
+     * @return the loaded artifact
+     * @throws ArtifactException naming what is wrong: no manifest, malformed manifest, hash
+     *     mismatch, parameters that do not fit the architecture
+     */
+    public static ModelArtifact load(Path dir, NDManager parent) throws ArtifactException {
+        ModelManifest m = readManifest(dir);
+        Path parameters = dir.resolve(m.parametersFile());
+        if (!Files.isRegularFile(parameters)) {
+            throw new ArtifactException(
+                    "the manifest in " + dir + " names " + m.parametersFile() + ", which is missing");
+        }
+        String actual = sha256Hex(parameters);
+        if (!actual.equals(m.parametersSha256())) {
+            throw new ArtifactException(
+                    m.parametersFile()
+                            + " in "
+                            + dir
+                            + " has SHA-256 "
+                            + actual
+                            + " but the manifest says "
+                            + m.parametersSha256()
+                            + ": the file was changed, truncated or replaced");
+        }
+        EncoderSpec spec = m.encoderSpec();
+        SimClrModel model = SimClrModel.builder().setEncoder(spec).optHead(m.headSpec()).build();
+        NDManager manager = parent.newSubManager();
+        try {
+            readParameters(model, spec, parameters, manager, m);
+        } catch (ArtifactException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        return new ModelArtifact(dir, m, model, manager);
+    }
+
+    private static void readParameters(
+            SimClrModel model, EncoderSpec spec, Path file, NDManager manager, ModelManifest m)
+            throws ArtifactException {
+        String what = spec.name() + " width " + spec.width() + " stem " + spec.stem().id();
+        try (NDManager scratch = manager.newSubManager()) {
+            // Initialising first gives every parameter the shape the architecture expects; the
+            // random arrays die with the scratch manager once the file's arrays replace them.
+            model.initialize(scratch, DataType.FLOAT32, spec.inputShape(1));
+            Map<String, Shape> expected = new HashMap<>();
+            for (Pair<String, Parameter> p : model.getParameters()) {
+                expected.put(p.getKey(), p.getValue().getArray().getShape());
+            }
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(file));
+                    DataInputStream data = new DataInputStream(in)) {
+                model.loadParameters(manager, data);
+                if (data.read() != -1) {
+                    throw new ArtifactException(
+                            file.getFileName()
+                                    + " holds more parameters than "
+                                    + what
+                                    + " has: it belongs to another architecture");
+                }
+            }
+            for (Pair<String, Parameter> p : model.getParameters()) {
+                Shape got = p.getValue().getArray().getShape();
+                Shape want = expected.get(p.getKey());
+                if (!got.equals(want)) {
+                    throw new ArtifactException(
+                            "parameter "
+                                    + p.getKey()
+                                    + " has shape "
+                                    + got
+                                    + " in "
+                                    + file.getFileName()
+                                    + " but "
+                                    + what
+                                    + " needs "
+                                    + want
+                                    + ": the parameters do not fit the manifest's architecture");
+                }
+            }
+            if (m.parameterCount() != 0 && Encoders.parameterCount(model, true) != m.parameterCount()) {
+                throw new ArtifactException(
+                        "the manifest says parameter_count "
+                                + m.parameterCount()
+                                + " but "
+                                + what
+                                + " has "
+                                + Encoders.parameterCount(model, true));
+            }
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            if (e instanceof ArtifactException a) {
+                throw a;
+            }
+            throw new ArtifactException(
+                    file.getFileName()
+                            + " does not fit "
+                            + what
+                            + " as the manifest says: "
+                            + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    e);
+        }
+    }
+
+    /** @return the lowercase hex SHA-256 of a file */
+    public static String sha256Hex(Path file) throws ArtifactException {
+        MessageDigest digest = sha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new ArtifactException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

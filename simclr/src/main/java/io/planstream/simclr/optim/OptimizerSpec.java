@@ -1,0 +1,118 @@
+package io.planstream.simclr.optim;
+
+import ai.djl.nn.Block;
+import ai.djl.training.optimizer.Optimizer;
+import java.util.Locale;
+
+/**
+ * The optimiser of a pretraining run, as configuration.
+ *
+ * @param kind LARS (SimCLR's choice for large batches) or Adam (simpler at small batches)
+ * @param learningRate the peak rate; with {@code scaleWithBatch} the rate at batch 256
+ * @param scaleWithBatch multiply the rate by batch / 256 (SimCLR's linear scaling)
+ * @param weightDecay L2 decay (LARS skips biases and batch norm)
+ * @param warmupSteps steps of linear warm-up
+ * @param totalSteps steps of the whole run; the cosine decay ends there
+ */
+public record OptimizerSpec(
+        Kind kind,
+        double learningRate,
+        boolean scaleWithBatch,
+        double weightDecay,
+        int warmupSteps,
+        int totalSteps) {
+
+    /** The optimisers on offer. */
+    public enum Kind {
+        LARS,
+        ADAM;
+
+        public static Kind of(String name) {
+            if (name != null) {
+                for (Kind k : values()) {
+                    if (k.name().equalsIgnoreCase(name.trim())) {
+                        return k;
+                    }
+                }
+            }
+            throw new IllegalArgumentException("optimizer must be lars or adam, got: " + name);
+        }
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** SimCLR: 0.3 x batch / 256. */
+    public static final double LARS_BASE_LR = 0.3;
+    public static final double ADAM_LR = 1e-3;
+    public static final double WEIGHT_DECAY = 1e-6;
+
+    public OptimizerSpec {
+        if (kind == null) {
+            throw new IllegalArgumentException("optimizer kind must be set");
+        }
+        if (!(learningRate > 0 && learningRate <= 100)) {
+            throw new IllegalArgumentException(
+                    "learningRate must be in (0, 100], got: " + learningRate);
+        }
+        if (!(weightDecay >= 0 && weightDecay < 1)) {
+            throw new IllegalArgumentException("weightDecay must be in [0, 1), got: " + weightDecay);
+        }
+        if (totalSteps < 1) {
+            throw new IllegalArgumentException("totalSteps must be >= 1, got: " + totalSteps);
+        }
+        if (warmupSteps < 0 || warmupSteps > totalSteps) {
+            throw new IllegalArgumentException(
+                    "warmupSteps must be in [0, totalSteps=" + totalSteps + "], got: " + warmupSteps);
+        }
+    }
+
+    /** @return LARS with SimCLR's defaults: 0.3 x batch / 256, weight decay 1e-6 */
+    public static OptimizerSpec lars(int warmupSteps, int totalSteps) {
+        return new OptimizerSpec(Kind.LARS, LARS_BASE_LR, true, WEIGHT_DECAY, warmupSteps, totalSteps);
+    }
+
+    /** @return Adam at 1e-3, unscaled, weight decay 1e-6 */
+    public static OptimizerSpec adam(int warmupSteps, int totalSteps) {
+        return new OptimizerSpec(Kind.ADAM, ADAM_LR, false, WEIGHT_DECAY, warmupSteps, totalSteps);
+    }
+
+    /** @return the peak rate for this batch size */
+    public double peakLearningRate(int batch) {
+        return scaleWithBatch ? WarmupCosineSchedule.linearScaled(learningRate, batch) : learningRate;
+    }
+
+    /** @return warm-up then cosine decay to 0 over the run */
+    public WarmupCosineSchedule schedule(int batch) {
+        return WarmupCosineSchedule.builder()
+                .setBaseValue(peakLearningRate(batch))
+                .setTotalSteps(totalSteps)
+                .optWarmupSteps(warmupSteps)
+                .build();
+    }
+
+    /**
+     * @param block the network to train (LARS reads its parameter names)
+     * @param batch images per step
+     * @return a new optimiser
+     */
+    public Optimizer create(Block block, int batch) {
+        WarmupCosineSchedule schedule = schedule(batch);
+        switch (kind) {
+            case LARS:
+                return Lars.builder()
+                        .setLearningRateTracker(schedule)
+                        .setParameterNames(block)
+                        .optWeightDecays((float) weightDecay)
+                        .build();
+            case ADAM:
+                return Optimizer.adam()
+                        .optLearningRateTracker(schedule)
+                        .optWeightDecays((float) weightDecay)
+                        .build();
+            default:
+                throw new IllegalStateException("unknown optimizer " + kind);
+        }
+    }
+}
