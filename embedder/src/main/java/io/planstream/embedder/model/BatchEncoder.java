@@ -1,0 +1,141 @@
+package io.planstream.embedder.model;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import io.planstream.simclr.SimClrEngine;
+import io.planstream.simclr.artifact.ArtifactException;
+import io.planstream.simclr.artifact.ModelArtifact;
+import io.planstream.simclr.model.EncoderSpec;
+import io.planstream.simclr.model.InferenceEncoder;
+import io.planstream.simclr.model.Normalization;
+import io.planstream.simclr.model.ResNet;
+
+/**
+ * One model version's encoder f, ready to embed batches: batch norm folded into the convolutions, the
+ * weights on the chosen device. Not thread-safe: each stream thread owns its own (see {@link EncoderPool}).
+ *
+ * <p>With {@code symmetries}, every image is embedded under the 8 rotations and mirrors of the square
+ * (the dihedral group D4, label-preserving for a floor plan) in the same forward batch, and the
+ * representation is the normalised mean: the same for a plan and any turned or mirrored copy of it.
+ */
+public final class BatchEncoder implements AutoCloseable {
+
+    private final int version;
+    private final EncoderSpec spec;
+    private final Normalization normalization;
+    private final NDManager manager;
+    private final InferenceEncoder encoder;
+
+    private BatchEncoder(int version, EncoderSpec spec, Normalization normalization, NDManager manager, ResNet net) {
+        this.version = version;
+        this.spec = spec;
+        this.normalization = normalization;
+        this.manager = manager;
+        this.encoder = InferenceEncoder.of(net, manager);
+    }
+
+    /** Loads an artifact (checked against its hash and manifest) onto {@code device}. */
+    public static BatchEncoder load(Path artifactDir, int version, Device device) throws ArtifactException {
+        NDManager manager = SimClrEngine.get().newBaseManager(device);
+        try (ModelArtifact artifact = ModelArtifact.load(artifactDir, manager)) {
+            return new BatchEncoder(version, artifact.manifest().encoderSpec(), artifact.normalization(), manager,
+                    artifact.model().encoder());
+        } catch (ArtifactException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** An encoder with seeded random weights: the starting point before any model version is published. */
+    public static BatchEncoder random(EncoderSpec spec, int version, long seed, Device device) {
+        SimClrEngine.get().setRandomSeed((int) seed);
+        NDManager manager = SimClrEngine.get().newBaseManager(device);
+        ResNet net = spec.build();
+        net.initialize(manager, DataType.FLOAT32, spec.inputShape(1));
+        return new BatchEncoder(version, spec, Normalization.centred(spec.inputChannels()), manager, net);
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public EncoderSpec spec() {
+        return spec;
+    }
+
+    public int dimension() {
+        return encoder.embeddingDim();
+    }
+
+    /**
+     * @param images preprocessed images, each {@code channels * size * size} floats in [0, 1]
+     * @return one L2-normalised vector per image, in order
+     */
+    public float[][] embed(List<float[]> images, boolean symmetries) {
+        Objects.requireNonNull(images, "images");
+        if (images.isEmpty()) {
+            return new float[0][];
+        }
+        int n = images.size();
+        int c = spec.inputChannels();
+        int s = spec.inputSize();
+        int per = c * s * s;
+        float[] flat = new float[n * per];
+        for (int i = 0; i < n; i++) {
+            float[] img = images.get(i);
+            if (img.length != per) {
+                throw new IllegalArgumentException("image " + i + " has " + img.length + " values, the encoder takes " + per);
+            }
+            System.arraycopy(img, 0, flat, i * per, per);
+        }
+        try (NDManager step = manager.newSubManager()) {
+            NDArray x = step.create(flat, new Shape(n, c, s, s));
+            if (symmetries) {
+                x = dihedral(x);
+            }
+            NDArray h = encoder.embed(normalization.apply(x));
+            if (symmetries) {
+                h = h.reshape(8, n, -1).mean(new int[] {0});
+            }
+            NDArray norms = h.norm(new int[] {1}, true).maximum(1e-12f);
+            float[] values = h.div(norms).toFloatArray();
+            int d = dimension();
+            float[][] out = new float[n][];
+            for (int i = 0; i < n; i++) {
+                out[i] = java.util.Arrays.copyOfRange(values, i * d, (i + 1) * d);
+            }
+            return out;
+        }
+    }
+
+    /** The 8 images of each under the symmetries of the square, stacked as 8 blocks of the batch. */
+    static NDArray dihedral(NDArray x) {
+        NDArray t = x.transpose(0, 1, 3, 2);
+        return NDArrays8.concat(x, x.flip(3), x.flip(2), x.flip(2, 3), t, t.flip(3), t.flip(2), t.flip(2, 3));
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+        manager.close();
+    }
+
+    /** Concatenation along the batch axis. */
+    private static final class NDArrays8 {
+        private NDArrays8() {
+        }
+
+        static NDArray concat(NDArray... parts) {
+            return ai.djl.ndarray.NDArrays.concat(new NDList(parts), 0);
+        }
+    }
+}
