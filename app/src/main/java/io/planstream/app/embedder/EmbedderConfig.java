@@ -1,0 +1,51 @@
+package io.planstream.app.embedder;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the embedder role. */
+@ConfigMapping(prefix = "planstream.embedder")
+public interface EmbedderConfig {
+
+    /** Most images in one forward pass (B). */
+    @WithDefault("32")
+    int batchSize();
+
+    /** Longest a record waits for its batch to fill (T). */
+    @WithDefault("50ms")
+    Duration maxWait();
+
+    /** Embed under the 8 rotations and mirrors and average (plans are the same layout turned or mirrored). */
+    @WithDefault("true")
+    boolean symmetries();
+
+    /** Encoder of version 0, used until a model version is published: resnet-mini, resnet18, ... */
+    @WithDefault("resnet-mini")
+    String bootstrapEncoder();
+
+    /** Input side of the bootstrap encoder, in pixels. */
+    @WithDefault("64")
+    int bootstrapSize();
+
+    /** Seed of the bootstrap encoder's weights: the same on every instance, so their embeddings agree. */
+    @WithDefault("42")
+    long bootstrapSeed();
+
+    /** auto (a GPU where DJL sees one), cpu or gpu. */
+    @WithDefault("auto")
+    String device();
+
+    /** Stream threads per model version. */
+    @WithDefault("1")
+    int threads();
+
+    /** Kafka Streams commit interval: bounds how long an embedding waits to become visible. */
+    @WithDefault("100ms")
+    Duration commitInterval();
+
+    /** A new version counts as caught up when its lag on the images topic is at most this. */
+    @WithDefault("0")
+    long catchUpLag();
+}

@@ -1,0 +1,89 @@
+package io.planstream.app.embedder;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.embedder.streams.EmbedderService;
+import io.planstream.embedder.streams.EmbedderSettings;
+import io.planstream.kafka.KafkaPlatform;
+import io.planstream.simclr.Devices;
+import io.planstream.simclr.model.EncoderSpec;
+import io.quarkus.runtime.StartupEvent;
+
+/** Starts the embedder streams when this process runs the embedder role. */
+@ApplicationScoped
+public class EmbedderRole {
+
+    private static final Logger LOG = Logger.getLogger(EmbedderRole.class);
+    public static final String ROLE = "embedder";
+
+    @Inject
+    PlanstreamConfig planstream;
+
+    @Inject
+    EmbedderConfig config;
+
+    @Inject
+    KafkaPlatform platform;
+
+    @Inject
+    MeterRegistry metrics;
+
+    private volatile EmbedderService service;
+
+    void onStart(@Observes StartupEvent event) {
+        if (!planstream.roles().contains(ROLE)) {
+            return;
+        }
+        EncoderSpec bootstrap = EncoderSpec.of(config.bootstrapEncoder(), 3, config.bootstrapSize());
+        Map<String, Object> overrides = Map.of("num.stream.threads", config.threads(),
+                "commit.interval.ms", config.commitInterval().toMillis());
+        service = new EmbedderService(platform, new EmbedderService.Options(
+                new EmbedderSettings(config.batchSize(), config.maxWait(), config.symmetries()),
+                bootstrap, config.bootstrapSeed(), Devices.choose(config.device()), planstream.dataPath("embedder"),
+                overrides, config.catchUpLag(), java.time.Duration.ofMillis(500))).start();
+        Gauge.builder("planstream.embedder.refused.artifacts", service, EmbedderService::refusedArtifacts)
+                .description("model versions whose artifact was refused").register(metrics);
+        Gauge.builder("planstream.embedder.live.versions", service, s -> s.status().size())
+                .description("model versions with a running embedder stream").register(metrics);
+        LOG.infof("Embedder role started on %s (bootstrap encoder %s at %d px)", Devices.choose(config.device()),
+                bootstrap.name(), bootstrap.inputSize());
+    }
+
+    /** The live versions, their lag and state; empty where this process does not run the role. */
+    public List<EmbedderService.VersionStatus> status() {
+        EmbedderService s = service;
+        return s == null ? List.of() : s.status();
+    }
+
+    public long refusedArtifacts() {
+        EmbedderService s = service;
+        return s == null ? 0 : s.refusedArtifacts();
+    }
+
+    public String lastRefusal() {
+        EmbedderService s = service;
+        return s == null ? null : s.lastRefusal();
+    }
+
+    public boolean running() {
+        return service != null;
+    }
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        if (service != null) {
+            service.close();
+        }
+    }
+}

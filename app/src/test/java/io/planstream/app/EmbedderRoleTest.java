@@ -1,0 +1,57 @@
+package io.planstream.app;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.planstream.avro.Embedding;
+import io.planstream.kafka.KafkaPlatform;
+import io.planstream.kafka.TopicReader;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/** Upload to embedding through the running application: ingest and embedder roles on one broker. */
+@QuarkusTest
+@TestProfile(EmbedderRoleTest.IngestAndEmbedder.class)
+class EmbedderRoleTest {
+
+    /** Runs the embedder next to ingest. */
+    public static class IngestAndEmbedder implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("planstream.roles", "ingest,embedder", "planstream.embedder.batch-size", "4");
+        }
+    }
+
+    @Inject
+    KafkaPlatform platform;
+
+    @Test
+    void shouldEmbedAnUploadWithTheBootstrapVersion() throws InterruptedException {
+        byte[] png = TestImages.drawing(60, 40, 4, "png");
+        String id = given().contentType("image/png").body(png).post("/images").then().statusCode(202).extract().path("id");
+        Embedding e = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (e == null && System.nanoTime() < deadline) {
+            e = TopicReader.latestByKey(platform.clientProperties(), platform.topics().embeddings(), Duration.ofSeconds(10)).get(id);
+            if (e == null) {
+                Thread.sleep(250);
+            }
+        }
+        assertThat(e).as("embedding of %s", id).isNotNull();
+        assertThat(e.getModelVersion()).isZero();
+        assertThat(e.getVector()).hasSize(e.getDimension());
+        given().when().get("/admin/embedder").then().statusCode(200)
+                .body("running", equalTo(true))
+                .body("versions[0].version", equalTo(0))
+                .body("refusedArtifacts", equalTo(0));
+    }
+}
