@@ -9,6 +9,9 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.utils.Bytes;
@@ -44,17 +47,29 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
     private final EncoderPool encoders;
     private final Preprocessor preprocessor;
     private final EmbedderSettings settings;
+    private final Executor preprocessing;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Map<Long, CompletableFuture<Prepared>> prepared = new java.util.HashMap<>();
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Bytes, byte[]> store;
     private long nextSequence;
 
-    EmbedProcessor(Topic<String, ImageRecord> images, EncoderPool encoders, Preprocessor preprocessor, EmbedderSettings settings) {
+    /**
+     * @param preprocessing where records are decoded and preprocessed as they arrive, so that this work
+     *                      runs beside the stream thread instead of in front of each forward pass
+     */
+    EmbedProcessor(Topic<String, ImageRecord> images, EncoderPool encoders, Preprocessor preprocessor, EmbedderSettings settings,
+                   Executor preprocessing) {
         this.images = images;
         this.encoders = encoders;
         this.preprocessor = preprocessor;
         this.settings = settings;
+        this.preprocessing = preprocessing;
+    }
+
+    /** A decoded and preprocessed record, or why it could not be. */
+    record Prepared(ImageRecord record, float[] input, String stage, String reason, Throwable cause) {
     }
 
     /** A record waiting for its batch, with where it came from (for dead letters). */
@@ -71,6 +86,7 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
                 KeyValue<Bytes, byte[]> kv = it.next();
                 Pending p = Envelope.decode(kv.value);
                 queue.add(p);
+                prepare(p);
                 nextSequence = Math.max(nextSequence, p.sequence() + 1);
             }
         }
@@ -86,9 +102,28 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
                 context.currentSystemTimeMs(), record.key(), record.value());
         store.put(Envelope.key(p.sequence()), Envelope.encode(p));
         queue.add(p);
+        prepare(p);
         if (queue.size() >= settings.batchSize()) {
             flush();
         }
+    }
+
+    private void prepare(Pending p) {
+        if (p.value() == null || p.key() == null) {
+            return;
+        }
+        prepared.put(p.sequence(), CompletableFuture.supplyAsync(() -> {
+            try {
+                ImageRecord r = images.valueSerde().deserializer().deserialize(p.topic(), p.value());
+                return new Prepared(r, preprocessor.apply(r), null, null, null);
+            } catch (SerializationException e) {
+                return new Prepared(null, null, "deserialize", e.getMessage(), e);
+            } catch (PreprocessException e) {
+                return new Prepared(null, null, e.stage(), e.getMessage(), e);
+            } catch (RuntimeException e) {
+                return new Prepared(null, null, "preprocess", e.toString(), e);
+            }
+        }, preprocessing));
     }
 
     private void flushIfDue(long nowMs) {
@@ -131,17 +166,14 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
             if (p.value() == null) {
                 continue;
             }
-            try {
-                ImageRecord r = images.valueSerde().deserializer().deserialize(p.topic(), p.value());
-                inputs.put(id, preprocessor.apply(r));
-                records.put(id, r);
-            } catch (SerializationException e) {
-                deadLetter(p, "deserialize", e.getMessage(), e);
+            Prepared ready = await(p);
+            if (ready.input() == null) {
+                deadLetter(p, ready.stage(), ready.reason(), ready.cause());
                 latest.remove(id);
-            } catch (PreprocessException e) {
-                deadLetter(p, e.stage(), e.getMessage(), e);
-                latest.remove(id);
+                continue;
             }
+            inputs.put(id, ready.input());
+            records.put(id, ready.record());
         }
         BatchEncoder encoder = encoders.forCurrentThread();
         List<String> ids = new ArrayList<>(inputs.keySet());
@@ -176,6 +208,15 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
         }
     }
 
+    private Prepared await(Pending p) {
+        CompletableFuture<Prepared> f = prepared.remove(p.sequence());
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            return new Prepared(null, null, "preprocess", String.valueOf(e.getCause()), e.getCause());
+        }
+    }
+
     private void deadLetter(Pending p, String stage, String reason, Throwable cause) {
         DeadLetter letter = DeadLetter.newBuilder()
                 .setTopic(p.topic())
@@ -196,6 +237,8 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
     public void close() {
         // Waiting records stay in the store; the next owner of the partition embeds them.
         queue.clear();
+        prepared.values().forEach(f -> f.cancel(false));
+        prepared.clear();
     }
 
     /** The stored form of a waiting record. */

@@ -34,6 +34,7 @@ public final class EmbedderStream implements AutoCloseable {
     private final KafkaStreams streams;
     private final EncoderPool encoders;
     private final CountDownLatch running = new CountDownLatch(1);
+    private final java.util.concurrent.ExecutorService preprocessing;
 
     /**
      * @param overrides any Kafka Streams setting, e.g. {@code num.stream.threads}
@@ -53,7 +54,14 @@ public final class EmbedderStream implements AutoCloseable {
         p.put(StreamsConfig.topicPrefix("max.message.bytes"), String.valueOf(16 * 1024 * 1024));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
         p.putAll(overrides);
-        this.streams = new KafkaStreams(EmbedderTopology.build(platform.topics(), encoders, preprocessor, settings), p);
+        // Decoding runs on its own threads, beside the stream thread that batches and runs the encoder.
+        this.preprocessing = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                r -> {
+                    Thread t = new Thread(r, "planstream-embedder-v" + version + "-preprocess");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.streams = new KafkaStreams(EmbedderTopology.build(platform.topics(), encoders, preprocessor, settings, preprocessing), p);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("embedder v{} stream thread failed; replacing the thread: {}", version, e.toString(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -102,6 +110,7 @@ public final class EmbedderStream implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        preprocessing.shutdownNow();
         encoders.close();
         LOG.info("embedder v{} stopped", version);
     }

@@ -22,11 +22,12 @@ public final class EmbedderTopology {
     private EmbedderTopology() {
     }
 
-    public static Topology build(Topics topics, EncoderPool encoders, Preprocessor preprocessor, EmbedderSettings settings) {
+    public static Topology build(Topics topics, EncoderPool encoders, Preprocessor preprocessor, EmbedderSettings settings,
+                                 java.util.concurrent.Executor preprocessing) {
         Topology t = new Topology();
         // Raw bytes in: a record that does not decode becomes a dead letter instead of stopping the stream.
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.images().name());
-        t.addProcessor(PROCESSOR, () -> new EmbedProcessor(topics.images(), encoders, preprocessor, settings), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new EmbedProcessor(topics.images(), encoders, preprocessor, settings, preprocessing), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Bytes(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of()), PROCESSOR);
         t.addSink(EMBEDDINGS_SINK, topics.embeddings().name(), topics.embeddings().keySerde().serializer(),

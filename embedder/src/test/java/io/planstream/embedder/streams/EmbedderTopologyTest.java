@@ -123,7 +123,7 @@ class EmbedderTopologyTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "embedder-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         var topology = EmbedderTopology.build(platform.topics(), encoders, new Preprocessor(SIZE, 3),
-                new EmbedderSettings(batch, Duration.ofMillis(100), true));
+                new EmbedderSettings(batch, Duration.ofMillis(100), true), Runnable::run);
         return new TopologyTestDriver(topology, p, Instant.ofEpochMilli(0));
     }
 

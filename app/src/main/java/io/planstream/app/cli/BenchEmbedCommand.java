@@ -1,0 +1,87 @@
+package io.planstream.app.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.planstream.embedder.bench.EmbedBenchmark;
+import io.planstream.simclr.Devices;
+import io.planstream.simclr.model.EncoderSpec;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** End-to-end embeddings/s through the real topics next to the raw forward rate of the same encoder. */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = {"Drives N images through the real topics (in-process broker, exactly-once Kafka Streams,",
+                "decode, preprocess, batched forward) and reports embeddings/s next to the raw forward rate."})
+final class BenchEmbedCommand implements Callable<Integer> {
+
+    @Option(names = "--encoder", defaultValue = "resnet18", description = "Encoder (default ${DEFAULT-VALUE}).")
+    String encoder;
+
+    @Option(names = "--size", defaultValue = "32", description = "Encoder input side (default ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batch B (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--images", defaultValue = "2000", description = "Images N (default ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--picture-size", description = "Side of the uploaded pictures (default: the encoder input side).")
+    Integer pictureSize;
+
+    @Option(names = "--symmetries", description = "Test-time augmentation: mean over the 8 rotations and mirrors.")
+    boolean symmetries;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        EncoderSpec spec;
+        try {
+            spec = EncoderSpec.of(encoder, 3, size);
+        } catch (IllegalArgumentException e) {
+            throw new PlanstreamCommand.UsageException(e.getMessage());
+        }
+        if (batch < 1 || batch > 1024 || images < 2 * batch || images > 1_000_000) {
+            throw new PlanstreamCommand.UsageException("need 1 <= --batch <= 1024 and 2 x batch <= --images <= 1000000");
+        }
+        EmbedBenchmark.Result r;
+        try (ProgressBar bar = Progress.bar("bench embed", images, "it")) {
+            r = EmbedBenchmark.run(new EmbedBenchmark.Config(spec, batch, images, pictureSize == null ? size : pictureSize, symmetries,
+                    Devices.choose(device)), (phase, done, total) -> {
+                        bar.maxHint(total);
+                        bar.setExtraMessage(" " + phase);
+                        bar.stepTo(done);
+                    });
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("bench", "embed");
+        row.put("device", r.device());
+        row.put("encoder", r.encoder());
+        row.put("size", r.size());
+        row.put("batch", r.batch());
+        row.put("images", r.images());
+        row.put("symmetries", r.symmetries());
+        row.put("pipeline_images_per_s", Math.round(r.pipelineImagesPerS() * 10) / 10.0);
+        row.put("forward_images_per_s", Math.round(r.forwardImagesPerS() * 10) / 10.0);
+        row.put("pipeline_to_forward", Math.round(r.ratio() * 1000) / 1000.0);
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(row));
+        } else {
+            System.out.printf("%s at %dx%d, batch %d, %d images, symmetries %s, on %s%n", r.encoder(), r.size(), r.size(), r.batch(),
+                    r.images(), r.symmetries() ? "on" : "off", r.device());
+            System.out.printf("  pipeline: %8.1f embeddings/s   raw forward: %8.1f images/s   ratio %.3f%n",
+                    r.pipelineImagesPerS(), r.forwardImagesPerS(), r.ratio());
+        }
+        return PlanstreamCommand.EXIT_OK;
+    }
+}
