@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 IngestCommand.class,
                 GenerateCommand.class,
                 BenchCommand.class,
+                PretrainCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class PlanstreamCommand implements Runnable {

@@ -13,9 +13,15 @@ final class Progress {
     }
 
     static ProgressBar bar(String task, long total, String unit) {
+        return bar(task, total, unit, 0);
+    }
+
+    /** A bar that starts at {@code done} of {@code total}, for resumed work: the rate and ETA count only what is new. */
+    static ProgressBar bar(String task, long total, String unit, long done) {
         return new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
+                .startsFrom(done, Duration.ZERO)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUnit(" " + unit, 1)
                 .showSpeed()

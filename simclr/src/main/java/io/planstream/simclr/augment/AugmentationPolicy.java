@@ -168,6 +168,19 @@ public record AugmentationPolicy(
                 blurSigmaMax);
     }
 
+    /**
+     * @param strength s in [0, 1.25]: SimCLR's colour-distortion strength (0.5 for CIFAR, 1 for
+     *     ImageNet); 0 turns colour distortion off and leaves grey and blur as they are
+     * @return this policy with another colour-distortion strength
+     */
+    public AugmentationPolicy withColorStrength(double strength) {
+        return new AugmentationPolicy(
+                name, outputSize, cropScaleMin, cropScaleMax, cropRatioMin, cropRatioMax,
+                interpolation, horizontalFlipProbability, dihedral, colorJitterProbability,
+                strength, grayscaleProbability, blurProbability, blurKernelFraction, blurSigmaMin,
+                blurSigmaMax);
+    }
+
     /** @return this policy without colour distortion, grey or blur: geometry only */
     public AugmentationPolicy withoutColour() {
         return new AugmentationPolicy(

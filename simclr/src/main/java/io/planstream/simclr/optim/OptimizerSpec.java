@@ -2,6 +2,7 @@ package io.planstream.simclr.optim;
 
 import ai.djl.nn.Block;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import java.util.Locale;
 
 /**
@@ -98,17 +99,39 @@ public record OptimizerSpec(
      * @return a new optimiser
      */
     public Optimizer create(Block block, int batch) {
+        return create(block, batch, 0);
+    }
+
+    /**
+     * An optimiser that continues the schedule of an interrupted run.
+     *
+     * <p>The offset is applied to the learning rate only, not through DJL's {@code
+     * optBeginNumUpdate}: that would also advance Adam's bias correction, which must restart at 1
+     * because a resumed optimiser starts with empty moment estimates.
+     *
+     * @param block the network to train (LARS reads its parameter names)
+     * @param batch images per step
+     * @param firstStep steps already taken: the first update uses the schedule's rate at this step
+     * @return a new optimiser
+     */
+    public Optimizer create(Block block, int batch, int firstStep) {
+        if (firstStep < 0 || firstStep > totalSteps) {
+            throw new IllegalArgumentException(
+                    "firstStep must be in [0, totalSteps=" + totalSteps + "], got: " + firstStep);
+        }
         WarmupCosineSchedule schedule = schedule(batch);
+        Tracker tracker =
+                firstStep == 0 ? schedule : numUpdate -> schedule.getNewValue(numUpdate + firstStep);
         switch (kind) {
             case LARS:
                 return Lars.builder()
-                        .setLearningRateTracker(schedule)
+                        .setLearningRateTracker(tracker)
                         .setParameterNames(block)
                         .optWeightDecays((float) weightDecay)
                         .build();
             case ADAM:
                 return Optimizer.adam()
-                        .optLearningRateTracker(schedule)
+                        .optLearningRateTracker(tracker)
                         .optWeightDecays((float) weightDecay)
                         .build();
             default:

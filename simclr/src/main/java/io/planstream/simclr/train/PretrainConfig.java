@@ -1,0 +1,254 @@
+package io.planstream.simclr.train;
+
+import io.planstream.simclr.augment.AugmentationPolicy;
+import io.planstream.simclr.model.EncoderSpec;
+import io.planstream.simclr.model.ProjectionHeadSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Everything a SimCLR pretraining run needs, checked on construction so that a run never starts
+ * with a setting it would trip over later. Build it with {@link #builder()}.
+ *
+ * @param data the data source as {@link io.planstream.simclr.data.DataSources#open} takes it
+ *     ({@code fashion-mnist}, {@code fashion-mnist:DIR}, a CIFAR-10 binary folder, a picture folder)
+ * @param encoder the encoder f(.); its input size is the size of the augmented views
+ * @param head the projection head g(.); SimCLR v1's by default
+ * @param policy augmentation policy name: {@code cifar}, {@code imagenet} or {@code floorplan}
+ * @param colorStrength colour-distortion strength s in [0, 1.25], or null for the policy's own
+ *     (cifar 0.5, imagenet 1.0; floorplan has no colour distortion)
+ * @param epochs passes over the data; with the batch size they fix the learning-rate schedule
+ * @param batchSize images per step (2 views each), in [2, {@value #MAX_BATCH}]
+ * @param optimizer LARS or Adam, rate, decay, warm-up
+ * @param temperature NT-Xent's tau; 0.5 as in SimCLR's CIFAR-10 runs, which suits small data sets
+ * @param seed seeds weight initialisation, the order of the images and every augmentation
+ * @param device {@code auto}, {@code cpu} or {@code gpu}
+ * @param outputDir where checkpoints, the final model, the CSV and the plot go
+ * @param checkpointEvery how often to save a checkpoint
+ * @param maxSteps stop after this many steps of the whole run (0: no limit); the schedule still
+ *     spans all epochs, so a stopped run can be resumed
+ * @param maxDuration stop when this invocation has run this long (null: no limit); resumable
+ * @param limit train on a seeded random subset of this many images (0: all)
+ * @param resume continue from the latest checkpoint in {@code outputDir/checkpoints}
+ */
+public record PretrainConfig(
+        String data,
+        EncoderSpec encoder,
+        ProjectionHeadSpec head,
+        String policy,
+        Double colorStrength,
+        int epochs,
+        int batchSize,
+        OptimizerSettings optimizer,
+        float temperature,
+        long seed,
+        String device,
+        Path outputDir,
+        CheckpointInterval checkpointEvery,
+        long maxSteps,
+        Duration maxDuration,
+        int limit,
+        boolean resume) {
+
+    public static final String DEFAULT_POLICY = "cifar";
+    /** SimCLR's temperature for CIFAR-10 (its ImageNet runs used 0.1 with far larger batches). */
+    public static final float DEFAULT_TEMPERATURE = 0.5f;
+    public static final long DEFAULT_SEED = 1;
+    /** SimCLR's largest batch; beyond it the 2N x 2N similarity matrix alone is 1 GB. */
+    public static final int MAX_BATCH = 8192;
+    public static final int MAX_EPOCHS = 10_000;
+    public static final float MAX_TEMPERATURE = 10f;
+    private static final Set<String> DEVICES = Set.of("auto", "cpu", "gpu");
+
+    public PretrainConfig {
+        if (data == null || data.isBlank()) {
+            throw new IllegalArgumentException("data source must be set");
+        }
+        if (encoder == null) {
+            throw new IllegalArgumentException("encoder must be set");
+        }
+        if (head == null) {
+            throw new IllegalArgumentException("projection head must be set");
+        }
+        if (epochs < 1 || epochs > MAX_EPOCHS) {
+            throw new IllegalArgumentException("epochs must be in [1, " + MAX_EPOCHS + "], got: " + epochs);
+        }
+        if (batchSize < 2 || batchSize > MAX_BATCH) {
+            throw new IllegalArgumentException(
+                    "batch size must be in [2, " + MAX_BATCH + "] (NT-Xent needs negatives), got: " + batchSize);
+        }
+        if (optimizer == null) {
+            throw new IllegalArgumentException("optimizer must be set");
+        }
+        if (!(temperature > 0 && temperature <= MAX_TEMPERATURE)) {
+            throw new IllegalArgumentException(
+                    "temperature must be in (0, " + MAX_TEMPERATURE + "], got: " + temperature);
+        }
+        device = device == null ? "auto" : device.trim().toLowerCase(Locale.ROOT);
+        if (!DEVICES.contains(device)) {
+            throw new IllegalArgumentException("device must be auto, cpu or gpu, got: " + device);
+        }
+        if (outputDir == null) {
+            throw new IllegalArgumentException("output directory must be set");
+        }
+        if (checkpointEvery == null) {
+            throw new IllegalArgumentException("checkpoint interval must be set");
+        }
+        if (maxSteps < 0) {
+            throw new IllegalArgumentException("max steps must be >= 0 (0: no limit), got: " + maxSteps);
+        }
+        if (maxDuration != null && (maxDuration.isNegative() || maxDuration.isZero())) {
+            throw new IllegalArgumentException("max duration must be positive, got: " + maxDuration);
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0 (0: all images), got: " + limit);
+        }
+        policy = policy == null ? DEFAULT_POLICY : policy.trim().toLowerCase(Locale.ROOT);
+        // Resolving the policy checks its name and the strength, with their own messages.
+        augmentation(policy, colorStrength, encoder.inputSize());
+    }
+
+    /** @return a builder; data, encoder, epochs, batch size and output directory are required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the augmentation policy, producing views of the encoder's input size */
+    public AugmentationPolicy augmentation() {
+        return augmentation(policy, colorStrength, encoder.inputSize());
+    }
+
+    private static AugmentationPolicy augmentation(String policy, Double strength, int size) {
+        AugmentationPolicy p = AugmentationPolicy.named(policy, size);
+        return strength == null ? p : p.withColorStrength(strength);
+    }
+
+    /** Builds a {@link PretrainConfig}. */
+    public static final class Builder {
+        private String data;
+        private EncoderSpec encoder;
+        private ProjectionHeadSpec head = ProjectionHeadSpec.v1();
+        private String policy = DEFAULT_POLICY;
+        private Double colorStrength;
+        private int epochs;
+        private int batchSize;
+        private OptimizerSettings optimizer = OptimizerSettings.lars();
+        private float temperature = DEFAULT_TEMPERATURE;
+        private long seed = DEFAULT_SEED;
+        private String device = "auto";
+        private Path outputDir;
+        private CheckpointInterval checkpointEvery = CheckpointInterval.epochs(1);
+        private long maxSteps;
+        private Duration maxDuration;
+        private int limit;
+        private boolean resume;
+
+        private Builder() {}
+
+        public Builder setData(String data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder setEncoder(EncoderSpec encoder) {
+            this.encoder = encoder;
+            return this;
+        }
+
+        public Builder setEpochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        public Builder setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder setOutputDir(Path outputDir) {
+            this.outputDir = outputDir;
+            return this;
+        }
+
+        /** @param head default SimCLR v1's 2-layer MLP to 128 */
+        public Builder optHead(ProjectionHeadSpec head) {
+            this.head = head;
+            return this;
+        }
+
+        /** @param policy cifar (default), imagenet or floorplan */
+        public Builder optPolicy(String policy) {
+            this.policy = policy;
+            return this;
+        }
+
+        /** @param strength colour-distortion strength; null (default) keeps the policy's */
+        public Builder optColorStrength(Double strength) {
+            this.colorStrength = strength;
+            return this;
+        }
+
+        /** @param optimizer default LARS at 0.3 x batch / 256 */
+        public Builder optOptimizer(OptimizerSettings optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /** @param temperature default 0.5 */
+        public Builder optTemperature(float temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
+        /** @param seed default 1 */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** @param device auto (default), cpu or gpu */
+        public Builder optDevice(String device) {
+            this.device = device;
+            return this;
+        }
+
+        /** @param interval default every epoch */
+        public Builder optCheckpointEvery(CheckpointInterval interval) {
+            this.checkpointEvery = interval;
+            return this;
+        }
+
+        /** @param maxSteps stop the whole run after this many steps; 0 (default) for no limit */
+        public Builder optMaxSteps(long maxSteps) {
+            this.maxSteps = maxSteps;
+            return this;
+        }
+
+        /** @param maxDuration stop this invocation after this long; null (default) for no limit */
+        public Builder optMaxDuration(Duration maxDuration) {
+            this.maxDuration = maxDuration;
+            return this;
+        }
+
+        /** @param limit images to train on; 0 (default) for all */
+        public Builder optLimit(int limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        /** @param resume continue from the latest checkpoint; default false */
+        public Builder optResume(boolean resume) {
+            this.resume = resume;
+            return this;
+        }
+
+        public PretrainConfig build() {
+            return new PretrainConfig(
+                    data, encoder, head, policy, colorStrength, epochs, batchSize, optimizer,
+                    temperature, seed, device, outputDir, checkpointEvery, maxSteps, maxDuration,
+                    limit, resume);
+        }
+    }
+}

@@ -1,0 +1,514 @@
+package io.planstream.simclr.train;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import io.planstream.simclr.Devices;
+import io.planstream.simclr.SimClrEngine;
+import io.planstream.simclr.artifact.ArtifactInfo;
+import io.planstream.simclr.artifact.ModelArtifact;
+import io.planstream.simclr.artifact.ModelManifest;
+import io.planstream.simclr.augment.AugmentationPolicy;
+import io.planstream.simclr.augment.BatchAugmenter;
+import io.planstream.simclr.data.DataSources;
+import io.planstream.simclr.data.ImageDataset;
+import io.planstream.simclr.data.Split;
+import io.planstream.simclr.loss.NtXentLoss;
+import io.planstream.simclr.model.EncoderSpec;
+import io.planstream.simclr.model.Normalization;
+import io.planstream.simclr.model.SimClrModel;
+import io.planstream.simclr.optim.OptimizerSpec;
+import io.planstream.simclr.optim.WarmupCosineSchedule;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * SimCLR pretraining (Chen et al., "A Simple Framework for Contrastive Learning of Visual
+ * Representations", ICML 2020, algorithm 1): for each batch, two augmented views of every image go
+ * through f(.) and g(.) together, NT-Xent on the 2N projections, one optimiser step.
+ *
+ * <p>A thin entry point: {@link #run(PretrainConfig, ProgressListener)} does the whole run and
+ * returns what it did. Everything lands in the configured output folder:
+ *
+ * <pre>
+ *   checkpoints/step-NNNNNNNN/   model artifact + checkpoint.json, the last {@value #KEEP_CHECKPOINTS} kept
+ *   model/                       the final model artifact (manifest: data, steps, final loss)
+ *   history.csv                  step, epoch, loss, lr, images_per_s
+ *   loss.png                     the loss curve
+ * </pre>
+ *
+ * <p>Every step works in its own sub-manager of the trainer's, closed at the end of the step, so
+ * no array outlives its step and memory stays flat however long the run. An epoch is the data set
+ * in a seeded random order, cut into full batches (the last partial batch is dropped: batch norm
+ * and NT-Xent want equal batches). See {@link Checkpoint} for what a resume restores.
+ */
+public final class Pretrainer {
+
+    public static final String CHECKPOINTS = "checkpoints";
+    public static final String MODEL = "model";
+    /** Older checkpoints are deleted; a ResNet-50 checkpoint is about 100 MB. */
+    public static final int KEEP_CHECKPOINTS = 3;
+
+    private static final long SUBSET_STREAM = 1;
+    private static final long SHUFFLE_STREAM = 2;
+    private static final long AUGMENT_STREAM = 3;
+    private static final DateTimeFormatter RUN_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private Pretrainer() {}
+
+    /**
+     * Opens the configured data source (training split) and runs.
+     *
+     * @throws PretrainSetupException before the first step, when the run cannot start as
+     *     configured
+     * @throws IOException when the data, a checkpoint or an output cannot be read or written
+     */
+    public static PretrainResult run(PretrainConfig config, ProgressListener listener) throws IOException {
+        EncoderSpec spec = config.encoder();
+        ImageDataset data = DataSources.open(config.data(), Split.TRAIN, spec.inputSize(), spec.inputChannels());
+        return run(config, data, listener);
+    }
+
+    /**
+     * Runs on images already in memory; {@code config.data()} is then only a description.
+     *
+     * @param config the run
+     * @param dataset the training images; any size (the augmentation resizes crops to the encoder's
+     *     input), the encoder's channels or grey for a 3-channel encoder
+     * @param listener told about the plan, every step and every checkpoint
+     * @return what the run did
+     * @throws PretrainSetupException before the first step, when the run cannot start as
+     *     configured
+     * @throws IOException when a checkpoint or an output cannot be read or written
+     */
+    public static PretrainResult run(PretrainConfig config, ImageDataset dataset, ProgressListener listener)
+            throws IOException {
+        return new Session(config, dataset, listener == null ? ProgressListener.NONE : listener).run();
+    }
+
+    /**
+     * A generator seed for item {@code index} of random stream {@code stream}: SplitMix64's
+     * finaliser over the three, so that nearby seeds, streams and indices give unrelated sequences.
+     */
+    static long derive(long seed, long stream, long index) {
+        long z = mix(seed + 0x9E3779B97F4A7C15L * (stream + 1));
+        return mix(z + 0xBF58476D1CE4E5B9L * (index + 1));
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** A Fisher-Yates permutation of 0..n-1. */
+    static int[] permutation(int n, Random random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /** One invocation of a run: the plan, the loop, and the files. */
+    private static final class Session {
+        private final PretrainConfig config;
+        private final ProgressListener listener;
+        private final ImageDataset data;
+        private final String dataDescription;
+        private final EncoderSpec spec;
+        private final int batch;
+        private final int stepsPerEpoch;
+        private final int totalSteps;
+        private final Path out;
+        private final Path checkpoints;
+        private final Path modelDir;
+        private final OptimizerSpec optimizerSpec;
+        private final WarmupCosineSchedule schedule;
+        private final Normalization normalization;
+        private final List<StepRecord> history = new ArrayList<>();
+        private final Instant started = Instant.now();
+        private final long startNanos = System.nanoTime();
+        private String runId;
+        private int firstStep;
+        private Path resumedFrom;
+        private double stepSeconds;
+
+        Session(PretrainConfig config, ImageDataset dataset, ProgressListener listener) {
+            this.config = config;
+            this.listener = listener;
+            this.spec = config.encoder();
+            this.batch = config.batchSize();
+            int available = dataset.size();
+            this.data = subset(dataset, config.limit(), config.seed());
+            this.dataDescription = data.name()
+                    + (data.size() < available
+                            ? " (" + data.size() + " of " + available + " images, seed " + config.seed() + ")"
+                            : " (" + data.size() + " images)");
+            if (data.channels() != spec.inputChannels()
+                    && !(data.channels() == 1 && spec.inputChannels() == 3)) {
+                throw new PretrainSetupException(data.name() + " has " + data.channels()
+                        + " channels but the encoder takes " + spec.inputChannels()
+                        + ": set the encoder's channels to " + data.channels());
+            }
+            this.stepsPerEpoch = data.size() / batch;
+            if (stepsPerEpoch == 0) {
+                throw new PretrainSetupException(dataDescription + " has fewer images than one batch of "
+                        + batch + ": lower the batch size or the limit");
+            }
+            long total = (long) config.epochs() * stepsPerEpoch;
+            if (total > Integer.MAX_VALUE) {
+                throw new PretrainSetupException(config.epochs() + " epochs of " + stepsPerEpoch
+                        + " steps is more steps than a run can count: lower the epochs");
+            }
+            this.totalSteps = (int) total;
+            this.out = config.outputDir();
+            this.checkpoints = out.resolve(CHECKPOINTS);
+            this.modelDir = out.resolve(MODEL);
+            this.optimizerSpec = config.optimizer().toSpec(totalSteps);
+            this.schedule = optimizerSpec.schedule(batch);
+            this.normalization = Normalization.centred(spec.inputChannels());
+        }
+
+        PretrainResult run() throws IOException {
+            Files.createDirectories(out);
+            Optional<Path> latest = Checkpoint.latest(checkpoints);
+            Checkpoint resumeState = null;
+            if (config.resume() && latest.isPresent()) {
+                resumedFrom = latest.get();
+                resumeState = Checkpoint.read(resumedFrom);
+                checkResumable(resumeState, ModelArtifact.readManifest(resumedFrom));
+                runId = resumeState.runId();
+                firstStep = resumeState.step();
+                restoreHistory();
+            } else {
+                if (latest.isPresent() || Files.exists(modelDir)) {
+                    throw new PretrainSetupException(out + " holds an earlier run (" + CHECKPOINTS + "/ or "
+                            + MODEL + "/): resume it, or choose another output folder");
+                }
+                runId = "simclr-" + spec.name() + "-" + RUN_TIME.format(started);
+            }
+            if (config.maxSteps() > 0 && config.maxSteps() <= firstStep) {
+                throw new PretrainSetupException("the checkpoint is at step " + firstStep
+                        + ", already at the step limit of " + config.maxSteps());
+            }
+            if (firstStep == totalSteps && Files.exists(modelDir)) {
+                throw new PretrainSetupException("the run in " + out + " is complete (" + totalSteps
+                        + " steps); nothing to resume");
+            }
+            Device device = Devices.choose(config.device());
+            listener.onStart(new ProgressListener.RunPlan(firstStep, totalSteps, stepsPerEpoch, data.size(),
+                    dataDescription, device.toString(), optimizerSpec.peakLearningRate(batch), resumedFrom));
+            if (resumeState == null) {
+                // Only weight initialisation draws from the engine; data order and views use Java's.
+                SimClrEngine.get().setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+            }
+            SimClrModel block = SimClrModel.builder().setEncoder(spec).optHead(config.head()).build();
+            PretrainResult.StopReason reason;
+            int done;
+            try (Model model = Model.newInstance("simclr", device, SimClrEngine.ENGINE)) {
+                model.setBlock(block);
+                if (resumedFrom != null) {
+                    loadParameters(block, resumedFrom, model.getNDManager());
+                }
+                DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(new NtXentLoss(config.temperature()))
+                        .optOptimizer(optimizerSpec.create(block, batch, firstStep))
+                        .optDevices(new Device[] {device});
+                try (Trainer trainer = model.newTrainer(trainingConfig)) {
+                    // Parameters loaded from a checkpoint count as initialised and are kept.
+                    trainer.initialize(spec.inputShape(2L * batch));
+                    done = firstStep;
+                    reason = PretrainResult.StopReason.COMPLETED;
+                    int lastSaved = firstStep;
+                    int[] order = null;
+                    int orderEpoch = -1;
+                    float[] pixels = new float[batch * spec.inputChannels() * data.height() * data.width()];
+                    while (done < totalSteps) {
+                        int epoch = done / stepsPerEpoch;
+                        if (epoch != orderEpoch) {
+                            order = permutation(data.size(), new Random(derive(config.seed(), SHUFFLE_STREAM, epoch)));
+                            orderEpoch = epoch;
+                        }
+                        long t0 = System.nanoTime();
+                        fillBatch(pixels, order, (done % stepsPerEpoch) * batch);
+                        float loss = step(trainer, device, pixels, done);
+                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        stepSeconds += seconds;
+                        if (!Float.isFinite(loss)) {
+                            throw new IllegalStateException("the loss became " + loss + " at step " + (done + 1)
+                                    + ": lower the learning rate");
+                        }
+                        StepRecord record = new StepRecord(done + 1, epoch + 1, loss, schedule.valueAt(done),
+                                batch / seconds);
+                        done++;
+                        history.add(record);
+                        listener.onStep(record, model.getNDManager().getManagedArrays().size());
+                        if (config.checkpointEvery().isDue(done, stepsPerEpoch) && done < totalSteps) {
+                            saveCheckpoint(block, done);
+                            lastSaved = done;
+                        }
+                        reason = stopReason(done);
+                        if (reason != PretrainResult.StopReason.COMPLETED) {
+                            break;
+                        }
+                    }
+                    if (done > lastSaved) {
+                        saveCheckpoint(block, done);
+                    }
+                    saveModel(block, done);
+                }
+            }
+            Path plot = writeCurves(done);
+            int stepsNow = done - firstStep;
+            return new PretrainResult(done, firstStep, (double) done / stepsPerEpoch, finalLoss(), history,
+                    epochLosses(), stepsNow == 0 ? 0 : stepsNow * (double) batch / stepSeconds,
+                    Duration.ofNanos(System.nanoTime() - startNanos), modelDir, plot,
+                    out.resolve(TrainingHistory.FILE), reason);
+        }
+
+        /** One SimCLR step on the images in {@code pixels}; returns the loss. */
+        private float step(Trainer trainer, Device device, float[] pixels, int index) {
+            try (NDManager stepManager = trainer.getManager().newSubManager(device)) {
+                NDArray images = stepManager.create(pixels,
+                        new Shape(batch, spec.inputChannels(), data.height(), data.width()));
+                // A fresh augmenter per step, seeded by the step: resuming at any step replays its views.
+                BatchAugmenter augmenter = new BatchAugmenter(config.augmentation(),
+                        derive(config.seed(), AUGMENT_STREAM, index));
+                NDList views = augmenter.twoViews(images);
+                NDArray x = normalization.apply(views.get(0).concat(views.get(1), 0));
+                float loss;
+                try (GradientCollector collector = trainer.newGradientCollector()) {
+                    NDArray z = trainer.forward(new NDList(x)).get(1);
+                    NDArray l = NtXentLoss.compute(z, config.temperature());
+                    collector.backward(l);
+                    loss = l.getFloat();
+                }
+                trainer.step();
+                return loss;
+            }
+        }
+
+        /** Copies {@code batch} images from {@code order[start..]} into {@code pixels} as floats. */
+        private void fillBatch(float[] pixels, int[] order, int start) {
+            int plane = data.height() * data.width();
+            int per = spec.inputChannels() * plane;
+            for (int i = 0; i < batch; i++) {
+                int offset = i * per;
+                data.copyAsFloats(order[start + i], pixels, offset);
+                // grey data for a colour encoder: the grey plane in all three channels
+                for (int c = data.channels(); c < spec.inputChannels(); c++) {
+                    System.arraycopy(pixels, offset, pixels, offset + c * plane, plane);
+                }
+            }
+        }
+
+        private PretrainResult.StopReason stopReason(int done) {
+            if (config.maxSteps() > 0 && done >= config.maxSteps()) {
+                return PretrainResult.StopReason.MAX_STEPS;
+            }
+            if (config.maxDuration() != null
+                    && System.nanoTime() - startNanos >= config.maxDuration().toNanos()) {
+                return PretrainResult.StopReason.TIME_BUDGET;
+            }
+            if (listener.stopRequested()) {
+                return PretrainResult.StopReason.STOP_REQUESTED;
+            }
+            return PretrainResult.StopReason.COMPLETED;
+        }
+
+        private void checkResumable(Checkpoint c, ModelManifest manifest) {
+            List<String> diff = new ArrayList<>();
+            compare(diff, "batch size", c.batchSize(), batch);
+            compare(diff, "images", c.images(), data.size());
+            compare(diff, "steps per epoch", c.stepsPerEpoch(), stepsPerEpoch);
+            compare(diff, "total steps (epochs x steps per epoch)", c.totalSteps(), totalSteps);
+            compare(diff, "seed", c.seed(), config.seed());
+            compare(diff, "data", c.data(), dataDescription);
+            compare(diff, "optimizer", c.optimizer(), optimizerSpec.kind().id());
+            compare(diff, "temperature", c.temperature(), config.temperature());
+            compare(diff, "augmentation policy", c.policy(), config.augmentation().name());
+            if (Math.abs(c.peakLearningRate() - optimizerSpec.peakLearningRate(batch))
+                    > 1e-9 * Math.max(1, c.peakLearningRate())) {
+                diff.add("peak learning rate: checkpoint " + c.peakLearningRate() + ", now "
+                        + optimizerSpec.peakLearningRate(batch));
+            }
+            try {
+                compare(diff, "encoder", manifest.encoderSpec(), spec);
+                compare(diff, "projection head", manifest.headSpec(), config.head().resolve(spec.embeddingDim()));
+            } catch (IllegalArgumentException e) {
+                diff.add("manifest: " + e.getMessage());
+            }
+            if (!diff.isEmpty()) {
+                throw new PretrainSetupException("the checkpoint " + resumedFrom + " belongs to another run: "
+                        + String.join("; ", diff));
+            }
+        }
+
+        private static void compare(List<String> diff, String what, Object before, Object now) {
+            if (!before.equals(now)) {
+                diff.add(what + ": checkpoint " + before + ", now " + now);
+            }
+        }
+
+        /** Loads the checkpoint's parameters into the fresh block, after checking its hash. */
+        private void loadParameters(SimClrModel block, Path dir, NDManager manager) throws IOException {
+            ModelManifest manifest = ModelArtifact.readManifest(dir);
+            Path file = dir.resolve(manifest.parametersFile());
+            String actual = ModelArtifact.sha256Hex(file);
+            if (!actual.equals(manifest.parametersSha256())) {
+                throw new IOException(file + " has SHA-256 " + actual + " but its manifest says "
+                        + manifest.parametersSha256() + ": the checkpoint is damaged; delete " + dir
+                        + " to resume from the one before");
+            }
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+                block.loadParameters(manager, in);
+            } catch (MalformedModelException e) {
+                throw new IOException(file + " does not fit " + spec + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void restoreHistory() throws IOException {
+            Path csv = out.resolve(TrainingHistory.FILE);
+            if (Files.isRegularFile(csv)) {
+                for (StepRecord r : TrainingHistory.read(csv)) {
+                    if (r.step() <= firstStep) {
+                        history.add(r);
+                    }
+                }
+            }
+        }
+
+        private void saveCheckpoint(SimClrModel block, int step) throws IOException {
+            Path dir = Checkpoint.directoryFor(checkpoints, step);
+            if (Files.exists(dir)) {
+                // Left by a save that was cut short (no checkpoint.json): redone from scratch.
+                deleteTree(dir);
+            }
+            ModelArtifact.save(dir, block, info(runId + "-step-" + step, step));
+            new Checkpoint(Checkpoint.FORMAT_VERSION, runId, step, step / stepsPerEpoch, stepsPerEpoch, totalSteps,
+                    batch, data.size(), config.seed(), dataDescription, optimizerSpec.kind().id(),
+                    optimizerSpec.peakLearningRate(batch), config.temperature(), config.augmentation().name(),
+                    finalLoss(), Instant.now()).write(dir);
+            List<Path> all = Checkpoint.list(checkpoints);
+            for (int i = 0; i < all.size() - KEEP_CHECKPOINTS; i++) {
+                deleteTree(all.get(i));
+            }
+            TrainingHistory.write(out.resolve(TrainingHistory.FILE), history);
+            listener.onCheckpoint(step, dir);
+        }
+
+        private void saveModel(SimClrModel block, int steps) throws IOException {
+            if (Files.exists(modelDir)) {
+                // The model of an earlier, stopped invocation of this run: kept, under its step.
+                long before = ModelArtifact.readManifest(modelDir).trainingSteps();
+                Path aside = out.resolve(String.format("%s-step-%08d", MODEL, before));
+                if (Files.exists(aside)) {
+                    throw new IOException("cannot move the earlier model " + modelDir + " aside: " + aside
+                            + " exists");
+                }
+                Files.move(modelDir, aside);
+            }
+            ModelArtifact.save(modelDir, block, info(runId + "-step-" + steps, steps));
+        }
+
+        private ArtifactInfo info(String version, int steps) {
+            Map<String, Double> metrics = new HashMap<>();
+            if (!history.isEmpty()) {
+                metrics.put("final_loss", finalLoss());
+            }
+            metrics.put("epochs", (double) steps / stepsPerEpoch);
+            metrics.put("batch_size", (double) batch);
+            metrics.put("temperature", (double) config.temperature());
+            metrics.put("peak_learning_rate", optimizerSpec.peakLearningRate(batch));
+            return new ArtifactInfo(version, null, normalization,
+                    dataDescription + ", SimCLR " + config.augmentation().name() + " views", steps, metrics);
+        }
+
+        private Path writeCurves(int steps) throws IOException {
+            TrainingHistory.write(out.resolve(TrainingHistory.FILE), history);
+            if (history.isEmpty()) {
+                return null;
+            }
+            Path png = out.resolve(LossPlot.FILE);
+            String title = String.format(Locale.ROOT, "SimCLR %s (%dx, %s stem, %d px), batch %d, %d epoch%s%s",
+                    spec.name(), spec.width(), spec.stem().id(), spec.inputSize(), batch, config.epochs(),
+                    config.epochs() == 1 ? "" : "s",
+                    steps < totalSteps ? String.format(Locale.ROOT, " (stopped at %d of %d steps)", steps, totalSteps)
+                            : "");
+            LossPlot.write(png, history, title);
+            return png;
+        }
+
+        /** Mean loss over the last epoch's worth of steps, or NaN before the first. */
+        private double finalLoss() {
+            int k = Math.min(stepsPerEpoch, history.size());
+            return history.subList(history.size() - k, history.size()).stream()
+                    .mapToDouble(StepRecord::loss).average().orElse(Double.NaN);
+        }
+
+        private List<Double> epochLosses() {
+            List<Double> means = new ArrayList<>();
+            int i = 0;
+            while (i < history.size()) {
+                int epoch = history.get(i).epoch();
+                double sum = 0;
+                int n = 0;
+                for (; i < history.size() && history.get(i).epoch() == epoch; i++) {
+                    sum += history.get(i).loss();
+                    n++;
+                }
+                means.add(sum / n);
+            }
+            return means;
+        }
+
+        private static ImageDataset subset(ImageDataset d, int limit, long seed) {
+            if (limit == 0 || limit >= d.size()) {
+                return d;
+            }
+            // A random subset rather than the first images: picture folders are sorted by class.
+            int[] pick = Arrays.copyOf(permutation(d.size(), new Random(derive(seed, SUBSET_STREAM, 0))), limit);
+            Arrays.sort(pick);
+            return d.select(pick);
+        }
+
+        private static void deleteTree(Path dir) throws IOException {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}
