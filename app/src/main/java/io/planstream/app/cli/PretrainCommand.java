@@ -83,7 +83,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", defaultValue = "lars", description = "lars or adam (default ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--lr", description = "Peak learning rate (default: lars 0.3 x batch / 256, adam 0.001); 10% warm-up, then cosine decay.")
+    @Option(names = "--lr", description = "Peak learning rate (default: lars 0.3 x batch / 256, adam 0.001); 10%% warm-up, then cosine decay.")
     Double lr;
 
     @Option(names = "--temperature", defaultValue = "0.5", description = "NT-Xent temperature (default ${DEFAULT-VALUE}, SimCLR's for CIFAR-10).")
