@@ -9,13 +9,14 @@ import picocli.CommandLine.Command;
 @Command(name = "planstream",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Streaming floor-plan embeddings: upload plans, embed them with SimCLR, search similar plans.",
+        description = "Streaming floor-plan embeddings: upload plans, embed them with SimCLR, search similar plans, evaluate encoders.",
         subcommands = {
                 ServeCommand.class,
                 IngestCommand.class,
                 GenerateCommand.class,
                 BenchCommand.class,
                 PretrainCommand.class,
+                EvalCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class PlanstreamCommand implements Runnable {

@@ -1,0 +1,447 @@
+package io.planstream.app.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import io.planstream.simclr.Devices;
+import io.planstream.simclr.SimClrEngine;
+import io.planstream.simclr.artifact.ModelArtifact;
+import io.planstream.simclr.artifact.ModelManifest;
+import io.planstream.simclr.data.DataSources;
+import io.planstream.simclr.data.ImageDataset;
+import io.planstream.simclr.data.Split;
+import io.planstream.simclr.eval.EvalResult;
+import io.planstream.simclr.eval.FeatureDump;
+import io.planstream.simclr.eval.FeatureExtractor;
+import io.planstream.simclr.eval.Features;
+import io.planstream.simclr.eval.FineTuneEvaluation;
+import io.planstream.simclr.eval.FrozenEncoder;
+import io.planstream.simclr.eval.KnnEvaluation;
+import io.planstream.simclr.eval.LinearEvaluation;
+import io.planstream.simclr.eval.Protocol;
+import io.planstream.simclr.eval.SoftmaxRegression;
+import io.planstream.simclr.model.EncoderSpec;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Measures a representation the way SimCLR's paper does: linear evaluation, weighted kNN and
+ * fine-tuning, on the train and test splits of a labelled data source.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate an encoder on a labelled data set: top-1 accuracy on the test split.",
+                "linear: frozen encoder, multinomial logistic regression with L2 (strength chosen on 10%% of train).",
+                "knn: weighted k-nearest neighbours on cosine similarity (k=200, weights exp(s/0.07)).",
+                "finetune: encoder and a linear head trained end to end with Adam.",
+                "--model pixels evaluates raw pixels; --model random:ENCODER the encoder with random weights."})
+final class EvalCommand implements Callable<Integer> {
+
+    static final String PIXELS = "pixels";
+    static final String RANDOM = "random:";
+    /** Picture folders have no fixed size: these are read at the encoder's or these. */
+    static final int DEFAULT_FOLDER_SIZE = 32;
+    static final int DEFAULT_FOLDER_CHANNELS = 3;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR|random:ENCODER|pixels",
+            description = "A model artifact folder, random:ENCODER (e.g. random:resnet-mini) or pixels.")
+    String model;
+
+    @Option(names = "--data", required = true, paramLabel = "SOURCE",
+            description = "fashion-mnist, fashion-mnist:DIR, a CIFAR-10 binary folder, or a picture folder with train/ and test/.")
+    String data;
+
+    @Option(names = "--protocol", split = ",", defaultValue = "linear", paramLabel = "linear|knn|finetune",
+            description = "Protocols to run, repeatable or comma-separated (default ${DEFAULT-VALUE}).")
+    List<String> protocols;
+
+    @Option(names = "--limit-train", paramLabel = "N", description = "Use a seeded random N of the training images.")
+    Integer limitTrain;
+
+    @Option(names = "--limit-test", paramLabel = "N", description = "Use a seeded random N of the test images.")
+    Integer limitTest;
+
+    @Option(names = "--k", defaultValue = "" + KnnEvaluation.DEFAULT_K,
+            description = "Neighbours that vote in knn, 1.." + KnnEvaluation.MAX_K + " (default ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--temperature", defaultValue = "" + KnnEvaluation.DEFAULT_TEMPERATURE,
+            description = "kNN vote weight exp(similarity / T) (default ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--l2", split = ",", paramLabel = "LAMBDA",
+            description = "L2 strengths the linear protocol chooses from (default 1e-1,1e-2,...,1e-5).")
+    List<Double> l2Grid;
+
+    @Option(names = "--epochs", defaultValue = "" + FineTuneEvaluation.DEFAULT_EPOCHS,
+            description = "Fine-tuning epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "" + FineTuneEvaluation.DEFAULT_LEARNING_RATE,
+            description = "Fine-tuning Adam learning rate (default ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--finetune-limit", paramLabel = "N",
+            description = "Fine-tune on a seeded random N of the training images (default: all that are used).")
+    Integer finetuneLimit;
+
+    @Option(names = "--batch", defaultValue = "" + FeatureExtractor.DEFAULT_BATCH,
+            description = "Images per forward pass (default ${DEFAULT-VALUE}; fine-tuning uses "
+                    + FineTuneEvaluation.DEFAULT_BATCH + " unless this is set).")
+    int batch;
+
+    @Option(names = "--size", description = "Input side for random:ENCODER (default: the data's) and for picture folders.")
+    Integer size;
+
+    @Option(names = "--channels", description = "Input channels for random:ENCODER (default: the data's) and for picture folders.")
+    Integer channels;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seeds random weights, subsets, the held-out split, fine-tuning (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--json", description = "Print one JSON object per result instead of a table.")
+    boolean json;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as one JSON document.")
+    Path out;
+
+    @Option(names = "--dump", paramLabel = "FILE",
+            description = "Write the test features and labels as CSV (label,f0,f1,...; gzip if FILE ends in .gz).")
+    Path dump;
+
+    @Option(names = "--dump-train", paramLabel = "FILE", description = "Likewise for the training features, to refit elsewhere.")
+    Path dumpTrain;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Set<Protocol> chosen = checkArguments();
+        boolean pixels = model.equals(PIXELS);
+        Device dev = chooseDevice();
+        ModelManifest manifest = pixels || model.startsWith(RANDOM) ? null : readManifest();
+        int loadSize = manifest != null ? manifest.inputSize() : size != null ? size : DEFAULT_FOLDER_SIZE;
+        int loadChannels = manifest != null ? manifest.inputChannels() : channels != null ? channels : DEFAULT_FOLDER_CHANNELS;
+        ImageDataset train = DataSources.open(data, Split.TRAIN, loadSize, loadChannels);
+        ImageDataset test = DataSources.open(data, Split.TEST, loadSize, loadChannels);
+        checkData(train, test);
+        train = subset(train, limitTrain, seed);
+        test = subset(test, limitTest, seed + 1);
+
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (NDManager manager = SimClrEngine.get().newBaseManager(dev);
+             FrozenEncoder encoder = pixels ? null : openEncoder(manifest, train, manager)) {
+            if (encoder != null) {
+                checkChannels(encoder.spec(), train);
+            }
+            FeatureExtractor extractor = encoder == null ? FeatureExtractor.pixels() : FeatureExtractor.encoder(encoder, batch);
+            Features trainFeatures = null;
+            Features testFeatures = null;
+            double featureSeconds = 0;
+            boolean needFeatures = chosen.contains(Protocol.LINEAR) || chosen.contains(Protocol.KNN) || dump != null
+                    || dumpTrain != null;
+            if (needFeatures) {
+                long start = System.nanoTime();
+                trainFeatures = extract(extractor, train, "features train");
+                testFeatures = extract(extractor, test, "features test");
+                featureSeconds = (System.nanoTime() - start) / 1e9;
+                if (dump != null) {
+                    FeatureDump.write(dump, testFeatures);
+                }
+                if (dumpTrain != null) {
+                    FeatureDump.write(dumpTrain, trainFeatures);
+                }
+            }
+            if (!json) {
+                System.out.printf("model %s, data %s (train %d, test %d images, %dx%dx%d), device %s%n",
+                        encoder == null ? "raw pixels" : encoder.description(), data, train.size(), test.size(),
+                        train.channels(), train.height(), train.width(), dev);
+                if (needFeatures) {
+                    System.out.printf("features: %s, dim %d, extracted in %.1f s%n", extractor.description(),
+                            trainFeatures.dim(), featureSeconds);
+                }
+            }
+            for (Protocol p : chosen) {
+                EvalResult r = switch (p) {
+                    case LINEAR -> linear(trainFeatures, testFeatures, manager);
+                    case KNN -> KnnEvaluation.run(trainFeatures, testFeatures, new KnnEvaluation.Options(k, temperature), manager);
+                    case FINETUNE -> finetune(encoder, train, test);
+                };
+                Map<String, Object> row = row(r, p == Protocol.FINETUNE ? null : featureSeconds, dev);
+                rows.add(row);
+                if (json) {
+                    System.out.println(new ObjectMapper().writeValueAsString(row));
+                }
+            }
+        }
+        if (!json) {
+            printTable(System.out, rows);
+        }
+        if (out != null) {
+            writeDocument(rows, dev);
+        }
+        return PlanstreamCommand.EXIT_OK;
+    }
+
+    private Set<Protocol> checkArguments() {
+        Set<Protocol> chosen = new LinkedHashSet<>();
+        for (String p : protocols) {
+            if (p.isBlank()) {
+                continue;
+            }
+            try {
+                chosen.add(Protocol.of(p));
+            } catch (IllegalArgumentException e) {
+                throw new PlanstreamCommand.UsageException("--protocol: " + e.getMessage());
+            }
+        }
+        if (chosen.isEmpty()) {
+            throw new PlanstreamCommand.UsageException("--protocol: name at least one of " + Protocol.ids());
+        }
+        if (model.equals(PIXELS) && chosen.contains(Protocol.FINETUNE)) {
+            throw new PlanstreamCommand.UsageException("--protocol finetune needs an encoder; --model pixels has none");
+        }
+        if (model.startsWith(RANDOM)) {
+            try {
+                io.planstream.simclr.model.Architecture.of(model.substring(RANDOM.length()));
+            } catch (IllegalArgumentException e) {
+                throw new PlanstreamCommand.UsageException("--model " + model + ": " + e.getMessage());
+            }
+        } else if (!model.equals(PIXELS) && !Files.isDirectory(Path.of(model))) {
+            throw new PlanstreamCommand.UsageException("--model must be a model artifact folder, random:ENCODER or pixels; "
+                    + model + " is none of these");
+        }
+        if (!data.equals(DataSources.FASHION_MNIST) && !data.startsWith(DataSources.FASHION_MNIST + ":")
+                && !Files.isDirectory(Path.of(data))) {
+            throw new PlanstreamCommand.UsageException("--data must be fashion-mnist, fashion-mnist:DIR or a folder; "
+                    + data + " is none of these");
+        }
+        positive("--limit-train", limitTrain);
+        positive("--limit-test", limitTest);
+        positive("--finetune-limit", finetuneLimit);
+        if (k < 1 || k > KnnEvaluation.MAX_K) {
+            throw new PlanstreamCommand.UsageException("--k must be 1.." + KnnEvaluation.MAX_K + ", got " + k);
+        }
+        if (!(temperature > 0) || !Double.isFinite(temperature)) {
+            throw new PlanstreamCommand.UsageException("--temperature must be > 0, got " + temperature);
+        }
+        if (l2Grid != null && (l2Grid.isEmpty() || l2Grid.stream().anyMatch(l -> !(l >= 0) || !Double.isFinite(l)))) {
+            throw new PlanstreamCommand.UsageException("--l2 must be finite strengths >= 0, got " + l2Grid);
+        }
+        if (epochs < 1 || epochs > FineTuneEvaluation.MAX_EPOCHS) {
+            throw new PlanstreamCommand.UsageException("--epochs must be 1.." + FineTuneEvaluation.MAX_EPOCHS + ", got " + epochs);
+        }
+        if (!(learningRate > 0 && learningRate <= 1)) {
+            throw new PlanstreamCommand.UsageException("--lr must be in (0, 1], got " + learningRate);
+        }
+        if (batch < 2 || batch > FeatureExtractor.MAX_BATCH) {
+            throw new PlanstreamCommand.UsageException("--batch must be 2.." + FeatureExtractor.MAX_BATCH + ", got " + batch);
+        }
+        if (size != null && (size < EncoderSpec.MIN_SIZE || size > EncoderSpec.MAX_SIZE)) {
+            throw new PlanstreamCommand.UsageException("--size must be " + EncoderSpec.MIN_SIZE + ".." + EncoderSpec.MAX_SIZE
+                    + ", got " + size);
+        }
+        if (channels != null && channels != 1 && channels != 3) {
+            throw new PlanstreamCommand.UsageException("--channels must be 1 or 3, got " + channels);
+        }
+        return chosen;
+    }
+
+    private static void positive(String name, Integer value) {
+        if (value != null && value < 1) {
+            throw new PlanstreamCommand.UsageException(name + " must be >= 1, got " + value);
+        }
+    }
+
+    private Device chooseDevice() {
+        try {
+            return Devices.choose(device);
+        } catch (IllegalArgumentException e) {
+            throw new PlanstreamCommand.UsageException("--device: " + e.getMessage());
+        }
+    }
+
+    private ModelManifest readManifest() throws IOException {
+        return ModelArtifact.readManifest(Path.of(model));
+    }
+
+    private FrozenEncoder openEncoder(ModelManifest manifest, ImageDataset train, NDManager manager) throws IOException {
+        if (manifest != null) {
+            return FrozenEncoder.load(Path.of(model), manager);
+        }
+        int side = size != null ? size : train.height();
+        int c = channels != null ? channels : train.channels();
+        EncoderSpec spec;
+        try {
+            spec = EncoderSpec.of(model.substring(RANDOM.length()), 1, null, c, side);
+        } catch (IllegalArgumentException e) {
+            throw new PlanstreamCommand.UsageException("--model " + model + ": " + e.getMessage());
+        }
+        return FrozenEncoder.random(spec, seed, manager);
+    }
+
+    private static void checkChannels(EncoderSpec spec, ImageDataset data) {
+        int c = data.channels();
+        int want = spec.inputChannels();
+        if (c != want && !((c == 1 && want == 3) || (c == 3 && want == 1))) {
+            throw new PlanstreamCommand.UsageException("the encoder takes " + want + " channels and " + data.name() + " has "
+                    + c + ": only grey and RGB convert into each other");
+        }
+    }
+
+    private void checkData(ImageDataset train, ImageDataset test) {
+        for (ImageDataset d : List.of(train, test)) {
+            if (!d.labelled()) {
+                throw new PlanstreamCommand.UsageException(data + " (" + d.name() + ") is not labelled: evaluation needs a class per image");
+            }
+        }
+        if (train.size() == test.size() && Arrays.equals(train.labels(), test.labels())
+                && Arrays.equals(train.pixels(), test.pixels())) {
+            throw new PlanstreamCommand.UsageException(data + " has no separate test split (train and test are the same images):"
+                    + " give a folder with train/ and test/ sub-folders");
+        }
+        if (train.height() != test.height() || train.width() != test.width() || train.channels() != test.channels()) {
+            throw new PlanstreamCommand.UsageException(data + ": train and test images differ in shape");
+        }
+    }
+
+    /** @return a seeded random {@code limit} of the images, in their original order, or all of them */
+    static ImageDataset subset(ImageDataset d, Integer limit, long seed) {
+        if (limit == null || limit >= d.size()) {
+            return d;
+        }
+        int[] all = new int[d.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        Random random = new Random(seed);
+        for (int i = 0; i < limit; i++) {
+            int j = i + random.nextInt(all.length - i);
+            int t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+        }
+        int[] chosen = Arrays.copyOf(all, limit);
+        Arrays.sort(chosen);
+        return d.select(chosen);
+    }
+
+    private static Features extract(FeatureExtractor extractor, ImageDataset d, String task) {
+        try (ProgressBar bar = Progress.bar(task, d.size(), "images")) {
+            return extractor.extract(d, (done, total) -> bar.stepTo(done));
+        }
+    }
+
+    private EvalResult linear(Features train, Features test, NDManager manager) {
+        LinearEvaluation.Options options = linearOptions();
+        long budget = (long) (options.l2Grid().size() + 1) * options.maxIterations();
+        try (ProgressBar bar = Progress.bar("linear", budget, "L-BFGS iterations")) {
+            return LinearEvaluation.run(train, test, options, manager, (done, total) -> bar.stepTo(done));
+        }
+    }
+
+    private LinearEvaluation.Options linearOptions() {
+        return new LinearEvaluation.Options(l2Grid == null ? LinearEvaluation.DEFAULT_L2_GRID : l2Grid,
+                LinearEvaluation.DEFAULT_VALIDATION_FRACTION, SoftmaxRegression.Options.DEFAULT_MAX_ITERATIONS, seed);
+    }
+
+    private EvalResult finetune(FrozenEncoder encoder, ImageDataset train, ImageDataset test) {
+        ImageDataset tuneOn = subset(train, finetuneLimit, seed + 2);
+        boolean batchGiven = spec.commandLine().getParseResult().hasMatchedOption("--batch");
+        FineTuneEvaluation.Options options = new FineTuneEvaluation.Options(epochs,
+                batchGiven ? batch : FineTuneEvaluation.DEFAULT_BATCH, learningRate, seed);
+        long total = (long) epochs * tuneOn.size();
+        try (ProgressBar bar = Progress.bar("finetune", total, "images")) {
+            return FineTuneEvaluation.run(encoder, tuneOn, test, options, (done, all) -> bar.stepTo(done));
+        }
+    }
+
+    private Map<String, Object> row(EvalResult r, Double featureSeconds, Device dev) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("protocol", r.protocol().id());
+        row.put("top1", r.top1());
+        if (r.top5().isPresent()) {
+            row.put("top5", r.top5().getAsDouble());
+        }
+        row.put("model", model);
+        row.put("data", data);
+        row.put("n_train", r.nTrain());
+        row.put("n_test", r.nTest());
+        row.put("feature_dim", r.featureDim());
+        row.put("seconds", round(r.seconds()));
+        if (featureSeconds != null) {
+            row.put("feature_seconds", round(featureSeconds));
+        }
+        row.put("device", dev.toString());
+        row.put("seed", seed);
+        row.put("parameters", r.parameters());
+        return row;
+    }
+
+    private static void printTable(PrintStream out, List<Map<String, Object>> rows) {
+        String format = "%-9s %-7s %-7s %-8s %-7s %-6s %-9s %s%n";
+        out.printf(format, "protocol", "top1", "top5", "n_train", "n_test", "dim", "seconds", "settings");
+        for (Map<String, Object> r : rows) {
+            out.printf(format, r.get("protocol"), percent(r.get("top1")), percent(r.get("top5")), r.get("n_train"),
+                    r.get("n_test"), r.get("feature_dim"), r.get("seconds"), settings(r));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String settings(Map<String, Object> row) {
+        Map<String, Object> p = (Map<String, Object>) row.get("parameters");
+        List<String> parts = new ArrayList<>();
+        for (String key : List.of("l2", "val_top1", "k", "temperature", "epochs", "learning_rate", "last_epoch_loss")) {
+            Object v = p.get(key);
+            if (v != null) {
+                parts.add(key + "=" + (v instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : v));
+            }
+        }
+        return String.join(" ", parts);
+    }
+
+    private static String percent(Object fraction) {
+        return fraction instanceof Double d ? String.format(Locale.ROOT, "%.2f%%", 100 * d) : "-";
+    }
+
+    private static double round(double seconds) {
+        return Math.round(seconds * 1000) / 1000.0;
+    }
+
+    private void writeDocument(List<Map<String, Object>> rows, Device dev) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", model);
+        doc.put("data", data);
+        doc.put("device", dev.toString());
+        doc.put("seed", seed);
+        doc.put("created", Instant.now().toString());
+        doc.put("results", rows);
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
+    }
+}

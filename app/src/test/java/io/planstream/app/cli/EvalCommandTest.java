@@ -1,0 +1,193 @@
+package io.planstream.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.planstream.simclr.eval.FeatureDump;
+import io.planstream.simclr.eval.Features;
+import picocli.CommandLine;
+
+/** {@code planstream eval} on a tiny Fashion-MNIST-format folder, without the server. */
+class EvalCommandTest {
+
+    private static final int SIDE = 12;
+    private static final int CLASSES = 3;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    private static String source;
+
+    @BeforeAll
+    static void writeIdxFiles() throws IOException {
+        Path data = dir.resolve("idx");
+        Files.createDirectories(data);
+        writeIdx(data, "train", 60, 1);
+        writeIdx(data, "t10k", 30, 2);
+        source = "fashion-mnist:" + data;
+    }
+
+    @Test
+    void shouldEvaluateARandomEncoderWithEveryProtocolAndWriteJsonAndADump() throws IOException {
+        Path out = dir.resolve("results/random.json");
+        Path dump = dir.resolve("test-features.csv");
+        Result r = run("eval", "--model", "random:resnet-mini", "--data", source, "--protocol", "linear,knn",
+                "--protocol", "finetune", "--k", "10", "--epochs", "1", "--batch", "16", "--json", "--out", out.toString(),
+                "--dump", dump.toString());
+        assertThat(r.code).as(r.err).isZero();
+        List<JsonNode> lines = jsonLines(r.out);
+        assertThat(lines).extracting(n -> n.get("protocol").asText()).containsExactly("linear", "knn", "finetune");
+        for (JsonNode line : lines) {
+            assertThat(line.get("top1").asDouble()).isBetween(0.0, 1.0);
+            assertThat(line.get("model").asText()).isEqualTo("random:resnet-mini");
+            assertThat(line.get("data").asText()).isEqualTo(source);
+            assertThat(line.get("n_train").asInt()).isEqualTo(60);
+            assertThat(line.get("n_test").asInt()).isEqualTo(30);
+            assertThat(line.get("feature_dim").asInt()).isEqualTo(128);
+            assertThat(line.has("seconds")).isTrue();
+        }
+        assertThat(lines.get(1).get("parameters").get("k").asInt()).isEqualTo(10);
+
+        JsonNode doc = JSON.readTree(out.toFile());
+        assertThat(doc.get("results")).hasSize(3);
+        assertThat(doc.get("model").asText()).isEqualTo("random:resnet-mini");
+
+        Features test = FeatureDump.read(dump, 10);
+        assertThat(test.count()).isEqualTo(30);
+        assertThat(test.dim()).isEqualTo(128);
+        assertThat(test.labels()).containsExactly(labels(30));
+    }
+
+    @Test
+    void shouldSeparateTheClassesFromRawPixelsAndPrintATable() {
+        Result r = run("eval", "--model", "pixels", "--data", source, "--limit-train", "45");
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).contains("protocol", "top1", "linear", "raw pixels");
+        Result json = run("eval", "--model", "pixels", "--data", source, "--protocol", "linear", "--json");
+        JsonNode line = jsonLines(json.out).get(0);
+        // each class lights its own quadrant: a linear classifier on pixels gets them all
+        assertThat(line.get("top1").asDouble()).isGreaterThanOrEqualTo(0.95);
+        assertThat(line.get("feature_dim").asInt()).isEqualTo(SIDE * SIDE);
+    }
+
+    @Test
+    void shouldExitWith2OnBadUsage() {
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--protocol", "nope").code).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--protocol", "finetune").code).isEqualTo(2);
+        assertThat(run("eval", "--model", dir.resolve("missing").toString(), "--data", source).code).isEqualTo(2);
+        assertThat(run("eval", "--model", "random:resnet-9000", "--data", source).code).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", dir.resolve("nothing").toString()).code).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--k", "0").code).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--limit-train", "0").code).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels").code).isEqualTo(2);
+        Result help = run("eval", "--help");
+        assertThat(help.code).isZero();
+        assertThat(PlanstreamCommand.newCommandLine().getUsageMessage()).contains("eval");
+    }
+
+    @Test
+    void shouldExitWith1WhenTheModelFolderIsNotAnArtifact() throws IOException {
+        Path notAModel = Files.createDirectories(dir.resolve("not-a-model"));
+        Result r = run("eval", "--model", notAModel.toString(), "--data", source);
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.err).contains("manifest.json");
+    }
+
+    private static int[] labels(int count) {
+        int[] l = new int[count];
+        for (int i = 0; i < count; i++) {
+            l[i] = i % CLASSES;
+        }
+        return l;
+    }
+
+    /** Grey noise with a bright square in a quadrant chosen by the class. */
+    private static void writeIdx(Path dir, String prefix, int count, long seed) throws IOException {
+        Random r = new Random(seed);
+        int[] labels = labels(count);
+        try (DataOutputStream out = gz(dir.resolve(prefix + "-images-idx3-ubyte.gz"))) {
+            out.writeInt(0x803);
+            out.writeInt(count);
+            out.writeInt(SIDE);
+            out.writeInt(SIDE);
+            for (int i = 0; i < count; i++) {
+                int top = labels[i] == 1 ? SIDE / 2 : 0;
+                int left = labels[i] == 2 ? SIDE / 2 : 0;
+                for (int y = 0; y < SIDE; y++) {
+                    for (int x = 0; x < SIDE; x++) {
+                        boolean lit = y >= top && y < top + SIDE / 2 && x >= left && x < left + SIDE / 2;
+                        out.writeByte((lit ? 180 : 30) + r.nextInt(40));
+                    }
+                }
+            }
+        }
+        try (DataOutputStream out = gz(dir.resolve(prefix + "-labels-idx1-ubyte.gz"))) {
+            out.writeInt(0x801);
+            out.writeInt(count);
+            for (int label : labels) {
+                out.writeByte(label);
+            }
+        }
+    }
+
+    private static DataOutputStream gz(Path p) throws IOException {
+        return new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(p)));
+    }
+
+    private static List<JsonNode> jsonLines(String out) {
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("{")) {
+                try {
+                    nodes.add(JSON.readTree(line));
+                } catch (IOException e) {
+                    throw new AssertionError("not JSON: " + line, e);
+                }
+            }
+        }
+        return nodes;
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        CommandLine cl = PlanstreamCommand.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            int code = cl.execute(args);
+            cl.getOut().flush();
+            cl.getErr().flush();
+            return new Result(code, out + captured.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+}
