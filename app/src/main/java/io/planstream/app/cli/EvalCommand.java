@@ -60,6 +60,8 @@ final class EvalCommand implements Callable<Integer> {
     /** Picture folders have no fixed size: these are read at the encoder's or these. */
     static final int DEFAULT_FOLDER_SIZE = 32;
     static final int DEFAULT_FOLDER_CHANNELS = 3;
+    static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+    static final int MAX_THREADS = 1024;
 
     @Option(names = "--model", required = true, paramLabel = "DIR|random:ENCODER|pixels",
             description = "A model artifact folder, random:ENCODER (e.g. random:resnet-mini) or pixels.")
@@ -119,6 +121,11 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
     String device;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = {"libtorch intra-op threads (default: the engine's, one per core).",
+                    "On a machine shared with other work 1 can be many times faster: idle OpenMP threads spin."})
+    Integer threads;
 
     @Option(names = "--json", description = "Print one JSON object per result instead of a table.")
     boolean json;
@@ -263,6 +270,9 @@ final class EvalCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("--size must be " + EncoderSpec.MIN_SIZE + ".." + EncoderSpec.MAX_SIZE
                     + ", got " + size);
         }
+        if (threads != null && (threads < 1 || threads > MAX_THREADS)) {
+            throw new PlanstreamCommand.UsageException("--threads must be 1.." + MAX_THREADS + ", got " + threads);
+        }
         if (channels != null && channels != 1 && channels != 3) {
             throw new PlanstreamCommand.UsageException("--channels must be 1 or 3, got " + channels);
         }
@@ -276,6 +286,10 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private Device chooseDevice() {
+        if (threads != null) {
+            // libtorch reads it once, when DJL loads the engine: that is the next line in a fresh JVM.
+            System.setProperty(THREADS_PROPERTY, Integer.toString(threads));
+        }
         try {
             return Devices.choose(device);
         } catch (IllegalArgumentException e) {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
@@ -23,8 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import ai.djl.ndarray.NDManager;
+import io.planstream.simclr.artifact.ArtifactInfo;
+import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.eval.FeatureDump;
 import io.planstream.simclr.eval.Features;
+import io.planstream.simclr.model.EncoderSpec;
+import io.planstream.simclr.model.Normalization;
+import io.planstream.simclr.model.ProjectionHeadSpec;
+import io.planstream.simclr.model.SimClrModel;
 import picocli.CommandLine;
 
 /** {@code planstream eval} on a tiny Fashion-MNIST-format folder, without the server. */
@@ -80,6 +88,21 @@ class EvalCommandTest {
     }
 
     @Test
+    void shouldEvaluateASavedModelArtifact() throws IOException {
+        Path artifact = dir.resolve("model");
+        EncoderSpec spec = EncoderSpec.of("resnet-mini", 1, "small", 1, 16);
+        SimClrModel net = SimClrModel.builder().setEncoder(spec).optHead(new ProjectionHeadSpec(2, 32, 16, false)).build();
+        try (NDManager m = NDManager.newBaseManager()) {
+            net.initialize(m);
+            ModelArtifact.save(artifact, net, new ArtifactInfo("v-test", null, Normalization.centred(1), "none", 0, Map.of()));
+        }
+        Result r = run("eval", "--model", artifact.toString(), "--data", source, "--protocol", "knn", "--k", "5");
+        assertThat(r.code).as(r.err).isZero();
+        // the 12-pixel images were resized to the model's 16
+        assertThat(r.out).contains("v-test", "knn", "128");
+    }
+
+    @Test
     void shouldSeparateTheClassesFromRawPixelsAndPrintATable() {
         Result r = run("eval", "--model", "pixels", "--data", source, "--limit-train", "45");
         assertThat(r.code).as(r.err).isZero();
@@ -100,6 +123,8 @@ class EvalCommandTest {
         assertThat(run("eval", "--model", "pixels", "--data", dir.resolve("nothing").toString()).code).isEqualTo(2);
         assertThat(run("eval", "--model", "pixels", "--data", source, "--k", "0").code).isEqualTo(2);
         assertThat(run("eval", "--model", "pixels", "--data", source, "--limit-train", "0").code).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--threads", "0").code).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--device", "tpu").code).isEqualTo(2);
         assertThat(run("eval", "--model", "pixels").code).isEqualTo(2);
         Result help = run("eval", "--help");
         assertThat(help.code).isZero();

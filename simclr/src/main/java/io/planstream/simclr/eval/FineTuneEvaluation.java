@@ -115,11 +115,9 @@ public final class FineTuneEvaluation {
                     double lossSum = 0;
                     for (int from = 0; from < n; from += options.batchSize()) {
                         int to = Math.min(n, from + options.batchSize());
-                        if (to - from < 2 && n >= 2) {
-                            // Batch norm cannot train on one image: its neighbour in the order joins it.
-                            from = to - 2;
-                        }
-                        int[] indices = java.util.Arrays.copyOfRange(order, from, to);
+                        // Batch norm cannot train on one image: a last lone image takes its neighbour along.
+                        int first = to - from < 2 && n >= 2 ? to - 2 : from;
+                        int[] indices = java.util.Arrays.copyOfRange(order, first, to);
                         try (NDManager step = trainer.getManager().newSubManager()) {
                             NDArray x = pre.batch(train, indices, step);
                             NDArray y = step.create(labelsOf(train, indices));

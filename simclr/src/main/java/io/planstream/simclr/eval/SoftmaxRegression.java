@@ -15,12 +15,14 @@ import ai.djl.ndarray.types.Shape;
  *
  * (the bias is not penalised) by full-batch L-BFGS (Nocedal and Wright, "Numerical Optimization",
  * algorithms 7.4 and 7.5; memory 10, backtracking line search with the Armijo condition). The
- * objective is convex, so the result does not depend on a seed: the same data give the same model.
+ * objective is convex and the start is zero (or a given warm start), so there is no seed: the same
+ * data on the same device and thread count give the same model.
  *
  * <p>Why not a library: Smile 3 and later (the usual JVM choice, {@code smile.classification
- * .LogisticRegression}) is GPL-3.0 since 3.0, which this product cannot ship, and its gradient is
- * plain Java loops (a 60,000 x 784 fit costs seconds per iteration on two cores); Tribuo's
- * logistic regression is unregularised SGD, and LIBLINEAR's is one-vs-rest, not multinomial.
+ * .LogisticRegression}) is GPL-3.0 since 3.0, a licence this product would inherit, and its gradient is
+ * plain Java loops; Tribuo trains its logistic regression by stochastic gradient descent, whose
+ * result depends on a step schedule rather than converging to the regularised optimum; and
+ * LIBLINEAR's logistic regression is one-vs-rest, not multinomial.
  * Here the two matrix products of each iteration run in libtorch (on the GPU where there is one),
  * and the few thousand parameters are updated in Java in double precision.
  *
