@@ -2,9 +2,6 @@ package io.planstream.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,19 +12,10 @@ class BenchEncoderCommandTest {
 
     @Test
     void shouldReportRatesAsOneJsonLine() throws Exception {
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = PlanstreamCommand.execute("bench", "encoder", "--encoder", "resnet-mini", "--size", "16", "--batch", "4",
+        CliRun r = CliRun.run("bench", "encoder", "--encoder", "resnet-mini", "--size", "16", "--batch", "4",
                     "--iterations", "2", "--steps", "1", "--warmup", "1", "--json");
-        } finally {
-            System.setOut(stdout);
-        }
-        assertThat(code).isZero();
-        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
-        JsonNode row = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode row = new ObjectMapper().readTree(r.lastLine());
         assertThat(row.get("encoder").asText()).isEqualTo("resnet-mini");
         assertThat(row.get("forward_images_per_s").asDouble()).isPositive();
         assertThat(row.get("folded_forward_images_per_s").asDouble()).isPositive();

@@ -4,10 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +23,6 @@ import io.planstream.kafka.KafkaPlatform;
 import io.planstream.kafka.TopicReader;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import picocli.CommandLine;
 
 /** The command line as a user runs it, against the real server of the test. */
 @QuarkusTest
@@ -45,7 +40,7 @@ class CommandLineTest {
     @Test
     void shouldGenerateAndIngestAFolderThenReportARejectedFileWithExitCode1() throws Exception {
         Path plans = dir.resolve("plans");
-        assertThat(run("generate", "--count", "6", "--out", plans.toString(), "--seed", "3").code).isZero();
+        assertThat(run("generate", "--count", "6", "--out", plans.toString(), "--seed", "3").code()).isZero();
         List<Path> pngs;
         try (var s = Files.list(plans)) {
             pngs = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
@@ -53,29 +48,29 @@ class CommandLineTest {
         assertThat(pngs).hasSize(6);
         assertThat(plans.resolve("attributes.jsonl")).exists();
 
-        Result ok = run("ingest", "--url", url(), plans.toString());
-        assertThat(ok.code).as(ok.out).isZero();
-        assertThat(ok.out).contains("accepted 6, rejected 0 of 6 files");
+        CliRun ok = run("ingest", "--url", url(), plans.toString());
+        assertThat(ok.code()).as(ok.out()).isZero();
+        assertThat(ok.out()).contains("accepted 6, rejected 0 of 6 files");
         for (Path png : pngs) {
             given().when().get("/images/" + ImageId.sha256Hex(Files.readAllBytes(png))).then().statusCode(200)
                     .body("format", equalTo("rplan")).body("source", equalTo("cli"));
         }
 
         Files.write(plans.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
-        Result partial = run("ingest", "--url", url(), plans.toString());
-        assertThat(partial.code).isEqualTo(1);
-        assertThat(partial.out).contains("accepted 6, rejected 1 of 7 files").contains("broken.png");
+        CliRun partial = run("ingest", "--url", url(), plans.toString());
+        assertThat(partial.code()).isEqualTo(1);
+        assertThat(partial.out()).contains("accepted 6, rejected 1 of 7 files").contains("broken.png");
     }
 
     @Test
     void shouldIngestStraightToKafkaWithTheSameValidation() throws Exception {
         Path plans = dir.resolve("direct");
-        assertThat(run("generate", "--count", "3", "--out", plans.toString(), "--seed", "11").code).isZero();
+        assertThat(run("generate", "--count", "3", "--out", plans.toString(), "--seed", "11").code()).isZero();
         Files.write(plans.resolve("zz-not-a-picture.png"), "plain text".getBytes(StandardCharsets.UTF_8));
-        Result r = run("ingest", "--kafka", platform.bootstrapServers(), "--registry", platform.schemaRegistryUrl(),
+        CliRun r = run("ingest", "--kafka", platform.bootstrapServers(), "--registry", platform.schemaRegistryUrl(),
                 "--source", "nightly", "--meta", "batch=7", plans.toString());
-        assertThat(r.code).as(r.out).isEqualTo(1);
-        assertThat(r.out).contains("accepted 3, rejected 1 of 4 files").contains("not_an_image").contains("zz-not-a-picture.png");
+        assertThat(r.code()).as(r.out()).isEqualTo(1);
+        assertThat(r.out()).contains("accepted 3, rejected 1 of 4 files").contains("not_an_image").contains("zz-not-a-picture.png");
         Map<String, ImageRecord> stored = TopicReader.latestByKey(platform.clientProperties(), platform.topics().images(),
                 Duration.ofSeconds(30));
         try (var s = Files.list(plans)) {
@@ -86,25 +81,25 @@ class CommandLineTest {
                 assertThat(rec.getMetadata()).containsEntry("batch", "7").containsKey("rooms.total");
             }
         }
-        assertThat(run("ingest", "--kafka", platform.bootstrapServers(), plans.toString()).code).isEqualTo(2);
+        assertThat(run("ingest", "--kafka", platform.bootstrapServers(), plans.toString()).code()).isEqualTo(2);
     }
 
     @Test
     void shouldExitWith2OnBadUsage() {
-        assertThat(run("ingest", "--url", url(), dir.resolve("missing").toString()).code).isEqualTo(2);
-        assertThat(run("generate", "--count", "0", "--out", dir.toString()).code).isEqualTo(2);
-        assertThat(run("no-such-command").code).isEqualTo(2);
-        assertThat(run("bench", "ingest", "--size", "3").code).isEqualTo(2);
-        Result help = run("--help");
-        assertThat(help.code).as(help.err).isZero();
+        assertThat(run("ingest", "--url", url(), dir.resolve("missing").toString()).code()).isEqualTo(2);
+        assertThat(run("generate", "--count", "0", "--out", dir.toString()).code()).isEqualTo(2);
+        assertThat(run("no-such-command").code()).isEqualTo(2);
+        assertThat(run("bench", "ingest", "--size", "3").code()).isEqualTo(2);
+        CliRun help = run("--help");
+        assertThat(help.code()).as(help.err()).isZero();
         assertThat(PlanstreamCommand.newCommandLine().getUsageMessage()).contains("serve", "ingest", "generate", "bench");
     }
 
     @Test
     void shouldFailWithAMessageWhenNoServerListens() {
-        Result r = run("ingest", "--url", "http://127.0.0.1:1", writeOne());
-        assertThat(r.code).isEqualTo(1);
-        assertThat(r.err).contains("cannot reach");
+        CliRun r = run("ingest", "--url", "http://127.0.0.1:1", writeOne());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot reach");
     }
 
     private String writeOne() {
@@ -121,25 +116,7 @@ class CommandLineTest {
         return server.toString();
     }
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = PlanstreamCommand.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            int code = cl.execute(args);
-            cl.getOut().flush();
-            cl.getErr().flush();
-            return new Result(code, out + captured.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(stdout);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 }

@@ -2,13 +2,8 @@ package io.planstream.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +28,6 @@ import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.Normalization;
 import io.planstream.simclr.model.ProjectionHeadSpec;
 import io.planstream.simclr.model.SimClrModel;
-import picocli.CommandLine;
 
 /** {@code planstream eval} on a tiny Fashion-MNIST-format folder, without the server. */
 class EvalCommandTest {
@@ -60,11 +54,11 @@ class EvalCommandTest {
     void shouldEvaluateARandomEncoderWithEveryProtocolAndWriteJsonAndADump() throws IOException {
         Path out = dir.resolve("results/random.json");
         Path dump = dir.resolve("test-features.csv");
-        Result r = run("eval", "--model", "random:resnet-mini", "--data", source, "--protocol", "linear,knn",
+        CliRun r = run("eval", "--model", "random:resnet-mini", "--data", source, "--protocol", "linear,knn",
                 "--protocol", "finetune", "--k", "10", "--epochs", "1", "--batch", "16", "--json", "--out", out.toString(),
                 "--dump", dump.toString());
-        assertThat(r.code).as(r.err).isZero();
-        List<JsonNode> lines = jsonLines(r.out);
+        assertThat(r.code()).as(r.err()).isZero();
+        List<JsonNode> lines = jsonLines(r.out());
         assertThat(lines).extracting(n -> n.get("protocol").asText()).containsExactly("linear", "knn", "finetune");
         for (JsonNode line : lines) {
             assertThat(line.get("top1").asDouble()).isBetween(0.0, 1.0);
@@ -96,19 +90,19 @@ class EvalCommandTest {
             net.initialize(m);
             ModelArtifact.save(artifact, net, new ArtifactInfo("v-test", null, Normalization.centred(1), "none", 0, Map.of()));
         }
-        Result r = run("eval", "--model", artifact.toString(), "--data", source, "--protocol", "knn", "--k", "5");
-        assertThat(r.code).as(r.err).isZero();
+        CliRun r = run("eval", "--model", artifact.toString(), "--data", source, "--protocol", "knn", "--k", "5");
+        assertThat(r.code()).as(r.err()).isZero();
         // the 12-pixel images were resized to the model's 16
-        assertThat(r.out).contains("v-test", "knn", "128");
+        assertThat(r.out()).contains("v-test", "knn", "128");
     }
 
     @Test
     void shouldSeparateTheClassesFromRawPixelsAndPrintATable() {
-        Result r = run("eval", "--model", "pixels", "--data", source, "--limit-train", "45");
-        assertThat(r.code).as(r.err).isZero();
-        assertThat(r.out).contains("protocol", "top1", "linear", "raw pixels");
-        Result json = run("eval", "--model", "pixels", "--data", source, "--protocol", "linear", "--json");
-        JsonNode line = jsonLines(json.out).get(0);
+        CliRun r = run("eval", "--model", "pixels", "--data", source, "--limit-train", "45");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("protocol", "top1", "linear", "raw pixels");
+        CliRun json = run("eval", "--model", "pixels", "--data", source, "--protocol", "linear", "--json");
+        JsonNode line = jsonLines(json.out()).get(0);
         // each class lights its own quadrant: a linear classifier on pixels gets them all
         assertThat(line.get("top1").asDouble()).isGreaterThanOrEqualTo(0.95);
         assertThat(line.get("feature_dim").asInt()).isEqualTo(SIDE * SIDE);
@@ -116,27 +110,27 @@ class EvalCommandTest {
 
     @Test
     void shouldExitWith2OnBadUsage() {
-        assertThat(run("eval", "--model", "pixels", "--data", source, "--protocol", "nope").code).isEqualTo(2);
-        assertThat(run("eval", "--model", "pixels", "--data", source, "--protocol", "finetune").code).isEqualTo(2);
-        assertThat(run("eval", "--model", dir.resolve("missing").toString(), "--data", source).code).isEqualTo(2);
-        assertThat(run("eval", "--model", "random:resnet-9000", "--data", source).code).isEqualTo(2);
-        assertThat(run("eval", "--model", "pixels", "--data", dir.resolve("nothing").toString()).code).isEqualTo(2);
-        assertThat(run("eval", "--model", "pixels", "--data", source, "--k", "0").code).isEqualTo(2);
-        assertThat(run("eval", "--model", "pixels", "--data", source, "--limit-train", "0").code).isEqualTo(2);
-        assertThat(run("eval", "--model", "pixels", "--data", source, "--threads", "0").code).isEqualTo(2);
-        assertThat(run("eval", "--model", "pixels", "--data", source, "--device", "tpu").code).isEqualTo(2);
-        assertThat(run("eval", "--model", "pixels").code).isEqualTo(2);
-        Result help = run("eval", "--help");
-        assertThat(help.code).isZero();
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--protocol", "nope").code()).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--protocol", "finetune").code()).isEqualTo(2);
+        assertThat(run("eval", "--model", dir.resolve("missing").toString(), "--data", source).code()).isEqualTo(2);
+        assertThat(run("eval", "--model", "random:resnet-9000", "--data", source).code()).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", dir.resolve("nothing").toString()).code()).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--k", "0").code()).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--limit-train", "0").code()).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--threads", "0").code()).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels", "--data", source, "--device", "tpu").code()).isEqualTo(2);
+        assertThat(run("eval", "--model", "pixels").code()).isEqualTo(2);
+        CliRun help = run("eval", "--help");
+        assertThat(help.code()).isZero();
         assertThat(PlanstreamCommand.newCommandLine().getUsageMessage()).contains("eval");
     }
 
     @Test
     void shouldExitWith1WhenTheModelFolderIsNotAnArtifact() throws IOException {
         Path notAModel = Files.createDirectories(dir.resolve("not-a-model"));
-        Result r = run("eval", "--model", notAModel.toString(), "--data", source);
-        assertThat(r.code).isEqualTo(1);
-        assertThat(r.err).contains("manifest.json");
+        CliRun r = run("eval", "--model", notAModel.toString(), "--data", source);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("manifest.json");
     }
 
     private static int[] labels(int count) {
@@ -194,25 +188,7 @@ class EvalCommandTest {
         return nodes;
     }
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = PlanstreamCommand.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            int code = cl.execute(args);
-            cl.getOut().flush();
-            cl.getErr().flush();
-            return new Result(code, out + captured.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(stdout);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 }
