@@ -259,39 +259,9 @@ public final class BatchAugmenter {
         return out;
     }
 
-    /**
-     * The (size x length) matrix that resamples one axis: row o holds the weights of the source
-     * pixels for output pixel o.
-     */
+    /** The matrix that resamples one axis with this policy's interpolation, see {@link Resampling}. */
     float[] resampling(int size, int length, int start, int extent, boolean flip) {
-        float[] m = new float[size * length];
-        double scale = (double) extent / size;
-        double support = Math.max(scale, 1.0);
-        int last = start + extent - 1;
-        for (int o = 0; o < size; o++) {
-            int src = flip ? size - 1 - o : o;
-            double centre = start + (src + 0.5) * scale;
-            if (policy.interpolation() == Interpolation.NEAREST) {
-                int p = Math.min(last, Math.max(start, (int) Math.floor(centre)));
-                m[o * length + p] = 1f;
-                continue;
-            }
-            int lo = Math.max(start, (int) Math.floor(centre - support));
-            int hi = Math.min(last, (int) Math.ceil(centre + support));
-            double total = 0;
-            for (int p = lo; p <= hi; p++) {
-                total += Math.max(0, 1 - Math.abs(p + 0.5 - centre) / support);
-            }
-            if (total == 0) {
-                m[o * length + Math.min(last, Math.max(start, (int) Math.floor(centre)))] = 1f;
-                continue;
-            }
-            for (int p = lo; p <= hi; p++) {
-                double weight = Math.max(0, 1 - Math.abs(p + 0.5 - centre) / support);
-                m[o * length + p] = (float) (weight / total);
-            }
-        }
-        return m;
+        return Resampling.matrix(size, length, start, extent, flip, policy.interpolation());
     }
 
     private NDArray jitter(NDManager tmp, NDArray x, Sample[] samples, int channels) {

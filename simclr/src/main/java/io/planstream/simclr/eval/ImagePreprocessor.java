@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.planstream.simclr.augment.Interpolation;
+import io.planstream.simclr.augment.Resampling;
 import io.planstream.simclr.data.ImageDataset;
 import io.planstream.simclr.model.Normalization;
 
@@ -105,26 +107,6 @@ final class ImagePreprocessor {
      * {@code size} pixels: row o holds the weights of the source pixels for output pixel o.
      */
     static float[] resampling(int size, int length, int start, int extent) {
-        float[] m = new float[size * length];
-        double scale = (double) extent / size;
-        double support = Math.max(scale, 1.0);
-        int last = start + extent - 1;
-        for (int o = 0; o < size; o++) {
-            double centre = start + (o + 0.5) * scale;
-            int lo = Math.max(start, (int) Math.floor(centre - support));
-            int hi = Math.min(last, (int) Math.ceil(centre + support));
-            double total = 0;
-            for (int p = lo; p <= hi; p++) {
-                total += Math.max(0, 1 - Math.abs(p + 0.5 - centre) / support);
-            }
-            if (total == 0) {
-                m[o * length + Math.min(last, Math.max(start, (int) Math.floor(centre)))] = 1f;
-                continue;
-            }
-            for (int p = lo; p <= hi; p++) {
-                m[o * length + p] = (float) (Math.max(0, 1 - Math.abs(p + 0.5 - centre) / support) / total);
-            }
-        }
-        return m;
+        return Resampling.matrix(size, length, start, extent, false, Interpolation.BILINEAR);
     }
 }
