@@ -14,6 +14,14 @@ public final class TopicNames {
     /** Schemas of the embedded registry; compacted. */
     public static final String SCHEMAS = "_planstream_schemas";
 
+    /** Prefix of the Kafka Streams application id (and so the consumer group) of each model version's embedder. */
+    public static final String EMBEDDER_APPLICATION_PREFIX = "planstream-embedder-v";
+
+    /** The application id, and consumer group, of the embedder stream of {@code version}. */
+    public static String embedderApplicationId(int version) {
+        return EMBEDDER_APPLICATION_PREFIX + version;
+    }
+
     private TopicNames() {
     }
 }

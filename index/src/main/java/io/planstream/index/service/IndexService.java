@@ -1,0 +1,702 @@
+package io.planstream.index.service;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.planstream.avro.DeadLetter;
+import io.planstream.avro.Embedding;
+import io.planstream.avro.ImageRecord;
+import io.planstream.avro.ModelVersion;
+import io.planstream.index.catalog.CatalogEntry;
+import io.planstream.index.catalog.ImageCatalogIndex;
+import io.planstream.index.lucene.VectorIndex;
+import io.planstream.kafka.ConsumerLag;
+import io.planstream.kafka.KafkaPlatform;
+import io.planstream.schemas.Topic;
+import io.planstream.schemas.TopicNames;
+
+/**
+ * The index role: one Lucene HNSW index per model version fed from the embeddings topic, an image
+ * catalog (metadata and thumbnails) fed from the images topic, and the choice of the version that
+ * answers queries.
+ *
+ * <p>Each index commits the embeddings topic's next offsets with its data, so a restart resumes exactly
+ * where the data ends: records before that point are skipped, records after it applied, and since an
+ * image id is one document, nothing is counted twice. The active version is the newest whose embedder
+ * and index have both caught up (lag under {@link IndexSettings#catchUpLag()}) and that holds at least as
+ * many images as the version it replaces; the switch is one reference swap, and a query holds one
+ * version's index from start to end, so it never mixes versions.
+ */
+public final class IndexService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexService.class);
+    private static final String STATE_FILE = "versions.properties";
+    private static final String CATALOG_DIR = "catalog";
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final KafkaPlatform platform;
+    private final IndexSettings settings;
+    private final ConcurrentSkipListMap<Integer, VersionHandle> versions = new ConcurrentSkipListMap<>();
+    private final Set<Integer> retired = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, Integer> dimensions = new ConcurrentHashMap<>();
+    private final Map<Integer, ModelVersion> models = new ConcurrentHashMap<>();
+    private final AtomicReference<VersionHandle> active = new AtomicReference<>();
+    private final ConcurrentLinkedQueue<Runnable> writerTasks = new ConcurrentLinkedQueue<>();
+    private final ImageCatalogIndex catalog;
+    private final KafkaConsumer<byte[], byte[]> embeddingsConsumer;
+    private final KafkaConsumer<byte[], byte[]> imagesConsumer;
+    private final KafkaConsumer<String, ModelVersion> modelsConsumer;
+    private final KafkaProducer<byte[], DeadLetter> deadLetters;
+    private final Admin admin;
+    private final ConsumerLag lags;
+    private final List<Thread> threads = new ArrayList<>();
+    private final CountDownLatch catalogCaughtUp = new CountDownLatch(1);
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private volatile long indexLag = -1;
+    private volatile boolean running = true;
+
+    public IndexService(KafkaPlatform platform, IndexSettings settings) {
+        this.platform = platform;
+        this.settings = settings;
+        try {
+            Files.createDirectories(settings.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the index directory " + settings.dataDir(), e);
+        }
+        loadState();
+        this.catalog = ImageCatalogIndex.open(settings.dataDir().resolve(CATALOG_DIR), settings.thumbnailSize());
+        Map<String, Object> p = new HashMap<>(platform.clientProperties());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.embeddingsConsumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.imagesConsumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Topic<String, ModelVersion> modelsTopic = platform.topics().models();
+        this.modelsConsumer = new KafkaConsumer<>(p, modelsTopic.keySerde().deserializer(), modelsTopic.valueSerde().deserializer());
+        Topic<byte[], DeadLetter> dlq = platform.topics().deadLetters();
+        this.deadLetters = new KafkaProducer<>(new HashMap<>(platform.clientProperties()), new ByteArraySerializer(),
+                dlq.valueSerde().serializer());
+        this.admin = Admin.create(platform.clientProperties());
+        this.lags = new ConsumerLag(admin);
+    }
+
+    public IndexService start() {
+        threads.add(daemon("planstream-index-embeddings", this::followEmbeddings));
+        threads.add(daemon("planstream-index-images", this::followImages));
+        threads.add(daemon("planstream-index-versions", this::supervise));
+        threads.forEach(Thread::start);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** The neighbours of an indexed image in the active version, the image itself excluded. */
+    public SearchResult similar(String id, int k, int numCandidates) {
+        VectorIndex.checkKnnArgs(k, numCandidates);
+        long t0 = System.nanoTime();
+        VersionHandle h = acquireActive();
+        try {
+            float[] vector = h.index.vector(id).orElseThrow(() -> unknown(id, h.version));
+            return answer(h, h.index.search(vector, k, numCandidates, id), k, numCandidates, t0);
+        } finally {
+            h.release();
+        }
+    }
+
+    /** The neighbours of a vector (normalised here, the caller's array untouched) in the active version. */
+    public SearchResult search(float[] vector, int k, int numCandidates) {
+        VectorIndex.checkKnnArgs(k, numCandidates);
+        long t0 = System.nanoTime();
+        VersionHandle h = acquireActive();
+        try {
+            if (vector.length != h.index.dimension()) {
+                throw new IllegalArgumentException("vector has " + vector.length + " dimensions, but model version "
+                        + h.version + " embeds in " + h.index.dimension());
+            }
+            return answer(h, h.index.search(vector, k, numCandidates, null), k, numCandidates, t0);
+        } finally {
+            h.release();
+        }
+    }
+
+    /** The version answering queries; empty before any version caught up. */
+    public Optional<Integer> activeVersion() {
+        VersionHandle h = active.get();
+        return h == null ? Optional.empty() : Optional.of(h.version);
+    }
+
+    /** The model record of a version, where the models topic has one (version 0, the bootstrap encoder, has none). */
+    public Optional<ModelVersion> model(int version) {
+        return Optional.ofNullable(models.get(version));
+    }
+
+    public Optional<CatalogEntry> catalogEntry(String id) {
+        return catalog.find(id);
+    }
+
+    public Optional<byte[]> thumbnail(String id) {
+        return catalog.thumbnail(id);
+    }
+
+    public ImageIndexStatus imageStatus(String id) {
+        VersionHandle current = active.get();
+        List<ImageIndexStatus.PerVersion> per = new ArrayList<>();
+        for (VersionHandle h : versions.descendingMap().values()) {
+            if (h.acquire()) {
+                try {
+                    per.add(new ImageIndexStatus.PerVersion(h.version, h == current, h.index.contains(id)));
+                } finally {
+                    h.release();
+                }
+            }
+        }
+        return new ImageIndexStatus(id, catalog.find(id).isPresent(), per);
+    }
+
+    public IndexStatus status() {
+        VersionHandle current = active.get();
+        List<VersionStatus> out = new ArrayList<>();
+        for (VersionHandle h : versions.descendingMap().values()) {
+            if (!h.acquire()) {
+                continue;
+            }
+            try {
+                String state = h == current ? "active" : h.everActive || (current != null && h.version < current.version) ? "standby" : "building";
+                ModelVersion m = models.get(h.version);
+                out.add(new VersionStatus(h.version, state, h.index.numDocs(), h.index.dimension(), h.embedderLag, indexLag,
+                        caughtUp(h, current), h.index.rebuilt(), m == null ? null : m.getArchitecture(),
+                        m == null ? Map.of() : m.getMetrics()));
+            } finally {
+                h.release();
+            }
+        }
+        return new IndexStatus(current == null ? null : current.version, catalog.size(), out);
+    }
+
+    /** Embedding records applied to an index since this service started (a resumed index skips what it holds). */
+    public long appliedSinceStart() {
+        return applied.get();
+    }
+
+    /** Embedding records refused (undecodable, wrong dimension, non-finite values) and sent to the dead-letter topic. */
+    public long refused() {
+        return refused.get();
+    }
+
+    /** Waits until the catalog has read what the images topic held at start. */
+    public boolean awaitCatalog(Duration timeout) throws InterruptedException {
+        return catalogCaughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private VersionHandle acquireActive() {
+        while (true) {
+            VersionHandle h = active.get();
+            if (h == null) {
+                throw new NoActiveVersionException("no model version's index has caught up yet"
+                        + (versions.isEmpty() ? " (no embeddings received)" : " (building: " + versions.keySet() + ")") + "; retry shortly");
+            }
+            if (h.acquire()) {
+                return h;
+            }
+        }
+    }
+
+    private UnknownImageException unknown(String id, int version) {
+        if (catalog.find(id).isPresent()) {
+            return new UnknownImageException("image '" + id + "' is accepted but not yet searchable in model version " + version, true);
+        }
+        return new UnknownImageException("no image with id '" + id + "'", false);
+    }
+
+    private SearchResult answer(VersionHandle h, List<VectorIndex.Hit> hits, int k, int numCandidates, long t0) {
+        List<SearchHit> out = new ArrayList<>(hits.size());
+        for (VectorIndex.Hit hit : hits) {
+            Optional<CatalogEntry> e = catalog.find(hit.id());
+            out.add(new SearchHit(hit.id(), hit.score(), h.version, e.map(CatalogEntry::format).orElse(null),
+                    e.map(CatalogEntry::filename).orElse(null), e.map(CatalogEntry::metadata).orElse(Map.of())));
+        }
+        return new SearchResult(h.version, k, numCandidates, (System.nanoTime() - t0) / 1e6, out);
+    }
+
+    // ---------------------------------------------------------------- embeddings -> version indexes
+
+    private void followEmbeddings() {
+        Topic<String, Embedding> topic = platform.topics().embeddings();
+        try {
+            List<TopicPartition> parts = awaitPartitions(embeddingsConsumer, topic.name());
+            embeddingsConsumer.assign(parts);
+            for (TopicPartition tp : parts) {
+                long from = versions.values().stream().mapToLong(h -> h.start(tp.partition())).min().orElse(0L);
+                embeddingsConsumer.seek(tp, from);
+            }
+            long lastRefresh = 0;
+            long lastCommit = System.nanoTime();
+            long lastLag = 0;
+            while (running) {
+                Runnable task;
+                while ((task = writerTasks.poll()) != null) {
+                    task.run();
+                }
+                for (ConsumerRecord<byte[], byte[]> r : embeddingsConsumer.poll(POLL)) {
+                    applyEmbedding(topic, r);
+                }
+                long now = System.nanoTime();
+                if (now - lastRefresh >= settings.refreshInterval().toNanos()) {
+                    lastRefresh = now;
+                    versions.values().stream().filter(h -> h.dirty).forEach(h -> {
+                        h.dirty = false;
+                        h.index.refresh();
+                    });
+                }
+                if (now - lastCommit >= settings.commitInterval().toNanos()) {
+                    lastCommit = now;
+                    commitAll(parts);
+                }
+                if (now - lastLag >= settings.superviseInterval().toNanos()) {
+                    lastLag = now;
+                    Map<TopicPartition, Long> end = embeddingsConsumer.endOffsets(parts);
+                    indexLag = parts.stream().mapToLong(tp -> Math.max(0, end.get(tp) - embeddingsConsumer.position(tp))).sum();
+                }
+            }
+            commitAll(parts);
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.error("index embeddings reader woken up unexpectedly", e);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("index embeddings reader stopped: {}", e.toString(), e);
+        } finally {
+            embeddingsConsumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void applyEmbedding(Topic<String, Embedding> topic, ConsumerRecord<byte[], byte[]> r) {
+        String id;
+        Embedding e;
+        try {
+            id = topic.keySerde().deserializer().deserialize(r.topic(), r.key());
+            e = r.value() == null ? null : topic.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
+        } catch (SerializationException ex) {
+            deadLetter(r, "deserialize", ex.getMessage(), ex, null);
+            return;
+        }
+        if (id == null) {
+            deadLetter(r, "index", "embedding record has no image id", null, null);
+            return;
+        }
+        if (e == null) {
+            for (VersionHandle h : versions.values()) {
+                if (h.applies(r.partition(), r.offset())) {
+                    h.index.delete(id);
+                    h.dirty = true;
+                }
+            }
+            return;
+        }
+        int version = e.getModelVersion();
+        if (retired.contains(version)) {
+            return;
+        }
+        VersionHandle h = versions.get(version);
+        if (h == null) {
+            h = openVersion(version, e.getDimension());
+        }
+        if (!h.applies(r.partition(), r.offset())) {
+            return;
+        }
+        float[] vector = toArray(e.getVector());
+        if (vector.length != h.index.dimension() || e.getDimension() != vector.length) {
+            deadLetter(r, "index", "embedding of '" + id + "' has " + vector.length + " values (record says " + e.getDimension()
+                    + "), but model version " + version + " embeds in " + h.index.dimension(), null, version);
+            return;
+        }
+        try {
+            h.index.upsert(id, vector, e.getEmbedTime().toEpochMilli(), e.getUploadTime() == null ? null : e.getUploadTime().toEpochMilli());
+        } catch (IllegalArgumentException ex) {
+            deadLetter(r, "index", "embedding of '" + id + "': " + ex.getMessage(), ex, version);
+            return;
+        }
+        h.dirty = true;
+        applied.incrementAndGet();
+    }
+
+    private VersionHandle openVersion(int version, int dimension) {
+        Path dir = versionDir(version);
+        VectorIndex index;
+        try {
+            index = VectorIndex.open(dir, dimension, settings.hnsw());
+        } catch (IllegalArgumentException e) {
+            // The directory holds another dimension: it cannot be this version's index, so it is rebuilt.
+            LOG.warn("index of model version {} in {} does not match ({}); rebuilding it", version, dir, e.getMessage());
+            VectorIndex.deleteIndex(dir);
+            index = VectorIndex.open(dir, dimension, settings.hnsw());
+        }
+        VersionHandle h = new VersionHandle(version, index);
+        versions.put(version, h);
+        dimensions.put(version, dimension);
+        saveState();
+        LOG.info("index of model version {} opened ({} dimensions, {} documents{})", version, dimension, index.numDocs(),
+                index.rebuilt() ? ", rebuilt from the topic" : "");
+        return h;
+    }
+
+    private void commitAll(List<TopicPartition> parts) {
+        Map<Integer, Long> positions = new HashMap<>();
+        for (TopicPartition tp : parts) {
+            positions.put(tp.partition(), embeddingsConsumer.position(tp));
+        }
+        for (VersionHandle h : versions.values()) {
+            h.index.commit(h.offsetsAt(positions));
+        }
+    }
+
+    // ---------------------------------------------------------------- images -> catalog
+
+    private void followImages() {
+        Topic<String, ImageRecord> topic = platform.topics().images();
+        try {
+            List<TopicPartition> parts = awaitPartitions(imagesConsumer, topic.name());
+            imagesConsumer.assign(parts);
+            Map<Integer, Long> from = catalog.committedOffsets();
+            for (TopicPartition tp : parts) {
+                imagesConsumer.seek(tp, from.getOrDefault(tp.partition(), 0L));
+            }
+            Map<TopicPartition, Long> end = imagesConsumer.endOffsets(parts);
+            long lastRefresh = 0;
+            long lastCommit = System.nanoTime();
+            boolean dirty = false;
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : imagesConsumer.poll(POLL)) {
+                    applyImage(topic, r);
+                    dirty = true;
+                }
+                long now = System.nanoTime();
+                if (dirty && now - lastRefresh >= settings.refreshInterval().toNanos()) {
+                    lastRefresh = now;
+                    dirty = false;
+                    catalog.refresh();
+                }
+                if (now - lastCommit >= settings.commitInterval().toNanos()) {
+                    lastCommit = now;
+                    commitCatalog(parts);
+                }
+                if (catalogCaughtUp.getCount() > 0 && parts.stream().allMatch(tp -> imagesConsumer.position(tp) >= end.get(tp))) {
+                    catalog.refresh();
+                    catalogCaughtUp.countDown();
+                    LOG.info("image catalog caught up: {} images", catalog.size());
+                }
+            }
+            commitCatalog(parts);
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.error("index images reader woken up unexpectedly", e);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("index images reader stopped: {}", e.toString(), e);
+        } finally {
+            imagesConsumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void applyImage(Topic<String, ImageRecord> topic, ConsumerRecord<byte[], byte[]> r) {
+        String id;
+        ImageRecord image;
+        try {
+            id = topic.keySerde().deserializer().deserialize(r.topic(), r.key());
+            image = r.value() == null ? null : topic.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
+        } catch (SerializationException e) {
+            // The embedder dead-letters undecodable images; the catalog only skips them.
+            LOG.warn("image catalog skipped {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            return;
+        }
+        if (id == null) {
+            return;
+        }
+        if (image == null) {
+            catalog.delete(id);
+            // A deleted image leaves every version's index too; the embedder's forwarded tombstone does the
+            // same through the embeddings topic, this makes it immediate.
+            writerTasks.add(() -> versions.values().forEach(h -> {
+                h.index.delete(id);
+                h.dirty = true;
+            }));
+            return;
+        }
+        catalog.put(image);
+    }
+
+    private void commitCatalog(List<TopicPartition> parts) {
+        Map<Integer, Long> positions = new HashMap<>();
+        for (TopicPartition tp : parts) {
+            positions.put(tp.partition(), imagesConsumer.position(tp));
+        }
+        catalog.commit(positions);
+    }
+
+    // ---------------------------------------------------------------- versions: lag, activation, retirement
+
+    private void supervise() {
+        try {
+            List<TopicPartition> parts = awaitPartitions(modelsConsumer, platform.topics().models().name());
+            modelsConsumer.assign(parts);
+            modelsConsumer.seekToBeginning(parts);
+            restoreActive();
+            while (running) {
+                for (ConsumerRecord<String, ModelVersion> r : modelsConsumer.poll(settings.superviseInterval())) {
+                    if (r.value() != null) {
+                        models.put(r.value().getVersion(), r.value());
+                    }
+                }
+                for (VersionHandle h : versions.values()) {
+                    OptionalLong lag = lags.groupLag(TopicNames.embedderApplicationId(h.version), platform.topics().images().name());
+                    h.embedderLag = lag.orElse(-1);
+                }
+                selectActive();
+                retireOld();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.error("index version supervisor woken up unexpectedly", e);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("index version supervisor stopped: {}", e.toString(), e);
+        } finally {
+            modelsConsumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private boolean caughtUp(VersionHandle h, VersionHandle current) {
+        long lag = settings.catchUpLag();
+        if (h.embedderLag < 0 || h.embedderLag > lag || indexLag < 0 || indexLag > lag) {
+            return false;
+        }
+        return current == null || current == h || h.index.numDocs() + lag >= current.index.numDocs();
+    }
+
+    private void selectActive() {
+        VersionHandle current = active.get();
+        for (VersionHandle h : versions.descendingMap().values()) {
+            if (current != null && h.version <= current.version) {
+                return;
+            }
+            if (caughtUp(h, current)) {
+                activate(h, current);
+                return;
+            }
+        }
+    }
+
+    private void activate(VersionHandle h, VersionHandle previous) {
+        h.everActive = true;
+        active.set(h);
+        saveState();
+        LOG.info("model version {} now answers queries ({} documents){}", h.version, h.index.numDocs(),
+                previous == null ? "" : "; version " + previous.version + " stays on standby");
+    }
+
+    /** Retires versions older than the active one beyond the newest {@code retainVersions - 1}. */
+    private void retireOld() {
+        VersionHandle current = active.get();
+        if (current == null) {
+            return;
+        }
+        List<Integer> older = new ArrayList<>(versions.headMap(current.version).descendingKeySet());
+        for (int i = settings.retainVersions() - 1; i < older.size(); i++) {
+            int v = older.get(i);
+            writerTasks.add(() -> retire(v));
+        }
+    }
+
+    /** Runs on the embeddings thread, the only writer of the version indexes. */
+    private void retire(int version) {
+        VersionHandle h = versions.remove(version);
+        if (h == null) {
+            return;
+        }
+        retired.add(version);
+        dimensions.remove(version);
+        saveState();
+        h.retire(true);
+        LOG.info("model version {} retired; its index is deleted once no query holds it", version);
+    }
+
+    private void restoreActive() {
+        Integer saved = savedActive;
+        if (saved != null) {
+            VersionHandle h = versions.get(saved);
+            if (h != null && !h.index.rebuilt()) {
+                h.everActive = true;
+                active.set(h);
+                LOG.info("model version {} answers queries again ({} documents)", saved, h.index.numDocs());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- state file
+
+    private volatile Integer savedActive;
+
+    /**
+     * The live versions with their dimensions, the retired ones and the active one survive a restart in a
+     * small properties file, so that an index directory deleted by hand is noticed (and rebuilt) and a
+     * restarted process answers queries from the same version at once.
+     */
+    private void loadState() {
+        Path file = settings.dataDir().resolve(STATE_FILE);
+        if (!Files.exists(file)) {
+            return;
+        }
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            p.load(in);
+        } catch (IOException e) {
+            LOG.warn("cannot read {} ({}); every version index is rebuilt from the topic", file, e.toString());
+            return;
+        }
+        for (String v : p.getProperty("retired", "").split(",")) {
+            if (!v.isBlank()) {
+                retired.add(Integer.parseInt(v.trim()));
+            }
+        }
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("v") && key.endsWith(".dimension")) {
+                int version = Integer.parseInt(key.substring(1, key.length() - ".dimension".length()));
+                if (!retired.contains(version)) {
+                    openVersion(version, Integer.parseInt(p.getProperty(key)));
+                }
+            }
+        }
+        String a = p.getProperty("active");
+        savedActive = a == null || a.isBlank() ? null : Integer.valueOf(a);
+    }
+
+    private synchronized void saveState() {
+        Properties p = new Properties();
+        dimensions.forEach((v, d) -> p.setProperty("v" + v + ".dimension", Integer.toString(d)));
+        p.setProperty("retired", retired.stream().sorted().map(String::valueOf).collect(Collectors.joining(",")));
+        VersionHandle a = active.get();
+        if (a != null) {
+            p.setProperty("active", Integer.toString(a.version));
+        }
+        Path file = settings.dataDir().resolve(STATE_FILE);
+        Path tmp = file.resolveSibling(STATE_FILE + ".tmp");
+        try (Writer out = Files.newBufferedWriter(tmp)) {
+            p.store(out, "index versions");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + tmp, e);
+        }
+        try {
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replace " + file, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Path versionDir(int version) {
+        return settings.dataDir().resolve("v" + version);
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, String stage, String reason, Exception cause, Integer version) {
+        refused.incrementAndGet();
+        LOG.warn("index refused {}-{}@{} at {}: {}", r.topic(), r.partition(), r.offset(), stage, reason);
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setTopic(r.topic())
+                .setPartition(r.partition())
+                .setOffset(r.offset())
+                .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
+                .setValue(r.value() == null ? null : ByteBuffer.wrap(r.value()))
+                .setStage(stage)
+                .setReason(reason == null ? "unknown" : reason)
+                .setExceptionClass(cause == null ? null : cause.getClass().getName())
+                .setModelVersion(version)
+                .setTime(Instant.now())
+                .build();
+        deadLetters.send(new ProducerRecord<>(platform.topics().deadLetters().name(), r.key(), letter), (md, ex) -> {
+            if (ex != null) {
+                LOG.error("dead letter for {}-{}@{} not written: {}", r.topic(), r.partition(), r.offset(), ex.toString());
+            }
+        });
+    }
+
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<?, ?> consumer, String topic) {
+        while (running) {
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos != null && !infos.isEmpty()) {
+                return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            }
+            LOG.info("waiting for topic {}", topic);
+        }
+        throw new WakeupException();
+    }
+
+    private static float[] toArray(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        // No wakeup(): the readers poll in short slices and commit what they hold on their way out.
+        running = false;
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(15));
+        }
+        for (VersionHandle h : versions.values()) {
+            h.retire(false);
+        }
+        versions.clear();
+        catalog.close();
+        deadLetters.close(Duration.ofSeconds(5));
+        admin.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,287 @@
+package io.planstream.index.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import javax.imageio.ImageIO;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.planstream.avro.Embedding;
+import io.planstream.avro.ImageFormat;
+import io.planstream.avro.ImageRecord;
+import io.planstream.index.lucene.HnswParams;
+import io.planstream.kafka.KafkaPlatform;
+import io.planstream.schemas.TopicNames;
+
+/**
+ * The index role against a real broker: embeddings become searchable, a restarted index resumes where its
+ * data ends without replaying it, a tombstone deletes an image everywhere, and a new model version takes
+ * over without a failed or mixed query.
+ */
+class IndexServiceTest {
+
+    private static final int DIM = 16;
+
+    @TempDir
+    static Path dir;
+
+    private static KafkaPlatform platform;
+    private static KafkaProducer<byte[], byte[]> producer;
+
+    @BeforeAll
+    static void start() {
+        platform = KafkaPlatform.builder().optPartitions(2).start();
+        Map<String, Object> p = new HashMap<>(platform.clientProperties());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @AfterAll
+    static void stop() {
+        producer.close();
+        platform.close();
+    }
+
+    @Test
+    void shouldServeEmbeddingsResumeAfterARestartAndFollowTombstonesAndVersions() throws Exception {
+        IndexSettings settings = new IndexSettings(dir.resolve("index"), HnswParams.defaults(), Duration.ofMillis(100),
+                Duration.ofMillis(300), 0, 1, 64, Duration.ofMillis(200));
+        Random random = new Random(7);
+        Map<String, float[]> v0 = new HashMap<>();
+        for (int i = 0; i < 60; i++) {
+            String id = "plan-" + i;
+            sendImage(id, i);
+            v0.put(id, unit(random));
+        }
+        v0.forEach((id, v) -> sendEmbedding(id, 0, v));
+        markEmbedderDone(0);
+
+        IndexService service = new IndexService(platform, settings).start();
+        try {
+            await(() -> service.activeVersion().orElse(-1) == 0 && docs(service, 0) == 60, "version 0 active with 60 images");
+            assertThat(service.awaitCatalog(Duration.ofSeconds(30))).isTrue();
+
+            SearchResult similar = service.similar("plan-3", 5, 50);
+            assertThat(similar.modelVersion()).isZero();
+            assertThat(similar.hits()).hasSize(5).extracting(SearchHit::id).doesNotContain("plan-3")
+                    .startsWith(exactTop1(v0, v0.get("plan-3"), "plan-3"));
+            assertThat(similar.hits().get(0).metadata()).containsEntry("rooms.bedroom", "3");
+            assertThat(similar.hits()).allSatisfy(h -> assertThat(h.score()).isBetween(-1f, 1f));
+            SearchResult byVector = service.search(v0.get("plan-9"), 1, 10);
+            assertThat(byVector.hits().get(0).id()).isEqualTo("plan-9");
+            assertThat(byVector.hits().get(0).score()).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-4f));
+            byte[] png = service.thumbnail("plan-9").orElseThrow();
+            assertThat(ImageIO.read(new java.io.ByteArrayInputStream(png))).extracting(BufferedImage::getWidth).isEqualTo(48);
+            assertThatThrownBy(() -> service.similar("nobody", 5, 50)).isInstanceOf(UnknownImageException.class).hasMessageContaining("'nobody'");
+            assertThatThrownBy(() -> service.search(new float[3], 5, 50)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 dimensions");
+            assertThatThrownBy(() -> service.similar("plan-3", 60, 50)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("numCandidates");
+            awaitCommitted(settings);
+        } finally {
+            service.close();
+        }
+
+        // While it is down: 20 new images and 20 updates. The restarted index applies exactly these 40.
+        for (int i = 60; i < 80; i++) {
+            String id = "plan-" + i;
+            sendImage(id, i);
+            v0.put(id, unit(random));
+            sendEmbedding(id, 0, v0.get(id));
+        }
+        for (int i = 0; i < 20; i++) {
+            String id = "plan-" + i;
+            v0.put(id, unit(random));
+            sendEmbedding(id, 0, v0.get(id));
+        }
+        markEmbedderDone(0);
+
+        IndexService restarted = new IndexService(platform, settings).start();
+        try {
+            await(() -> restarted.activeVersion().orElse(-1) == 0 && docs(restarted, 0) == 80 && restarted.appliedSinceStart() == 40,
+                    "80 distinct images, 40 records applied after the restart");
+            Thread.sleep(500);
+            assertThat(restarted.appliedSinceStart()).as("nothing replayed twice").isEqualTo(40);
+            assertThat(restarted.search(v0.get("plan-5"), 1, 10).hits().get(0).id()).as("updates replace").isEqualTo("plan-5");
+
+            // A tombstone deletes the image from the catalog and from every version's index.
+            producer.send(new ProducerRecord<>(TopicNames.IMAGES, "plan-7".getBytes(), null)).get();
+            await(() -> restarted.catalogEntry("plan-7").isEmpty() && docs(restarted, 0) == 79, "plan-7 deleted");
+            v0.remove("plan-7");
+            assertThat(restarted.imageStatus("plan-7").versions()).allSatisfy(s -> assertThat(s.indexed()).isFalse());
+
+            // Version 1 is built beside version 0 while queries keep running; they switch atomically.
+            Map<String, float[]> v1 = new HashMap<>();
+            v0.keySet().forEach(id -> v1.put(id, unit(random)));
+            AtomicBoolean querying = new AtomicBoolean(true);
+            AtomicInteger answered = new AtomicInteger();
+            AtomicReference<String> failure = new AtomicReference<>();
+            java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            float[] probe = unit(new Random(99));
+            Thread queries = new Thread(() -> {
+                while (querying.get()) {
+                    try {
+                        SearchResult r = restarted.search(probe, 3, 100);
+                        seen.add(r.modelVersion());
+                        Map<String, float[]> truth = r.modelVersion() == 0 ? v0 : v1;
+                        if (!r.hits().stream().allMatch(h -> h.modelVersion() == r.modelVersion())
+                                || !r.hits().get(0).id().equals(exactTop1(truth, probe, null))) {
+                            failure.compareAndSet(null, "mixed or wrong answer from v" + r.modelVersion() + ": " + r.hits());
+                        }
+                        answered.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e.toString());
+                    }
+                }
+            });
+            queries.start();
+            v1.forEach((id, v) -> sendEmbedding(id, 1, v));
+            await(() -> docs(restarted, 1) == v1.size(), "version 1 indexed");
+            Thread.sleep(500);
+            assertThat(restarted.activeVersion()).as("v1 waits for its embedder to catch up").contains(0);
+            markEmbedderDone(1);
+            await(() -> restarted.activeVersion().orElse(-1) == 1, "version 1 active");
+            await(() -> restarted.status().versions().size() == 1, "version 0 retired (one version retained)");
+            Thread.sleep(300);
+            querying.set(false);
+            queries.join();
+            assertThat(failure.get()).isNull();
+            assertThat(seen).containsExactlyInAnyOrder(0, 1);
+            assertThat(answered.get()).isGreaterThan(10);
+            assertThat(settings.dataDir().resolve("v0")).doesNotExist();
+
+            // A vector of the wrong dimension is refused (dead-lettered), the next one indexed.
+            sendEmbedding("plan-1", 1, new float[] {1, 0, 0});
+            sendEmbedding("plan-2", 1, v1.get("plan-1"));
+            await(() -> restarted.refused() == 1 && restarted.search(v1.get("plan-1"), 2, 10).hits().stream().anyMatch(h -> h.id().equals("plan-2")),
+                    "bad vector refused, next applied");
+        } finally {
+            restarted.close();
+        }
+    }
+
+    private static int docs(IndexService s, int version) {
+        return s.status().versions().stream().filter(v -> v.version() == version).mapToInt(VersionStatus::documents).findFirst().orElse(-1);
+    }
+
+    private static String exactTop1(Map<String, float[]> vectors, float[] q, String exclude) {
+        String best = null;
+        double bestDot = Double.NEGATIVE_INFINITY;
+        for (var e : vectors.entrySet()) {
+            if (e.getKey().equals(exclude)) {
+                continue;
+            }
+            double d = 0;
+            for (int i = 0; i < q.length; i++) {
+                d += q[i] * e.getValue()[i];
+            }
+            if (d > bestDot) {
+                bestDot = d;
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+
+    private static float[] unit(Random r) {
+        float[] v = new float[DIM];
+        double n = 0;
+        for (int i = 0; i < DIM; i++) {
+            v[i] = (float) r.nextGaussian();
+            n += v[i] * v[i];
+        }
+        for (int i = 0; i < DIM; i++) {
+            v[i] /= (float) Math.sqrt(n);
+        }
+        return v;
+    }
+
+    private static void sendImage(String id, int seed) throws IOException {
+        BufferedImage img = new BufferedImage(48, 32, BufferedImage.TYPE_INT_RGB);
+        var g = img.createGraphics();
+        g.setColor(new Color(seed * 37 % 255, 90, 160));
+        g.fillRect(4, 4, 30, 20);
+        g.dispose();
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", png);
+        ImageRecord r = ImageRecord.newBuilder().setId(id).setContentType("image/png").setFormat(ImageFormat.PICTURE)
+                .setOriginal(ByteBuffer.wrap(png.toByteArray())).setRendered(null).setWidth(48).setHeight(32).setSource("test")
+                .setFilename(id + ".png").setSha256("0".repeat(64)).setUploadTime(Instant.now())
+                .setMetadata(Map.of("rooms.bedroom", Integer.toString(3))).build();
+        send(TopicNames.IMAGES, id, platform.topics().images().valueSerde().serializer().serialize(TopicNames.IMAGES, r));
+    }
+
+    private static void sendEmbedding(String id, int version, float[] v) {
+        List<Float> values = new ArrayList<>();
+        for (float x : v) {
+            values.add(x);
+        }
+        Embedding e = Embedding.newBuilder().setImageId(id).setModelVersion(version).setVector(values).setDimension(v.length)
+                .setEmbedTime(Instant.now()).setUploadTime(null).build();
+        send(TopicNames.EMBEDDINGS, id, platform.topics().embeddings().valueSerde().serializer().serialize(TopicNames.EMBEDDINGS, e));
+    }
+
+    private static void send(String topic, String key, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key.getBytes(java.nio.charset.StandardCharsets.UTF_8), value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Commits the images topic's end offsets for the version's embedder group, as a caught-up embedder would. */
+    private static void markEmbedderDone(int version) {
+        Map<String, Object> p = new HashMap<>(platform.clientProperties());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, TopicNames.embedderApplicationId(version));
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(TopicNames.IMAGES).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            Map<TopicPartition, OffsetAndMetadata> end = new HashMap<>();
+            c.endOffsets(parts).forEach((tp, o) -> end.put(tp, new OffsetAndMetadata(o)));
+            c.commitSync(end);
+        }
+    }
+
+    private static void awaitCommitted(IndexSettings settings) throws InterruptedException {
+        Thread.sleep(settings.commitInterval().toMillis() * 2);
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
