@@ -274,7 +274,8 @@ public final class EmbedderService implements AutoCloseable {
         }
     }
 
-    static Path artifactDir(ModelVersion v) throws ArtifactException {
+    /** The local directory of a version's artifact (file:// URIs). */
+    public static Path artifactDir(ModelVersion v) throws ArtifactException {
         String uri = v.getArtifactUri();
         try {
             URI u = URI.create(uri);

@@ -169,6 +169,16 @@ public final class IndexService implements AutoCloseable {
         return Optional.ofNullable(models.get(version));
     }
 
+    /** Every model record the models topic holds, by version. */
+    public Map<Integer, ModelVersion> models() {
+        return Map.copyOf(models);
+    }
+
+    /** Versions retired here (their indexes deleted). */
+    public Set<Integer> retiredVersions() {
+        return Set.copyOf(retired);
+    }
+
     public Optional<CatalogEntry> catalogEntry(String id) {
         return catalog.find(id);
     }

@@ -32,6 +32,7 @@ import io.planstream.ingest.Upload;
 import io.planstream.ingest.UploadService;
 import io.planstream.ingest.catalog.ImageCatalog;
 import io.planstream.ingest.catalog.ImageSummary;
+import io.planstream.ingest.catalog.IndexProgress;
 import io.planstream.ingest.config.IngestConfig;
 import io.planstream.ingest.image.InvalidImageException;
 
@@ -60,6 +61,9 @@ public class ImageResource {
 
     @Inject
     IngestConfig config;
+
+    @Inject
+    jakarta.enterprise.inject.Instance<IndexProgress> progress;
 
     @POST
     @Consumes(MediaType.WILDCARD)
@@ -124,7 +128,7 @@ public class ImageResource {
     public ImageStatus get(@PathParam("id") String id) {
         ImageId.validate(id);
         ImageSummary summary = catalog.find(id).orElseThrow(() -> new NotFoundException("no image with id '" + id + "'"));
-        return ImageStatus.of(summary);
+        return ImageStatus.of(summary, progress.isResolvable() ? progress.get().versions(id) : java.util.List.of());
     }
 
     private byte[] readFile(FormValue file) {

@@ -1,0 +1,85 @@
+package io.planstream.app.index;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.index.lucene.HnswParams;
+import io.planstream.index.service.ImageIndexStatus;
+import io.planstream.index.service.IndexService;
+import io.planstream.index.service.IndexSettings;
+import io.planstream.ingest.catalog.IndexProgress;
+import io.planstream.kafka.KafkaPlatform;
+import io.quarkus.runtime.StartupEvent;
+
+/** Starts the index when this process runs the index role, and tells the image API how far an image has come. */
+@ApplicationScoped
+public class IndexRole implements IndexProgress {
+
+    private static final Logger LOG = Logger.getLogger(IndexRole.class);
+    public static final String ROLE = "index";
+
+    @Inject
+    PlanstreamConfig planstream;
+
+    @Inject
+    IndexConfig config;
+
+    @Inject
+    KafkaPlatform platform;
+
+    @Inject
+    MeterRegistry metrics;
+
+    private volatile IndexService service;
+
+    void onStart(@Observes StartupEvent event) {
+        if (!planstream.roles().contains(ROLE)) {
+            return;
+        }
+        IndexSettings settings = new IndexSettings(planstream.dataPath("index"),
+                new HnswParams(config.m(), config.efConstruction(), config.int8()), config.refreshInterval(),
+                config.commitInterval(), config.catchUpLag(), config.retainVersions(), config.thumbnailSize(), Duration.ofMillis(500));
+        service = new IndexService(platform, settings).start();
+        Gauge.builder("planstream.index.active.version", service, s -> s.activeVersion().orElse(-1))
+                .description("model version answering queries; -1 before any caught up").register(metrics);
+        Gauge.builder("planstream.index.images", service, s -> s.status().images())
+                .description("images in the index's catalog").register(metrics);
+        Gauge.builder("planstream.index.refused", service, IndexService::refused)
+                .description("embedding records the index refused (dead-lettered)").register(metrics);
+        LOG.infof("Index role started in %s (m=%d, efConstruction=%d, int8=%s, refresh %s)", settings.dataDir(),
+                config.m(), config.efConstruction(), config.int8(), config.refreshInterval());
+    }
+
+    /** The index, where this process runs the role. */
+    public Optional<IndexService> service() {
+        return Optional.ofNullable(service);
+    }
+
+    @Override
+    public List<VersionProgress> versions(String id) {
+        IndexService s = service;
+        if (s == null) {
+            return List.of();
+        }
+        ImageIndexStatus status = s.imageStatus(id);
+        return status.versions().stream().map(v -> new VersionProgress(v.version(), v.active(), v.indexed())).toList();
+    }
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        if (service != null) {
+            service.close();
+        }
+    }
+}

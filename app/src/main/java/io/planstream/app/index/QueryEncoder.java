@@ -1,0 +1,89 @@
+package io.planstream.app.index;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.planstream.app.embedder.EmbedderConfig;
+import io.planstream.avro.ImageRecord;
+import io.planstream.avro.ModelVersion;
+import io.planstream.embedder.model.BatchEncoder;
+import io.planstream.embedder.preprocess.PreprocessException;
+import io.planstream.embedder.preprocess.Preprocessor;
+import io.planstream.embedder.streams.EmbedderService;
+import io.planstream.simclr.Devices;
+import io.planstream.simclr.artifact.ArtifactException;
+import io.planstream.simclr.artifact.ModelArtifact;
+import io.planstream.simclr.model.EncoderSpec;
+
+/**
+ * Embeds a query image with the model version that answers queries, exactly as the embedder embeds
+ * uploads (same preprocessing, same symmetries setting), so a query image finds itself.
+ *
+ * <p>Encoders are loaded on first use and kept for the two newest versions; a predictor is never shared
+ * between threads, so queries take turns on it (query embedding is one image, a few milliseconds).
+ */
+@ApplicationScoped
+public class QueryEncoder {
+
+    private static final int KEEP = 2;
+
+    @Inject
+    EmbedderConfig embedder;
+
+    private final TreeMap<Integer, BatchEncoder> encoders = new TreeMap<>();
+
+    /**
+     * @param model the version's record from the models topic, or null for version 0 (the bootstrap encoder)
+     * @throws PreprocessException where the picture cannot be prepared for the encoder
+     * @throws ArtifactException where the version's artifact cannot be loaded
+     */
+    public synchronized float[] embed(ImageRecord image, int version, ModelVersion model) throws PreprocessException, ArtifactException {
+        BatchEncoder encoder = encoders.get(version);
+        if (encoder == null) {
+            encoder = load(version, model);
+            encoders.put(version, encoder);
+            while (encoders.size() > KEEP) {
+                encoders.pollFirstEntry().getValue().close();
+            }
+        }
+        EncoderSpec spec = encoder.spec();
+        float[] x = new Preprocessor(spec.inputSize(), spec.inputChannels()).apply(image);
+        return encoder.embed(List.of(x), embedder.symmetries())[0];
+    }
+
+    private BatchEncoder load(int version, ModelVersion model) throws ArtifactException {
+        if (model == null) {
+            if (version != 0) {
+                throw new ArtifactException("model version " + version + " has no record in the models topic");
+            }
+            EncoderSpec bootstrap = EncoderSpec.of(embedder.bootstrapEncoder(), 3, embedder.bootstrapSize());
+            return BatchEncoder.random(bootstrap, 0, embedder.bootstrapSeed(), Devices.choose(embedder.device()));
+        }
+        Path dir = EmbedderService.artifactDir(model);
+        String actual = ModelArtifact.sha256Hex(dir.resolve(ModelArtifact.PARAMETERS));
+        if (!actual.equalsIgnoreCase(model.getArtifactSha256())) {
+            throw new ArtifactException("parameters of version " + version + " have SHA-256 " + actual
+                    + " but the published record says " + model.getArtifactSha256());
+        }
+        return BatchEncoder.load(dir, version, Devices.choose(embedder.device()));
+    }
+
+    /** Versions with a loaded encoder. */
+    public synchronized Map<Integer, String> loaded() {
+        Map<Integer, String> out = new TreeMap<>();
+        encoders.forEach((v, e) -> out.put(v, e.spec().name()));
+        return out;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        encoders.values().forEach(BatchEncoder::close);
+        encoders.clear();
+    }
+}

@@ -1,0 +1,37 @@
+package io.planstream.app.index;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import io.planstream.index.service.NoActiveVersionException;
+import io.planstream.index.service.UnknownImageException;
+import io.planstream.ingest.rest.ApiError;
+
+/** Turns the query path's refusals into JSON answers shaped like the upload API's. */
+public class SearchErrorMappers {
+
+    @ServerExceptionMapper
+    public Response unknownImage(UnknownImageException e) {
+        return error(404, e.accepted() ? "not_indexed_yet" : "not_found", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response noActiveVersion(NoActiveVersionException e) {
+        return error(503, "index_not_ready", e.getMessage(), "1");
+    }
+
+    @ServerExceptionMapper
+    public Response indexNotRunning(SearchSupport.IndexNotRunningException e) {
+        return error(503, "index_unavailable", e.getMessage(), null);
+    }
+
+    private static Response error(int status, String code, String message, String retryAfter) {
+        Response.ResponseBuilder b = Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(status, code, message));
+        if (retryAfter != null) {
+            b.header("Retry-After", retryAfter);
+        }
+        return b.build();
+    }
+}

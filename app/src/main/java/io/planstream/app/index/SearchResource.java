@@ -1,0 +1,172 @@
+package io.planstream.app.index;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.planstream.avro.ImageRecord;
+import io.planstream.avro.ModelVersion;
+import io.planstream.index.lucene.VectorIndex;
+import io.planstream.index.service.IndexService;
+import io.planstream.index.service.IndexStatus;
+import io.planstream.index.service.NoActiveVersionException;
+import io.planstream.index.service.SearchResult;
+import io.planstream.index.service.UnknownImageException;
+import io.planstream.index.service.VersionStatus;
+import io.planstream.ingest.ImageId;
+import io.planstream.ingest.Upload;
+import io.planstream.ingest.UploadService;
+import io.planstream.ingest.rest.BadRequestException;
+
+/**
+ * The query API: neighbours of an uploaded picture and of a vector, and the model versions (the routes
+ * under {@code /images} are in {@link ImageSearchResource}). Parameters are checked as Elasticsearch checks a kNN search
+ * ({@code 1 <= k <= numCandidates <= 10000}), and every refusal names the field.
+ */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class SearchResource {
+
+    static final int MAX_DIMENSION = 4096;
+
+    @Inject
+    SearchSupport support;
+
+    @Inject
+    UploadService uploads;
+
+    @Inject
+    QueryEncoder encoder;
+
+    @Inject
+    ObjectMapper json;
+
+    /** Embeds the picture in the body with the active model version and searches that version. */
+    @POST
+    @Path("search")
+    @Consumes(MediaType.WILDCARD)
+    public SearchAnswer searchImage(byte[] body, @HeaderParam("Content-Type") String contentType,
+                                    @QueryParam("k") String k, @QueryParam("numCandidates") String numCandidates,
+                                    @QueryParam("format") String format) {
+        int kk = support.k(k);
+        int nc = support.numCandidates(numCandidates, kk);
+        IndexService s = support.service();
+        ImageRecord record = uploads.toRecord(new Upload(body == null ? new byte[0] : body, contentType, null, format, "query", null, Map.of()));
+        long t0 = System.nanoTime();
+        // The version is read once: the vector is embedded by the version that then answers, or, if the
+        // active version changed in between, the query is embedded again by the new one.
+        for (int attempt = 0; ; attempt++) {
+            int version = s.activeVersion().orElseThrow(() -> new NoActiveVersionException("no model version's index has caught up yet; retry shortly"));
+            float[] vector;
+            try {
+                vector = encoder.embed(record, version, s.model(version).orElse(null));
+            } catch (io.planstream.embedder.preprocess.PreprocessException e) {
+                throw new BadRequestException("unprocessable_image", "the picture cannot be prepared for the encoder: " + e.getMessage());
+            } catch (io.planstream.simclr.artifact.ArtifactException e) {
+                throw new NoActiveVersionException("the encoder of model version " + version + " cannot be loaded here: " + e.getMessage());
+            }
+            double embedMs = (System.nanoTime() - t0) / 1e6;
+            SearchResult r = support.query(() -> s.search(vector, kk, nc));
+            if (r.modelVersion() == version || attempt > 0) {
+                return SearchAnswer.of(r, embedMs);
+            }
+        }
+    }
+
+    /** Searches with a vector: a JSON array of numbers, or an object {@code {"vector": [...]}}. */
+    @POST
+    @Path("search/vector")
+    @Consumes(MediaType.WILDCARD)
+    public SearchAnswer searchVector(byte[] body, @QueryParam("k") String k, @QueryParam("numCandidates") String numCandidates) {
+        int kk = support.k(k);
+        int nc = support.numCandidates(numCandidates, kk);
+        float[] vector = vector(body);
+        return SearchAnswer.of(support.query(() -> support.service().search(vector, kk, nc)), 0);
+    }
+
+    @GET
+    @Path("models")
+    public ModelsAnswer models() {
+        IndexService s = support.service();
+        IndexStatus status = s.status();
+        Map<Integer, ModelVersion> records = s.models();
+        List<ModelsAnswer.Entry> out = new ArrayList<>();
+        Map<Integer, VersionStatus> live = new HashMap<>();
+        status.versions().forEach(v -> live.put(v.version(), v));
+        java.util.Set<Integer> all = new java.util.TreeSet<>(Comparator.reverseOrder());
+        all.addAll(live.keySet());
+        all.addAll(records.keySet());
+        for (int v : all) {
+            ModelVersion m = records.get(v);
+            VersionStatus st = live.get(v);
+            String state = st != null ? st.state() : s.retiredVersions().contains(v) ? "retired"
+                    : m != null && m.getState() == io.planstream.avro.ModelState.REJECTED ? "rejected" : "published";
+            out.add(new ModelsAnswer.Entry(v, state, st == null ? 0 : st.documents(),
+                    st != null ? Integer.valueOf(st.dimension()) : m != null ? Integer.valueOf(m.getDimension()) : null,
+                    st == null ? -1 : st.embedderLag(), st == null ? -1 : st.indexLag(), st != null && st.caughtUp(),
+                    m != null ? m.getArchitecture() : st != null ? st.architecture() : null, m == null ? null : m.getParent(),
+                    m == null ? Map.of() : m.getMetrics()));
+        }
+        return new ModelsAnswer(status.active(), status.images(), out);
+    }
+
+    private float[] vector(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new BadRequestException("invalid_vector", "the body must be a JSON array of numbers or {\"vector\": [...]}, got nothing");
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException("invalid_vector", "the body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequestException("invalid_vector", "the body cannot be read: " + e.getMessage());
+        }
+        JsonNode array = root;
+        if (root != null && root.isObject()) {
+            for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!"vector".equals(name)) {
+                    throw new BadRequestException("invalid_vector", "unknown field '" + SearchSupport.abbreviate(name) + "'; the object takes only 'vector'");
+                }
+            }
+            array = root.get("vector");
+        }
+        if (array == null || !array.isArray()) {
+            throw new BadRequestException("invalid_vector", "vector must be a JSON array of numbers");
+        }
+        if (array.isEmpty() || array.size() > MAX_DIMENSION) {
+            throw new BadRequestException("invalid_vector", "vector must have 1.." + MAX_DIMENSION + " values, got " + array.size());
+        }
+        float[] out = new float[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode v = array.get(i);
+            if (!v.isNumber() || !Float.isFinite(v.floatValue())) {
+                throw new BadRequestException("invalid_vector", "vector[" + i + "] must be a finite number, got " + SearchSupport.abbreviate(v.toString()));
+            }
+            out[i] = v.floatValue();
+        }
+        return out;
+    }
+
+}

@@ -1,0 +1,78 @@
+package io.planstream.app.index;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.planstream.index.lucene.VectorIndex;
+import io.planstream.index.service.IndexService;
+import io.planstream.index.service.SearchResult;
+import io.planstream.ingest.rest.BadRequestException;
+
+/** What the query routes share: the index of this process and the checks of k and numCandidates. */
+@ApplicationScoped
+public class SearchSupport {
+
+    @Inject
+    IndexRole index;
+
+    @Inject
+    IndexConfig config;
+
+    IndexService service() {
+        return index.service().orElseThrow(() -> new IndexNotRunningException(
+                "the index role does not run in this process; start it with planstream.roles including 'index'"));
+    }
+
+    /** Runs a query, turning the index's argument checks into 400 answers. */
+    SearchResult query(java.util.function.Supplier<SearchResult> q) {
+        try {
+            return q.get();
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("invalid_query", e.getMessage());
+        }
+    }
+
+    int k(String value) {
+        int k = integer("k", value, 10);
+        checkKnn(k, Math.max(k, 1));
+        return k;
+    }
+
+    int numCandidates(String value, int k) {
+        int fallback = Math.min(VectorIndex.MAX_NUM_CANDIDATES, Math.max(config.defaultNumCandidates(), (int) Math.ceil(1.5 * k)));
+        int nc = integer("numCandidates", value, fallback);
+        checkKnn(k, nc);
+        return nc;
+    }
+
+    private static void checkKnn(int k, int numCandidates) {
+        try {
+            VectorIndex.checkKnnArgs(k, numCandidates);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("invalid_query", e.getMessage());
+        }
+    }
+
+    private static int integer(String name, String value, int fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new BadRequestException("invalid_query", name + " must be an integer, got '" + abbreviate(value) + "'");
+        }
+    }
+
+    /** The index role does not run in this process. */
+    static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+
+    /** The index role does not run in this process. */
+    public static final class IndexNotRunningException extends RuntimeException {
+        public IndexNotRunningException(String message) {
+            super(message);
+        }
+    }
+}
