@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "Streaming floor-plan embeddings: upload plans, embed them with SimCLR, search similar plans, evaluate encoders.",
         subcommands = {
                 ServeCommand.class,
+                DemoCommand.class,
                 IngestCommand.class,
                 GenerateCommand.class,
                 BenchCommand.class,

@@ -249,7 +249,7 @@ final class PretrainCommand implements Callable<Integer> {
     }
 
     /** Drives the progress bar and carries a stop request from Ctrl-C to the training loop. */
-    private static final class BarListener implements ProgressListener {
+    static final class BarListener implements ProgressListener {
         /** How long Ctrl-C waits for the step in flight, the checkpoint and the model to be written. */
         private static final long STOP_WAIT_SECONDS = 120;
         private static final double SMOOTHING = 0.1;

@@ -7,17 +7,17 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Progress bars of long commands: count, rate and ETA on standard error, so that stdout stays data. */
-final class Progress {
+public final class Progress {
 
     private Progress() {
     }
 
-    static ProgressBar bar(String task, long total, String unit) {
+    public static ProgressBar bar(String task, long total, String unit) {
         return bar(task, total, unit, 0);
     }
 
     /** A bar that starts at {@code done} of {@code total}, for resumed work: the rate and ETA count only what is new. */
-    static ProgressBar bar(String task, long total, String unit, long done) {
+    public static ProgressBar bar(String task, long total, String unit, long done) {
         return new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
