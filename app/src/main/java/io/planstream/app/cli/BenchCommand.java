@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Benchmarks. Each prints a readable table, or with --json one JSON object per result line. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the system: `bench ingest` (uploads/s, acknowledgement latency), `bench encoder` (images/s, s/step, GFLOP/s), `bench embed` (pipeline vs forward).",
-        subcommands = {BenchIngestCommand.class, BenchEncoderCommand.class, BenchEmbedCommand.class})
+        subcommands = {BenchIngestCommand.class, BenchEncoderCommand.class, BenchEmbedCommand.class, BenchE2eCommand.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

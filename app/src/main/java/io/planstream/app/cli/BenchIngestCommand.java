@@ -173,10 +173,10 @@ final class BenchIngestCommand implements Callable<Integer> {
         row.put("bytes_per_image", Math.round(meanBytes));
         row.put("concurrency", concurrency);
         row.put("count", latencies.length);
-        row.put("images_per_s", round(latencies.length / seconds));
-        row.put("p50_ms", round(percentile(sorted, 0.50) / 1e6));
-        row.put("p99_ms", round(percentile(sorted, 0.99) / 1e6));
-        row.put("max_ms", round(sorted[sorted.length - 1] / 1e6));
+        row.put("images_per_s", BenchStats.round(latencies.length / seconds));
+        row.put("p50_ms", BenchStats.round(BenchStats.percentile(sorted, 0.50) / 1e6));
+        row.put("p99_ms", BenchStats.round(BenchStats.percentile(sorted, 0.99) / 1e6));
+        row.put("max_ms", BenchStats.round(sorted[sorted.length - 1] / 1e6));
         row.put("url", target);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(row));
@@ -186,14 +186,5 @@ final class BenchIngestCommand implements Callable<Integer> {
                 "images_per_s", "p50_ms", "p99_ms");
         System.out.printf("%-10s %-6s %-8s %-11s %-8s %-13s %-9s %-9s%n", size + "x" + size, imageFormat, row.get("bytes_per_image"),
                 concurrency, latencies.length, row.get("images_per_s"), row.get("p50_ms"), row.get("p99_ms"));
-    }
-
-    private static double percentile(long[] sorted, double q) {
-        int index = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 100) / 100.0;
     }
 }
