@@ -90,9 +90,11 @@ class CommandLineTest {
         assertThat(run("generate", "--count", "0", "--out", dir.toString()).code()).isEqualTo(2);
         assertThat(run("no-such-command").code()).isEqualTo(2);
         assertThat(run("bench", "ingest", "--size", "3").code()).isEqualTo(2);
+        assertThat(run("bench", "e2e", "--rate", "0").code()).isEqualTo(2);
+        assertThat(run("bench", "e2e", "--duration", "0").err()).contains("--duration");
         CliRun help = run("--help");
         assertThat(help.code()).as(help.err()).isZero();
-        assertThat(PlanstreamCommand.newCommandLine().getUsageMessage()).contains("serve", "ingest", "generate", "bench");
+        assertThat(PlanstreamCommand.newCommandLine().getUsageMessage()).contains("serve", "demo", "ingest", "generate", "bench");
     }
 
     @Test
