@@ -80,8 +80,8 @@ public final class ImageCatalogIndex implements AutoCloseable {
             return new ImageCatalogIndex(dir, thumbnailSize, false);
         } catch (CorruptIndexException | IndexFormatTooOldException | IndexFormatTooNewException | java.io.EOFException e) {
             LOG.warn("image catalog in {} is damaged ({}); rebuilding it from the images topic", dir, e.toString());
-            VectorIndex.deleteIndex(dir);
             try {
+                VectorIndex.deleteIndex(dir);
                 return new ImageCatalogIndex(dir, thumbnailSize, true);
             } catch (IOException again) {
                 throw new UncheckedIOException(again);

@@ -1,87 +1,556 @@
 package io.planstream.index.lucene;
 
+import java.io.EOFException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
+import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexFileNames;
+import org.apache.lucene.index.IndexFormatTooNewException;
+import org.apache.lucene.index.IndexFormatTooOldException;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.IOUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** TEMPORARY stand-in until the storage layer lands; replaced on merge. */
+/**
+ * One Lucene HNSW index of the embeddings of one model version, in one directory.
+ *
+ * <p>A document per image: its {@code id} (indexed, stored, and as binary doc values for reading
+ * hits back), its L2-normalised vector ({@link VectorSimilarityFunction#DOT_PRODUCT}, so the score
+ * is the cosine similarity), {@code embed_time} and, where known, {@code upload_time} (stored,
+ * epoch milliseconds).
+ *
+ * <p>Durability follows Kafka: only {@link #commit(Map)} persists data, and each commit stores the
+ * partition offsets at which the index's data ends, so a restarted index resumes consuming exactly
+ * there ({@link #committedOffsets()}). Closing without a commit drops what came after the last
+ * commit on purpose: the caller consumes it again. A damaged index is deleted and recreated empty
+ * on {@link #open}, and {@link #rebuilt()} tells the caller to replay its topic from the start.
+ *
+ * <p>Visibility is near-real-time: {@link #upsert} and {@link #delete} become visible to
+ * {@link #search}, {@link #contains}, {@link #vector} and {@link #numDocs} after the next
+ * {@link #refresh()}, which the caller schedules (every 200 ms, say).
+ *
+ * <p>Threads: one writer thread calls {@link #upsert}, {@link #delete}, {@link #commit},
+ * {@link #refresh} and {@link #forceMerge}; any number of threads may read at the same time. Each
+ * read holds a reference to one point-in-time searcher for its duration, never across calls.
+ */
 public final class VectorIndex implements AutoCloseable {
-    public static final int MAX_NUM_CANDIDATES = 10_000;
-    private static final String ID = "id";
-    private static final String VECTOR = "vector";
 
+    /** Largest vector dimension, as Elasticsearch's {@code dense_vector} (Lucene's formats stop at 1024). */
+    public static final int MAX_DIMENSIONS = 4096;
+    /** Largest {@code numCandidates} of a search, as Elasticsearch's kNN search. */
+    public static final int MAX_NUM_CANDIDATES = 10_000;
+    /** Longest id in UTF-8 bytes (the upload API allows 128 characters). */
+    public static final int MAX_ID_BYTES = 512;
+
+    public static final String ID_FIELD = "id";
+    public static final String VECTOR_FIELD = "vector";
+    public static final String EMBED_TIME_FIELD = "embed_time";
+    public static final String UPLOAD_TIME_FIELD = "upload_time";
+
+    /** Commit user data: the vector dimension, and the next offset per Kafka partition. */
+    static final String DIMENSION_KEY = "planstream.dimension";
+    static final String OFFSET_KEY_PREFIX = "planstream.next-offset.";
+
+    /**
+     * Indexing buffer. Larger buffers mean fewer, larger segments, and every merge of segments
+     * rebuilds the smaller ones' graphs into the largest one's; 128 MB holds about 100,000 vectors
+     * of 128 dimensions with their graph. A refresh flushes whatever is buffered anyway, so in
+     * steady state the buffer is far from full.
+     */
+    private static final double RAM_BUFFER_MB = 128;
+
+    /** Lucene's file names: segments_N, pending_segments_N, per-segment files _N..., write.lock. */
+    private static final Pattern INDEX_FILE = Pattern.compile(
+            "segments(_[0-9a-z]+)?|pending_segments_[0-9a-z]+|" + IndexFileNames.CODEC_FILE_PATTERN.pattern() + "|"
+                    + Pattern.quote(IndexWriter.WRITE_LOCK_NAME));
+
+    private static final Logger LOG = LoggerFactory.getLogger(VectorIndex.class);
+
+    /** A search result: the image id and the cosine similarity of its vector to the query, in [-1, 1]. */
     public record Hit(String id, float score) {
     }
 
-    private final Path dir;
+    private final Path path;
     private final int dimension;
-    private final FSDirectory directory;
+    private final HnswParams params;
+    private final boolean rebuilt;
+    private final Directory directory;
     private final IndexWriter writer;
     private final SearcherManager searchers;
-    private final Map<Integer, Long> committed;
+    private final FieldType vectorType;
+    private volatile Map<Integer, Long> committedOffsets;
 
-    private VectorIndex(Path dir, int dimension, HnswParams params) throws IOException {
-        this.dir = dir;
+    private VectorIndex(Path path, int dimension, HnswParams params, boolean rebuilt, Directory directory,
+                        IndexWriter writer, SearcherManager searchers, Map<Integer, Long> committedOffsets) {
+        this.path = path;
         this.dimension = dimension;
+        this.params = params;
+        this.rebuilt = rebuilt;
+        this.directory = directory;
+        this.writer = writer;
+        this.searchers = searchers;
+        this.vectorType = KnnFloatVectorField.createFieldType(dimension, VectorSimilarityFunction.DOT_PRODUCT);
+        this.committedOffsets = committedOffsets;
+    }
+
+    /**
+     * Opens the index in {@code dir}, or creates it there (with its parent folders). An existing
+     * index must have {@code dimension}; {@code params} apply to segments written from now on.
+     *
+     * <p>A damaged index (unreadable or missing files, failed checksums, a format this Lucene cannot
+     * read, files without a commit) is logged, deleted and recreated empty; {@link #rebuilt()} is
+     * then true. Opening reads every file once to verify its checksum, about a second per GB.
+     *
+     * @throws IllegalArgumentException for a dimension outside 1..{@value #MAX_DIMENSIONS}, or
+     *         another dimension than the existing index's
+     * @throws IOException when the folder cannot be used: another process holds the index, it
+     *         holds files that are not Lucene's, permissions, a full disk
+     */
+    public static VectorIndex open(Path dir, int dimension, HnswParams params) throws IOException {
+        if (dimension < 1 || dimension > MAX_DIMENSIONS) {
+            throw new IllegalArgumentException("dimension must be between 1 and " + MAX_DIMENSIONS + ", got " + dimension);
+        }
+        Objects.requireNonNull(params, "params");
         Files.createDirectories(dir);
-        this.directory = FSDirectory.open(dir);
-        KnnVectorsFormat format = params.format();
-        IndexWriterConfig c = new IndexWriterConfig().setCodec(new Lucene912Codec() {
+        Directory directory = FSDirectory.open(dir);
+        try {
+            String[] files = Arrays.stream(directory.listAll())
+                    .filter(f -> !f.equals(IndexWriter.WRITE_LOCK_NAME))
+                    .toArray(String[]::new);
+            if (files.length == 0) {
+                return openOn(dir, directory, dimension, params, false);
+            }
+            try {
+                if (SegmentInfos.getLastCommitGeneration(files) < 0) {
+                    throw new CorruptIndexException("files but no commit: " + String.join(", ", files), dir.toString());
+                }
+                return openOn(dir, directory, dimension, params, false);
+            } catch (CorruptIndexException | IndexFormatTooOldException | IndexFormatTooNewException | EOFException
+                     | NoSuchFileException | FileNotFoundException e) {
+                List<Path> indexFiles = indexFiles(dir, e);
+                LOG.warn("Index {} is damaged ({}); deleting it and starting empty, to be rebuilt from the topic", dir, e.toString());
+                directory.close();
+                for (Path f : indexFiles) {
+                    Files.deleteIfExists(f);
+                }
+                directory = FSDirectory.open(dir);
+                return openOn(dir, directory, dimension, params, true);
+            }
+        } catch (Throwable t) {
+            IOUtils.closeWhileHandlingException(directory);
+            throw t;
+        }
+    }
+
+    private static VectorIndex openOn(Path path, Directory directory, int dimension, HnswParams params, boolean rebuilt)
+            throws IOException {
+        boolean create = !DirectoryReader.indexExists(directory);
+        IndexWriter writer = null;
+        SearcherManager searchers = null;
+        try {
+            writer = new IndexWriter(directory, config(params, create));
+            Map<Integer, Long> offsets;
+            if (create) {
+                writer.setLiveCommitData(Map.of(DIMENSION_KEY, Integer.toString(dimension)).entrySet());
+                writer.commit();
+                offsets = Map.of();
+            } else {
+                offsets = readCommitData(path, writer, dimension);
+            }
+            searchers = new SearcherManager(writer, true, false, null);
+            verifyChecksums(searchers);
+            return new VectorIndex(path, dimension, params, rebuilt, directory, writer, searchers, offsets);
+        } catch (Throwable t) {
+            IOUtils.closeWhileHandlingException(searchers, writer);
+            throw t;
+        }
+    }
+
+    private static IndexWriterConfig config(HnswParams params, boolean create) {
+        KnnVectorsFormat format = params.vectorsFormat();
+        Codec codec = new Lucene912Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
                 return format;
             }
-        }).setCommitOnClose(false);
-        this.writer = new IndexWriter(directory, c);
-        this.committed = new HashMap<>();
-        var user = writer.getLiveCommitData();
-        if (user != null) {
-            for (var e : user) {
-                if (e.getKey().startsWith("offset.")) {
-                    committed.put(Integer.parseInt(e.getKey().substring(7)), Long.parseLong(e.getValue()));
+        };
+        return new IndexWriterConfig()
+                .setCodec(codec)
+                .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
+                .setCommitOnClose(false)
+                .setRAMBufferSizeMB(RAM_BUFFER_MB);
+    }
+
+    /** The offsets of the last commit, after checking that it is ours and of this dimension. */
+    private static Map<Integer, Long> readCommitData(Path path, IndexWriter writer, int dimension) throws IOException {
+        Map<String, String> data = new TreeMap<>();
+        Iterable<Map.Entry<String, String>> live = writer.getLiveCommitData();
+        if (live != null) {
+            live.forEach(e -> data.put(e.getKey(), e.getValue()));
+        }
+        String stored = data.get(DIMENSION_KEY);
+        if (stored == null) {
+            throw new IllegalArgumentException(path + " holds a Lucene index that is not a vector index of this project"
+                    + " (its commit has no " + DIMENSION_KEY + ")");
+        }
+        Map<Integer, Long> offsets = new TreeMap<>();
+        try {
+            int storedDimension = Integer.parseInt(stored);
+            if (storedDimension != dimension) {
+                throw new IllegalArgumentException("the index in " + path + " has " + storedDimension
+                        + " dimensions, asked for " + dimension);
+            }
+            for (Map.Entry<String, String> e : data.entrySet()) {
+                if (e.getKey().startsWith(OFFSET_KEY_PREFIX)) {
+                    offsets.put(Integer.parseInt(e.getKey().substring(OFFSET_KEY_PREFIX.length())), Long.parseLong(e.getValue()));
                 }
             }
+        } catch (NumberFormatException e) {
+            throw new CorruptIndexException("unreadable commit data " + data, path.toString(), e);
         }
-        this.searchers = new SearcherManager(writer, null);
+        return Collections.unmodifiableMap(offsets);
     }
 
-    public static VectorIndex open(Path dir, int dimension, HnswParams params) {
+    /** Reads every file of every segment once and checks its checksum: damage shows now, not in a search. */
+    private static void verifyChecksums(SearcherManager searchers) throws IOException {
+        IndexSearcher searcher = searchers.acquire();
         try {
-            return new VectorIndex(dir, dimension, params);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                leaf.reader().checkIntegrity();
+            }
+        } finally {
+            searchers.release(searcher);
         }
     }
 
+    /**
+     * Deletes the index in {@code dir} and the folder itself, e.g. when its model version retires.
+     * The index must be closed. Returns false when there was no such folder.
+     *
+     * @throws IOException when the folder holds anything that is not a Lucene index file (then
+     *         nothing is deleted), or a file cannot be deleted
+     */
+    public static boolean deleteIndex(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        for (Path f : indexFiles(dir, null)) {
+            Files.delete(f);
+        }
+        Files.delete(dir);
+        return true;
+    }
+
+    /**
+     * The files in {@code dir}, after checking that all are Lucene's: this class never deletes
+     * anything else, e.g. when pointed at the wrong folder.
+     *
+     * @param cause why the files are to be deleted, for the message; may be null
+     */
+    private static List<Path> indexFiles(Path dir, Exception cause) throws IOException {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.toList();
+        }
+        List<String> foreign = files.stream()
+                .filter(f -> !Files.isRegularFile(f) || !INDEX_FILE.matcher(f.getFileName().toString()).matches())
+                .map(f -> f.getFileName().toString())
+                .sorted()
+                .toList();
+        if (!foreign.isEmpty()) {
+            throw new IOException("refusing to delete " + dir + (cause == null ? "" : ", which is no readable index,")
+                    + ": it holds " + foreign + ", which are not Lucene index files", cause);
+        }
+        return files;
+    }
+
+    /**
+     * Adds the image, or replaces the document of the same id. Visible after the next
+     * {@link #refresh()}, durable after the next {@link #commit}. The vector is copied and
+     * L2-normalised; the caller's array is not changed.
+     *
+     * @throws IllegalArgumentException for an empty or too long id, a vector of another dimension,
+     *         with a NaN or infinite value, or of zero norm
+     */
+    public void upsert(String id, float[] vector, long embedTimeMillis, Long uploadTimeMillis) throws IOException {
+        BytesRef idBytes = checkId(id);
+        float[] unit = unitCopy(vector, "vector");
+        Document doc = new Document();
+        doc.add(new StringField(ID_FIELD, id, Field.Store.YES));
+        doc.add(new BinaryDocValuesField(ID_FIELD, idBytes));
+        doc.add(new KnnFloatVectorField(VECTOR_FIELD, unit, vectorType));
+        doc.add(new StoredField(EMBED_TIME_FIELD, embedTimeMillis));
+        if (uploadTimeMillis != null) {
+            doc.add(new StoredField(UPLOAD_TIME_FIELD, uploadTimeMillis.longValue()));
+        }
+        writer.updateDocument(new Term(ID_FIELD, idBytes), doc);
+    }
+
+    /** Removes the image if present. Visible after the next {@link #refresh()}. */
+    public void delete(String id) throws IOException {
+        writer.deleteDocuments(new Term(ID_FIELD, checkId(id)));
+    }
+
+    /**
+     * Persists everything added so far together with {@code nextOffsets}, partition to the offset
+     * of the next record to consume: the complete map, as it replaces the previous one.
+     */
+    public void commit(Map<Integer, Long> nextOffsets) throws IOException {
+        Map<Integer, Long> offsets = new TreeMap<>();
+        nextOffsets.forEach((partition, offset) -> {
+            if (partition == null || partition < 0 || offset == null || offset < 0) {
+                throw new IllegalArgumentException("offsets must map partitions >= 0 to offsets >= 0, got "
+                        + partition + " -> " + offset);
+            }
+            offsets.put(partition, offset);
+        });
+        Map<String, String> data = new TreeMap<>();
+        data.put(DIMENSION_KEY, Integer.toString(dimension));
+        offsets.forEach((p, o) -> data.put(OFFSET_KEY_PREFIX + p, Long.toString(o)));
+        writer.setLiveCommitData(data.entrySet());
+        writer.commit();
+        committedOffsets = Collections.unmodifiableMap(offsets);
+    }
+
+    /** The offsets stored by the last commit; empty for a new or rebuilt index. */
+    public Map<Integer, Long> committedOffsets() {
+        return committedOffsets;
+    }
+
+    /**
+     * Makes what was added or deleted so far visible to searches. Returns true when searches now
+     * see changes they did not see before.
+     */
+    public boolean refresh() throws IOException {
+        IndexReader before = currentReader();
+        searchers.maybeRefreshBlocking();
+        return currentReader() != before;
+    }
+
+    private IndexReader currentReader() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            return searcher.getIndexReader();
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** Merges down to at most {@code maxSegments} segments, waiting for the merges. Costly: rebuilds graphs. */
+    public void forceMerge(int maxSegments) throws IOException {
+        if (maxSegments < 1) {
+            throw new IllegalArgumentException("maxSegments must be at least 1, got " + maxSegments);
+        }
+        writer.forceMerge(maxSegments);
+    }
+
+    /**
+     * The {@code k} images most similar to {@code query}, best first, as Elasticsearch's kNN search
+     * does it: the HNSW graph gathers {@code numCandidates} candidates, of which the best {@code k}
+     * are returned (more candidates, better recall, slower).
+     *
+     * <p>{@code excludeId} (nullable) leaves out one image, typically the query image itself: the
+     * search gathers one candidate more and drops it, which is far cheaper than a filtered search.
+     *
+     * <p>The score is the cosine similarity, in [-1, 1]: Lucene's dot-product score of unit vectors
+     * is (1 + cosine) / 2, converted back here. In an {@link HnswParams#int8() int8} index it is
+     * computed on the quantised vectors, so approximate.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= k <= numCandidates <=} {@value #MAX_NUM_CANDIDATES},
+     *         and for a query of another dimension, with a NaN or infinite value, or of zero norm
+     */
+    public List<Hit> search(float[] query, int k, int numCandidates, String excludeId) throws IOException {
+        checkKnnArgs(k, numCandidates);
+        float[] unit = unitCopy(query, "query");
+        int extra = excludeId == null ? 0 : 1;
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            ScoreDoc[] top = searcher.search(new KnnFloatVectorQuery(VECTOR_FIELD, unit, numCandidates + extra), k + extra).scoreDocs;
+            String[] ids = ids(searcher.getIndexReader().leaves(), top);
+            List<Hit> hits = new ArrayList<>(Math.min(k, top.length));
+            for (int i = 0; i < top.length && hits.size() < k; i++) {
+                if (!ids[i].equals(excludeId)) {
+                    hits.add(new Hit(ids[i], 2 * top[i].score - 1));
+                }
+            }
+            return hits;
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /**
+     * The ids of the hits, read from doc values: one forward-only iterator per segment, visited in
+     * document order. Stored fields would decompress a block of documents per hit.
+     */
+    private static String[] ids(List<LeafReaderContext> leaves, ScoreDoc[] hits) throws IOException {
+        long[] order = new long[hits.length];
+        for (int i = 0; i < hits.length; i++) {
+            order[i] = (long) hits[i].doc << 32 | i;
+        }
+        Arrays.sort(order);
+        String[] ids = new String[hits.length];
+        LeafReaderContext leaf = null;
+        BinaryDocValues values = null;
+        for (long o : order) {
+            int doc = (int) (o >>> 32);
+            if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc()) {
+                leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+                values = leaf.reader().getBinaryDocValues(ID_FIELD);
+            }
+            if (values == null || !values.advanceExact(doc - leaf.docBase)) {
+                throw new IllegalStateException("document " + doc + " of " + leaf + " has no id");
+            }
+            ids[(int) o] = values.binaryValue().utf8ToString();
+        }
+        return ids;
+    }
+
+    /**
+     * The stored vector of an image (L2-normalised, as indexed), or empty for an unknown id. Sees
+     * what the last {@link #refresh()} made visible.
+     */
+    public Optional<float[]> vector(String id) throws IOException {
+        BytesRef term = checkId(id);
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                int doc = liveDoc(leaf.reader(), term);
+                if (doc != DocIdSetIterator.NO_MORE_DOCS) {
+                    FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR_FIELD);
+                    if (values == null || values.advance(doc) != doc) {
+                        throw new IllegalStateException("document of " + id + " in " + leaf + " has no vector");
+                    }
+                    return Optional.of(values.vectorValue().clone());
+                }
+            }
+            return Optional.empty();
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** Whether the image is in the index, as of the last {@link #refresh()}. */
+    public boolean contains(String id) throws IOException {
+        BytesRef term = checkId(id);
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                if (liveDoc(leaf.reader(), term) != DocIdSetIterator.NO_MORE_DOCS) {
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** The live document with this id in the segment, or NO_MORE_DOCS. */
+    private static int liveDoc(LeafReader reader, BytesRef id) throws IOException {
+        Terms terms = reader.terms(ID_FIELD);
+        if (terms == null) {
+            return DocIdSetIterator.NO_MORE_DOCS;
+        }
+        TermsEnum te = terms.iterator();
+        if (!te.seekExact(id)) {
+            return DocIdSetIterator.NO_MORE_DOCS;
+        }
+        Bits live = reader.getLiveDocs();
+        PostingsEnum postings = te.postings(null, PostingsEnum.NONE);
+        for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+            if (live == null || live.get(doc)) {
+                return doc;
+            }
+        }
+        return DocIdSetIterator.NO_MORE_DOCS;
+    }
+
+    /** Number of images, as of the last {@link #refresh()}. */
+    public int numDocs() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            return searcher.getIndexReader().numDocs();
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    public HnswParams params() {
+        return params;
+    }
+
+    public Path directory() {
+        return path;
+    }
+
+    /** Whether {@link #open} found the index damaged and started it afresh: replay the topic from the start. */
+    public boolean rebuilt() {
+        return rebuilt;
+    }
+
+    /** Closes searches and the writer. What was not committed is dropped. */
+    @Override
+    public void close() throws IOException {
+        IOUtils.close(searchers, writer, directory);
+    }
+
+    /**
+     * Checks the sizes of a kNN search as Elasticsearch does: {@code 1 <= k <= numCandidates <=}
+     * {@value #MAX_NUM_CANDIDATES}. For callers that want to refuse a request before searching.
+     */
     public static void checkKnnArgs(int k, int numCandidates) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
@@ -94,157 +563,43 @@ public final class VectorIndex implements AutoCloseable {
         }
     }
 
-    public void upsert(String id, float[] vector, long embedTimeMillis, Long uploadTimeMillis) {
-        float[] v = vector.clone();
-        double n = 0;
-        for (float x : v) {
-            n += x * x;
+    private static BytesRef checkId(String id) {
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException("id must not be empty");
         }
-        float inv = (float) (1 / Math.sqrt(n));
+        BytesRef bytes = new BytesRef(id);
+        if (bytes.length > MAX_ID_BYTES) {
+            throw new IllegalArgumentException("id must be at most " + MAX_ID_BYTES + " bytes in UTF-8, got " + bytes.length);
+        }
+        return bytes;
+    }
+
+    /** A unit-length copy of {@code v}, after checking its dimension and values; {@code what} names it in messages. */
+    private float[] unitCopy(float[] v, String what) {
+        Objects.requireNonNull(v, what);
+        if (v.length != dimension) {
+            throw new IllegalArgumentException(what + " has " + v.length + " dimensions, the index has " + dimension);
+        }
+        double sum = 0;
         for (int i = 0; i < v.length; i++) {
-            v[i] *= inv;
-        }
-        Document d = new Document();
-        d.add(new StringField(ID, id, Field.Store.YES));
-        d.add(new KnnFloatVectorField(VECTOR, v, VectorSimilarityFunction.DOT_PRODUCT));
-        d.add(new StoredField("embed_time", embedTimeMillis));
-        try {
-            writer.updateDocument(new Term(ID, id), d);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public void delete(String id) {
-        try {
-            writer.deleteDocuments(new Term(ID, id));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public void commit(Map<Integer, Long> nextOffsets) {
-        Map<String, String> user = new HashMap<>();
-        nextOffsets.forEach((p, o) -> user.put("offset." + p, Long.toString(o)));
-        user.put("dimension", Integer.toString(dimension));
-        writer.setLiveCommitData(user.entrySet());
-        try {
-            writer.commit();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        committed.clear();
-        committed.putAll(nextOffsets);
-    }
-
-    public Map<Integer, Long> committedOffsets() {
-        return Map.copyOf(committed);
-    }
-
-    public boolean refresh() {
-        try {
-            return searchers.maybeRefresh();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public List<Hit> search(float[] query, int k, int numCandidates, String excludeId) {
-        checkKnnArgs(k, numCandidates);
-        try {
-            IndexSearcher s = searchers.acquire();
-            try {
-                int n = excludeId == null ? numCandidates : numCandidates + 1;
-                TopDocs top = s.search(new KnnFloatVectorQuery(VECTOR, query, n), n);
-                List<Hit> hits = new ArrayList<>();
-                var stored = s.storedFields();
-                for (ScoreDoc sd : top.scoreDocs) {
-                    String id = stored.document(sd.doc).get(ID);
-                    if (!id.equals(excludeId)) {
-                        hits.add(new Hit(id, 2 * sd.score - 1));
-                    }
-                }
-                hits.sort(Comparator.comparing(Hit::score).reversed());
-                return hits.size() > k ? hits.subList(0, k) : hits;
-            } finally {
-                searchers.release(s);
+            if (!Float.isFinite(v[i])) {
+                throw new IllegalArgumentException(what + "[" + i + "] is " + v[i] + ", values must be finite");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            sum += (double) v[i] * v[i];
         }
-    }
-
-    public Optional<float[]> vector(String id) {
-        try {
-            IndexSearcher s = searchers.acquire();
-            try {
-                TopDocs top = s.search(new TermQuery(new Term(ID, id)), 1);
-                if (top.scoreDocs.length == 0) {
-                    return Optional.empty();
-                }
-                int doc = top.scoreDocs[0].doc;
-                for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
-                    if (doc >= leaf.docBase && doc < leaf.docBase + leaf.reader().maxDoc()) {
-                        FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
-                        if (values.advance(doc - leaf.docBase) == doc - leaf.docBase) {
-                            return Optional.of(values.vectorValue().clone());
-                        }
-                    }
-                }
-                return Optional.empty();
-            } finally {
-                searchers.release(s);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (sum == 0) {
+            throw new IllegalArgumentException(what + " has norm 0, it cannot be normalised");
         }
-    }
-
-    public boolean contains(String id) {
-        return vector(id).isPresent();
-    }
-
-    public int numDocs() {
-        try {
-            IndexSearcher s = searchers.acquire();
-            try {
-                return s.getIndexReader().numDocs();
-            } finally {
-                searchers.release(s);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        double scale = 1 / Math.sqrt(sum);
+        float[] unit = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            unit[i] = (float) (v[i] * scale);
         }
-    }
-
-    public int dimension() {
-        return dimension;
-    }
-
-    public Path directory() {
-        return dir;
-    }
-
-    public boolean rebuilt() {
-        return false;
-    }
-
-    public static void deleteIndex(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return unit;
     }
 
     @Override
-    public void close() {
-        try {
-            searchers.close();
-            writer.close();
-            directory.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    public String toString() {
+        return "VectorIndex[" + path + ", " + dimension + " dimensions, " + params + "]";
     }
 }

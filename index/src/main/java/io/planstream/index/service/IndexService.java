@@ -135,8 +135,8 @@ public final class IndexService implements AutoCloseable {
         long t0 = System.nanoTime();
         VersionHandle h = acquireActive();
         try {
-            float[] vector = h.index.vector(id).orElseThrow(() -> unknown(id, h.version));
-            return answer(h, h.index.search(vector, k, numCandidates, id), k, numCandidates, t0);
+            float[] vector = h.vector(id).orElseThrow(() -> unknown(id, h.version));
+            return answer(h, h.search(vector, k, numCandidates, id), k, numCandidates, t0);
         } finally {
             h.release();
         }
@@ -152,7 +152,7 @@ public final class IndexService implements AutoCloseable {
                 throw new IllegalArgumentException("vector has " + vector.length + " dimensions, but model version "
                         + h.version + " embeds in " + h.index.dimension());
             }
-            return answer(h, h.index.search(vector, k, numCandidates, null), k, numCandidates, t0);
+            return answer(h, h.search(vector, k, numCandidates, null), k, numCandidates, t0);
         } finally {
             h.release();
         }
@@ -193,7 +193,7 @@ public final class IndexService implements AutoCloseable {
         for (VersionHandle h : versions.descendingMap().values()) {
             if (h.acquire()) {
                 try {
-                    per.add(new ImageIndexStatus.PerVersion(h.version, h == current, h.index.contains(id)));
+                    per.add(new ImageIndexStatus.PerVersion(h.version, h == current, h.contains(id)));
                 } finally {
                     h.release();
                 }
@@ -212,7 +212,7 @@ public final class IndexService implements AutoCloseable {
             try {
                 String state = h == current ? "active" : h.everActive || (current != null && h.version < current.version) ? "standby" : "building";
                 ModelVersion m = models.get(h.version);
-                out.add(new VersionStatus(h.version, state, h.index.numDocs(), h.index.dimension(), h.embedderLag, indexLag,
+                out.add(new VersionStatus(h.version, state, h.numDocs(), h.index.dimension(), h.embedderLag, indexLag,
                         caughtUp(h, current), h.index.rebuilt(), m == null ? null : m.getArchitecture(),
                         m == null ? Map.of() : m.getMetrics()));
             } finally {
@@ -294,7 +294,7 @@ public final class IndexService implements AutoCloseable {
                     lastRefresh = now;
                     versions.values().stream().filter(h -> h.dirty).forEach(h -> {
                         h.dirty = false;
-                        h.index.refresh();
+                        h.refresh();
                     });
                 }
                 if (now - lastCommit >= settings.commitInterval().toNanos()) {
@@ -336,7 +336,7 @@ public final class IndexService implements AutoCloseable {
         if (e == null) {
             for (VersionHandle h : versions.values()) {
                 if (h.applies(r.partition(), r.offset())) {
-                    h.index.delete(id);
+                    h.delete(id);
                     h.dirty = true;
                 }
             }
@@ -360,7 +360,7 @@ public final class IndexService implements AutoCloseable {
             return;
         }
         try {
-            h.index.upsert(id, vector, e.getEmbedTime().toEpochMilli(), e.getUploadTime() == null ? null : e.getUploadTime().toEpochMilli());
+            h.upsert(id, vector, e.getEmbedTime().toEpochMilli(), e.getUploadTime() == null ? null : e.getUploadTime().toEpochMilli());
         } catch (IllegalArgumentException ex) {
             deadLetter(r, "index", "embedding of '" + id + "': " + ex.getMessage(), ex, version);
             return;
@@ -373,18 +373,22 @@ public final class IndexService implements AutoCloseable {
         Path dir = versionDir(version);
         VectorIndex index;
         try {
-            index = VectorIndex.open(dir, dimension, settings.hnsw());
-        } catch (IllegalArgumentException e) {
-            // The directory holds another dimension: it cannot be this version's index, so it is rebuilt.
-            LOG.warn("index of model version {} in {} does not match ({}); rebuilding it", version, dir, e.getMessage());
-            VectorIndex.deleteIndex(dir);
-            index = VectorIndex.open(dir, dimension, settings.hnsw());
+            try {
+                index = VectorIndex.open(dir, dimension, settings.hnsw());
+            } catch (IllegalArgumentException e) {
+                // The directory holds another dimension: it cannot be this version's index, so it is rebuilt.
+                LOG.warn("index of model version {} in {} does not match ({}); rebuilding it", version, dir, e.getMessage());
+                VectorIndex.deleteIndex(dir);
+                index = VectorIndex.open(dir, dimension, settings.hnsw());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the index of model version " + version + " in " + dir, e);
         }
         VersionHandle h = new VersionHandle(version, index);
         versions.put(version, h);
         dimensions.put(version, dimension);
         saveState();
-        LOG.info("index of model version {} opened ({} dimensions, {} documents{})", version, dimension, index.numDocs(),
+        LOG.info("index of model version {} opened ({} dimensions, {} documents{})", version, dimension, h.numDocs(),
                 index.rebuilt() ? ", rebuilt from the topic" : "");
         return h;
     }
@@ -395,7 +399,7 @@ public final class IndexService implements AutoCloseable {
             positions.put(tp.partition(), embeddingsConsumer.position(tp));
         }
         for (VersionHandle h : versions.values()) {
-            h.index.commit(h.offsetsAt(positions));
+            h.commit(h.offsetsAt(positions));
         }
     }
 
@@ -466,7 +470,7 @@ public final class IndexService implements AutoCloseable {
             // A deleted image leaves every version's index too; the embedder's forwarded tombstone does the
             // same through the embeddings topic, this makes it immediate.
             writerTasks.add(() -> versions.values().forEach(h -> {
-                h.index.delete(id);
+                h.delete(id);
                 h.dirty = true;
             }));
             return;
@@ -519,7 +523,7 @@ public final class IndexService implements AutoCloseable {
         if (h.embedderLag < 0 || h.embedderLag > lag || indexLag < 0 || indexLag > lag) {
             return false;
         }
-        return current == null || current == h || h.index.numDocs() + lag >= current.index.numDocs();
+        return current == null || current == h || h.numDocs() + lag >= current.numDocs();
     }
 
     private void selectActive() {
@@ -539,7 +543,7 @@ public final class IndexService implements AutoCloseable {
         h.everActive = true;
         active.set(h);
         saveState();
-        LOG.info("model version {} now answers queries ({} documents){}", h.version, h.index.numDocs(),
+        LOG.info("model version {} now answers queries ({} documents){}", h.version, h.numDocs(),
                 previous == null ? "" : "; version " + previous.version + " stays on standby");
     }
 
@@ -576,7 +580,7 @@ public final class IndexService implements AutoCloseable {
             if (h != null && !h.index.rebuilt()) {
                 h.everActive = true;
                 active.set(h);
-                LOG.info("model version {} answers queries again ({} documents)", saved, h.index.numDocs());
+                LOG.info("model version {} answers queries again ({} documents)", saved, h.numDocs());
             }
         }
     }

@@ -44,6 +44,62 @@ final class VersionHandle {
         return out;
     }
 
+    // The index's I/O failures are unexpected here (a full disk, a vanished directory): they surface as
+    // UncheckedIOException to the reader thread or the query that met them.
+
+    void upsert(String id, float[] vector, long embedTime, Long uploadTime) {
+        io(() -> {
+            index.upsert(id, vector, embedTime, uploadTime);
+            return null;
+        });
+    }
+
+    void delete(String id) {
+        io(() -> {
+            index.delete(id);
+            return null;
+        });
+    }
+
+    void commit(Map<Integer, Long> offsets) {
+        io(() -> {
+            index.commit(offsets);
+            return null;
+        });
+    }
+
+    void refresh() {
+        io(index::refresh);
+    }
+
+    java.util.List<VectorIndex.Hit> search(float[] query, int k, int numCandidates, String excludeId) {
+        return io(() -> index.search(query, k, numCandidates, excludeId));
+    }
+
+    java.util.Optional<float[]> vector(String id) {
+        return io(() -> index.vector(id));
+    }
+
+    boolean contains(String id) {
+        return io(() -> index.contains(id));
+    }
+
+    int numDocs() {
+        return io(index::numDocs);
+    }
+
+    private interface IoCall<T> {
+        T call() throws java.io.IOException;
+    }
+
+    private static <T> T io(IoCall<T> call) {
+        try {
+            return call.call();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     boolean acquire() {
         while (true) {
             int n = refs.get();
@@ -58,10 +114,13 @@ final class VersionHandle {
 
     void release() {
         if (refs.decrementAndGet() == 0) {
-            index.close();
-            if (deleteOnClose) {
-                VectorIndex.deleteIndex(index.directory());
-            }
+            io(() -> {
+                index.close();
+                if (deleteOnClose) {
+                    VectorIndex.deleteIndex(index.directory());
+                }
+                return null;
+            });
         }
     }
 

@@ -1,0 +1,242 @@
+package io.planstream.index.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+
+import io.planstream.index.lucene.HnswParams;
+import io.planstream.index.lucene.VectorIndex;
+import io.planstream.index.vectors.ExactSearch;
+import io.planstream.index.vectors.VectorSet;
+
+/**
+ * Builds a {@link VectorIndex} from a set of vectors and measures its searches on one thread:
+ * queries per second, latency, and recall against brute force, for several {@code numCandidates}.
+ * The same queries also run as bare Lucene searches ({@code IndexSearcher.search} of a
+ * {@link KnnFloatVectorQuery}, the ids left unread) on the same index files, alternating with the
+ * index's own in each round, so that the cost of the index layer shows as a ratio that the noise
+ * of a shared machine affects on both sides alike.
+ */
+public final class IndexBenchmark {
+
+    /** Searches per side before timing, whatever the number of queries: enough for the JIT. */
+    private static final int WARMUP_SEARCHES = 2_000;
+
+    /**
+     * What to measure. Vector {@code i} is indexed under the id {@code "i"}.
+     *
+     * @param dir where to build the index; an index already there is deleted first
+     * @param rounds timed passes over the queries per side and {@code numCandidates}
+     */
+    public record Config(VectorSet vectors, VectorSet queries, int k, List<Integer> numCandidates, HnswParams params,
+                         Path dir, int rounds) {
+        public Config {
+            if (queries.dimension() != vectors.dimension()) {
+                throw new IllegalArgumentException("queries have " + queries.dimension() + " dimensions, the vectors "
+                        + vectors.dimension());
+            }
+            if (vectors.size() < 1 || queries.size() < 1) {
+                throw new IllegalArgumentException("need at least one vector and one query, got " + vectors.size()
+                        + " and " + queries.size());
+            }
+            if (numCandidates.isEmpty()) {
+                throw new IllegalArgumentException("numCandidates must list at least one value");
+            }
+            numCandidates.forEach(nc -> VectorIndex.checkKnnArgs(k, nc));
+            if (rounds < 1) {
+                throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+            }
+            numCandidates = List.copyOf(numCandidates);
+        }
+    }
+
+    /** The build and one row per {@code numCandidates}. */
+    public record Result(int vectors, int dimension, HnswParams params, double buildSeconds, double forceMergeSeconds,
+                         List<Row> rows) {
+        /** Upserts and the commit that flushes them, without the final merge. */
+        public double buildVectorsPerS() {
+            return vectors / buildSeconds;
+        }
+    }
+
+    /**
+     * One {@code numCandidates}: the index's searches and the bare Lucene searches, and the mean
+     * recall of the index's top k against the exact top k.
+     */
+    public record Row(int k, int numCandidates, Latencies index, Latencies lucene, double recall) {
+        public double qps() {
+            return index.qps();
+        }
+
+        public double luceneQps() {
+            return lucene.qps();
+        }
+
+        /** Index queries/s over bare Lucene queries/s: 1 means the index layer costs nothing. */
+        public double qpsRatio() {
+            return index.qps() / lucene.qps();
+        }
+    }
+
+    /** Searches per second over the time spent in searches, and the median and 99th percentile latency. */
+    public record Latencies(double qps, double p50Ms, double p99Ms) {
+        static Latencies of(long[] nanos) {
+            long[] sorted = nanos.clone();
+            Arrays.sort(sorted);
+            long sum = 0;
+            for (long v : sorted) {
+                sum += v;
+            }
+            return new Latencies(sorted.length / (sum / 1e9), percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6);
+        }
+
+        private static double percentile(long[] sorted, double q) {
+            int index = (int) Math.ceil(q * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        }
+    }
+
+    /** Progress: the phase and how many of its units are done. */
+    @FunctionalInterface
+    public interface Listener {
+        void progress(String phase, long done, long total);
+    }
+
+    private IndexBenchmark() {
+    }
+
+    public static Result run(Config c, Listener listener) throws IOException {
+        int n = c.vectors().size();
+        int nq = c.queries().size();
+        // the index ranks by cosine: the exact ranking is that of the dot product of unit vectors
+        int[][] exact = ExactSearch.topK(c.vectors().normalised(), c.queries().normalised(), c.k(),
+                done -> listener.progress("exact top-k", done, nq));
+        VectorIndex.deleteIndex(c.dir());
+        try (VectorIndex index = VectorIndex.open(c.dir(), c.vectors().dimension(), c.params())) {
+            double buildSeconds = build(index, c.vectors(), listener);
+            listener.progress("force merge", 0, 1);
+            long start = System.nanoTime();
+            index.forceMerge(1);
+            index.commit(Map.of());
+            double mergeSeconds = (System.nanoTime() - start) / 1e9;
+            index.refresh();
+            List<Row> rows = new ArrayList<>();
+            try (Directory dir = FSDirectory.open(c.dir()); DirectoryReader reader = DirectoryReader.open(dir)) {
+                IndexSearcher lucene = new IndexSearcher(reader);
+                for (int numCandidates : c.numCandidates()) {
+                    rows.add(measure(index, lucene, c, exact, numCandidates, listener));
+                }
+            }
+            return new Result(n, c.vectors().dimension(), c.params(), buildSeconds, mergeSeconds, List.copyOf(rows));
+        }
+    }
+
+    private static double build(VectorIndex index, VectorSet vectors, Listener listener) throws IOException {
+        int n = vectors.size();
+        int d = vectors.dimension();
+        float[] v = new float[d];
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(vectors.data(), i * d, v, 0, d);
+            index.upsert(Integer.toString(i), v, 0L, null);
+            if ((i + 1) % 1000 == 0 || i + 1 == n) {
+                listener.progress("index", i + 1, n);
+            }
+        }
+        index.commit(Map.of());
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static Row measure(VectorIndex index, IndexSearcher lucene, Config c, int[][] exact, int numCandidates,
+                               Listener listener) throws IOException {
+        VectorSet queries = c.queries();
+        int nq = queries.size();
+        int k = c.k();
+        float[][] q = new float[nq][];
+        for (int i = 0; i < nq; i++) {
+            q[i] = queries.get(i);
+        }
+        String phase = "search num_candidates=" + numCandidates;
+        int warmupPasses = Math.max(1, (WARMUP_SEARCHES + nq - 1) / nq);
+        long total = (long) (warmupPasses + c.rounds()) * nq;
+        double recall = 0;
+        for (int i = 0; i < nq; i++) {
+            recall += recall(index.search(q[i], k, numCandidates, null), exact[i]);
+        }
+        long[] latencies = new long[c.rounds() * nq];
+        long[] luceneLatencies = new long[c.rounds() * nq];
+        long hitsSeen = 0;
+        long luceneHitsSeen = 0;
+        for (int pass = 0; pass < warmupPasses + c.rounds(); pass++) {
+            int round = pass - warmupPasses;
+            for (int i = 0; i < nq; i++) {
+                // The two sides take turns query by query, on different queries (a repeated query
+                // would find its graph nodes in cache), so that a stall of the shared machine
+                // falls on either side alike.
+                float[] mine = q[i];
+                float[] theirs = q[(i + nq / 2) % nq];
+                long t0 = System.nanoTime();
+                long t1;
+                long t2;
+                if ((i & 1) == 0) {
+                    hitsSeen += index.search(mine, k, numCandidates, null).size();
+                    t1 = System.nanoTime();
+                    luceneHitsSeen += luceneSearch(lucene, theirs, k, numCandidates);
+                    t2 = System.nanoTime();
+                } else {
+                    luceneHitsSeen += luceneSearch(lucene, theirs, k, numCandidates);
+                    t1 = System.nanoTime();
+                    hitsSeen += index.search(mine, k, numCandidates, null).size();
+                    t2 = System.nanoTime();
+                }
+                if (round >= 0) {
+                    latencies[round * nq + i] = (i & 1) == 0 ? t1 - t0 : t2 - t1;
+                    luceneLatencies[round * nq + i] = (i & 1) == 0 ? t2 - t1 : t1 - t0;
+                }
+            }
+            listener.progress(phase, (long) (pass + 1) * nq, total);
+        }
+        if (hitsSeen != luceneHitsSeen) {
+            throw new IllegalStateException("the index returned " + hitsSeen + " hits, bare Lucene " + luceneHitsSeen);
+        }
+        return new Row(k, numCandidates, Latencies.of(latencies), Latencies.of(luceneLatencies), recall / nq);
+    }
+
+    /** The bare Lucene search the index layer is compared with: the top k of numCandidates, ids not read. */
+    private static int luceneSearch(IndexSearcher searcher, float[] query, int k, int numCandidates) throws IOException {
+        return searcher.search(new KnnFloatVectorQuery(VectorIndex.VECTOR_FIELD, query, numCandidates), k).scoreDocs.length;
+    }
+
+    /** |approximate top k ∩ exact top k| / |exact top k|. */
+    static double recall(List<VectorIndex.Hit> hits, int[] exact) {
+        int[] found = new int[hits.size()];
+        for (int i = 0; i < found.length; i++) {
+            found[i] = Integer.parseInt(hits.get(i).id());
+        }
+        int[] truth = exact.clone();
+        Arrays.sort(found);
+        Arrays.sort(truth);
+        int common = 0;
+        for (int i = 0, j = 0; i < found.length && j < truth.length; ) {
+            if (found[i] == truth[j]) {
+                common++;
+                i++;
+                j++;
+            } else if (found[i] < truth[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        return truth.length == 0 ? 1 : (double) common / truth.length;
+    }
+}
