@@ -126,6 +126,7 @@ class IndexServiceTest {
         }
         markEmbedderDone(0);
 
+        Map<String, float[]> v1 = new HashMap<>();
         IndexService restarted = new IndexService(platform, settings).start();
         try {
             await(() -> restarted.activeVersion().orElse(-1) == 0 && docs(restarted, 0) == 80 && restarted.appliedSinceStart() == 40,
@@ -141,7 +142,6 @@ class IndexServiceTest {
             assertThat(restarted.imageStatus("plan-7").versions()).allSatisfy(s -> assertThat(s.indexed()).isFalse());
 
             // Version 1 is built beside version 0 while queries keep running; they switch atomically.
-            Map<String, float[]> v1 = new HashMap<>();
             v0.keySet().forEach(id -> v1.put(id, unit(random)));
             AtomicBoolean querying = new AtomicBoolean(true);
             AtomicInteger answered = new AtomicInteger();
@@ -187,6 +187,16 @@ class IndexServiceTest {
                     "bad vector refused, next applied");
         } finally {
             restarted.close();
+        }
+
+        // A lost index directory is rebuilt from the topic on the next start.
+        org.apache.lucene.util.IOUtils.rm(settings.dataDir().resolve("v1"));
+        IndexService rebuilt = new IndexService(platform, settings).start();
+        try {
+            await(() -> docs(rebuilt, 1) == v1.size() && rebuilt.activeVersion().orElse(-1) == 1, "version 1 rebuilt from the topic");
+            assertThat(rebuilt.search(v1.get("plan-1"), 2, 10).hits()).extracting(SearchHit::id).contains("plan-2");
+        } finally {
+            rebuilt.close();
         }
     }
 
