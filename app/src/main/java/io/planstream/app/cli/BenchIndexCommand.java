@@ -74,7 +74,7 @@ final class BenchIndexCommand implements Callable<Integer> {
     @Option(names = "--int8", description = "Scalar-quantise the vectors to bytes (int8_hnsw).")
     boolean int8;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "Timed passes over the queries per side and num_candidates (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "5", description = "Timed passes over the queries per side and num_candidates (default ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--dir", description = "Where to build the index, kept afterwards; an index there is replaced (default: a temporary folder, deleted).")
@@ -108,7 +108,7 @@ final class BenchIndexCommand implements Callable<Integer> {
             int c = clusters == null ? ClusteredVectors.defaultClusters(count) : clusters;
             double s = spread == null ? ClusteredVectors.DEFAULT_SPREAD : spread;
             if (count < 1 || queriesCount < 1 || dimension < 1 || dimension > VectorIndex.MAX_DIMENSIONS || c < 1
-                    || !(s >= 0) || (long) count * dimension > Integer.MAX_VALUE - 8) {
+                    || !(s >= 0) || Double.isInfinite(s) || (long) count * dimension > Integer.MAX_VALUE - 8) {
                 throw new PlanstreamCommand.UsageException("need --count >= 1, --queries-count >= 1, 1 <= --dimension <= "
                         + VectorIndex.MAX_DIMENSIONS + ", --clusters >= 1, --spread >= 0, and --count x --dimension < 2^31");
             }
@@ -167,15 +167,15 @@ final class BenchIndexCommand implements Callable<Integer> {
                     r.params().int8() ? "int8" : "float32");
             System.out.printf(Locale.ROOT, "build: %,.0f vectors/s (%.1f s); force merge to one segment: %.1f s%n",
                     r.buildVectorsPerS(), r.buildSeconds(), r.forceMergeSeconds());
-            System.out.printf(Locale.ROOT, "%-4s %-15s %-9s %-8s %-8s %-13s %-11s %-14s %-9s%n", "k", "num_candidates", "qps",
-                    "p50_ms", "p99_ms", recallField, "lucene_qps", "lucene_p50_ms", "qps_ratio");
+            System.out.printf(Locale.ROOT, "%-4s %-15s %-9s %-8s %-8s %-13s %-11s %-14s %-10s %-9s%n", "k", "num_candidates", "qps",
+                    "p50_ms", "p99_ms", recallField, "lucene_qps", "lucene_p50_ms", "qps_ratio", "p50_ratio");
         }
         ObjectMapper mapper = new ObjectMapper();
         for (IndexBenchmark.Row row : r.rows()) {
             if (!json) {
-                System.out.printf(Locale.ROOT, "%-4d %-15d %-9.1f %-8.3f %-8.3f %-13.4f %-11.1f %-14.3f %-9.3f%n", row.k(),
+                System.out.printf(Locale.ROOT, "%-4d %-15d %-9.1f %-8.3f %-8.3f %-13.4f %-11.1f %-14.3f %-10.3f %-9.3f%n", row.k(),
                         row.numCandidates(), row.qps(), row.index().p50Ms(), row.index().p99Ms(), row.recall(), row.luceneQps(),
-                        row.lucene().p50Ms(), row.qpsRatio());
+                        row.lucene().p50Ms(), row.qpsRatio(), row.p50Ratio());
                 continue;
             }
             Map<String, Object> out = new LinkedHashMap<>();
@@ -199,6 +199,7 @@ final class BenchIndexCommand implements Callable<Integer> {
             out.put("lucene_p50_ms", round(row.lucene().p50Ms(), 3));
             out.put("lucene_p99_ms", round(row.lucene().p99Ms(), 3));
             out.put("qps_ratio", round(row.qpsRatio(), 3));
+            out.put("p50_ratio", round(row.p50Ratio(), 3));
             System.out.println(mapper.writeValueAsString(out));
         }
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,6 +57,7 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.VectorUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +149,8 @@ public final class VectorIndex implements AutoCloseable {
      *
      * <p>A damaged index (unreadable or missing files, failed checksums, a format this Lucene cannot
      * read, files without a commit) is logged, deleted and recreated empty; {@link #rebuilt()} is
-     * then true. Opening reads every file once to verify its checksum, about a second per GB.
+     * then true. Opening reads every file once to verify its checksums, so that damage shows here
+     * rather than in a search: a sequential read of the whole index.
      *
      * @throws IllegalArgumentException for a dimension outside 1..{@value #MAX_DIMENSIONS}, or
      *         another dimension than the existing index's
@@ -401,8 +404,12 @@ public final class VectorIndex implements AutoCloseable {
      * search gathers one candidate more and drops it, which is far cheaper than a filtered search.
      *
      * <p>The score is the cosine similarity, in [-1, 1]: Lucene's dot-product score of unit vectors
-     * is (1 + cosine) / 2, converted back here. In an {@link HnswParams#int8() int8} index it is
-     * computed on the quantised vectors, so approximate.
+     * is (1 + cosine) / 2, converted back here.
+     *
+     * <p>In an {@link HnswParams#int8() int8} index the graph search scores the quantised vectors,
+     * which caps recall (about 0.92 at 100,000 clustered vectors, whatever numCandidates): so all
+     * {@code numCandidates} candidates are scored again with their float vectors, and the best
+     * {@code k} by that exact cosine are returned, as Elasticsearch's {@code rescore_vector} does.
      *
      * @throws IllegalArgumentException unless {@code 1 <= k <= numCandidates <=} {@value #MAX_NUM_CANDIDATES},
      *         and for a query of another dimension, with a NaN or infinite value, or of zero norm
@@ -413,8 +420,15 @@ public final class VectorIndex implements AutoCloseable {
         int extra = excludeId == null ? 0 : 1;
         IndexSearcher searcher = searchers.acquire();
         try {
-            ScoreDoc[] top = searcher.search(new KnnFloatVectorQuery(VECTOR_FIELD, unit, numCandidates + extra), k + extra).scoreDocs;
-            String[] ids = ids(searcher.getIndexReader().leaves(), top);
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+            KnnFloatVectorQuery knn = new KnnFloatVectorQuery(VECTOR_FIELD, unit, numCandidates + extra);
+            ScoreDoc[] top;
+            if (params.int8()) {
+                top = rescore(leaves, searcher.search(knn, numCandidates + extra).scoreDocs, unit, k + extra);
+            } else {
+                top = searcher.search(knn, k + extra).scoreDocs;
+            }
+            String[] ids = ids(leaves, top);
             List<Hit> hits = new ArrayList<>(Math.min(k, top.length));
             for (int i = 0; i < top.length && hits.size() < k; i++) {
                 if (!ids[i].equals(excludeId)) {
@@ -425,6 +439,31 @@ public final class VectorIndex implements AutoCloseable {
         } finally {
             searchers.release(searcher);
         }
+    }
+
+    /**
+     * The best {@code n} of {@code candidates} by the dot product of their float vectors with
+     * {@code query}, as Lucene scores ((1 + dot) / 2), best first.
+     */
+    private static ScoreDoc[] rescore(List<LeafReaderContext> leaves, ScoreDoc[] candidates, float[] query, int n)
+            throws IOException {
+        ScoreDoc[] byDoc = candidates.clone();
+        Arrays.sort(byDoc, Comparator.comparingInt(sd -> sd.doc));
+        LeafReaderContext leaf = null;
+        FloatVectorValues values = null;
+        for (ScoreDoc sd : byDoc) {
+            if (leaf == null || sd.doc >= leaf.docBase + leaf.reader().maxDoc()) {
+                leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
+                values = leaf.reader().getFloatVectorValues(VECTOR_FIELD);
+            }
+            int doc = sd.doc - leaf.docBase;
+            if (values == null || values.advance(doc) != doc) {
+                throw new IllegalStateException("document " + sd.doc + " of " + leaf + " has no vector");
+            }
+            sd.score = Math.max((1 + VectorUtil.dotProduct(query, values.vectorValue())) / 2, 0);
+        }
+        Arrays.sort(byDoc, (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
+        return Arrays.copyOf(byDoc, Math.min(n, byDoc.length));
     }
 
     /**
