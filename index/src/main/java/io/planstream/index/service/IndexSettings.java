@@ -22,7 +22,7 @@ import io.planstream.index.lucene.HnswParams;
 public record IndexSettings(Path dataDir, HnswParams hnsw, Duration refreshInterval, Duration commitInterval,
                             long catchUpLag, int retainVersions, int thumbnailSize, Duration superviseInterval) {
 
-    public static final Duration DEFAULT_REFRESH = Duration.ofMillis(200);
+    public static final Duration DEFAULT_REFRESH = Duration.ofMillis(100);
     public static final Duration DEFAULT_COMMIT = Duration.ofSeconds(5);
     public static final long DEFAULT_CATCH_UP_LAG = 20;
     public static final int DEFAULT_RETAIN_VERSIONS = 2;
