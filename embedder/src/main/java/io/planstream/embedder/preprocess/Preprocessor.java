@@ -17,7 +17,8 @@ import io.planstream.simclr.data.ImageFolder;
 /**
  * Turns an {@link ImageRecord} into the encoder's input as the model's manifest says: the colour picture
  * rendered at upload for an RPLAN file (its raw channels are not colours), the original otherwise;
- * scaled so the shorter side is the input size and centre-cropped; planes of floats in [0, 1].
+ * the centre square resized to the input size with the resampling the model's evaluation and its
+ * picture-folder training data use ({@link ImageFolder#input}); planes of floats in [0, 1].
  * Normalisation happens on the device with the batch.
  */
 public final class Preprocessor {
@@ -49,17 +50,11 @@ public final class Preprocessor {
         ByteBuffer source = record.getFormat() == ImageFormat.RPLAN && record.getRendered() != null
                 ? record.getRendered() : record.getOriginal();
         BufferedImage image = decode(bytes(source));
-        byte[] chw;
         try {
-            chw = ImageFolder.toChw(ImageFolder.squareCrop(image, size), channels);
+            return ImageFolder.input(image, size, channels);
         } catch (RuntimeException e) {
             throw new PreprocessException("preprocess", "cannot scale the picture to " + size + "x" + size + ": " + e, e);
         }
-        float[] out = new float[chw.length];
-        for (int i = 0; i < chw.length; i++) {
-            out[i] = (chw[i] & 0xFF) / 255f;
-        }
-        return out;
     }
 
     private static BufferedImage decode(byte[] bytes) throws PreprocessException {
