@@ -9,6 +9,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 import io.planstream.avro.ImageFormat;
 import io.planstream.avro.ImageRecord;
@@ -58,9 +59,10 @@ public final class Preprocessor {
     }
 
     private static BufferedImage decode(byte[] bytes) throws PreprocessException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
+        // In memory: ImageIO.createImageInputStream would back the stream with a temporary file per picture.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
                 throw new PreprocessException("decode", "no picture format recognised in " + bytes.length + " bytes", null);
             }
             ImageReader reader = readers.next();

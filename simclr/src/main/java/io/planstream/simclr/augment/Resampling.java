@@ -62,6 +62,10 @@ public final class Resampling {
         if (planes.length != channels * height * width) {
             throw new IllegalArgumentException("expected " + channels + " x " + height + " x " + width + " values, got " + planes.length);
         }
+        if (height == size && width == size) {
+            // Each row of the matrix is then a single weight of exactly 1: the identity.
+            return planes.clone();
+        }
         int side = Math.min(height, width);
         Band rows = new Band(matrix(size, height, (height - side) / 2, side, false, INPUT), size, height);
         Band cols = new Band(matrix(size, width, (width - side) / 2, side, false, INPUT), size, width);
