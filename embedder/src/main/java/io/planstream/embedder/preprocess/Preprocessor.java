@@ -9,6 +9,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 import io.planstream.avro.ImageFormat;
 import io.planstream.avro.ImageRecord;
@@ -17,7 +18,8 @@ import io.planstream.simclr.data.ImageFolder;
 /**
  * Turns an {@link ImageRecord} into the encoder's input as the model's manifest says: the colour picture
  * rendered at upload for an RPLAN file (its raw channels are not colours), the original otherwise;
- * scaled so the shorter side is the input size and centre-cropped; planes of floats in [0, 1].
+ * the centre square resized to the input size with the resampling the model's evaluation and its
+ * picture-folder training data use ({@link ImageFolder#input}); planes of floats in [0, 1].
  * Normalisation happens on the device with the batch.
  */
 public final class Preprocessor {
@@ -49,23 +51,18 @@ public final class Preprocessor {
         ByteBuffer source = record.getFormat() == ImageFormat.RPLAN && record.getRendered() != null
                 ? record.getRendered() : record.getOriginal();
         BufferedImage image = decode(bytes(source));
-        byte[] chw;
         try {
-            chw = ImageFolder.toChw(ImageFolder.squareCrop(image, size), channels);
+            return ImageFolder.input(image, size, channels);
         } catch (RuntimeException e) {
             throw new PreprocessException("preprocess", "cannot scale the picture to " + size + "x" + size + ": " + e, e);
         }
-        float[] out = new float[chw.length];
-        for (int i = 0; i < chw.length; i++) {
-            out[i] = (chw[i] & 0xFF) / 255f;
-        }
-        return out;
     }
 
     private static BufferedImage decode(byte[] bytes) throws PreprocessException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
+        // In memory: ImageIO.createImageInputStream would back the stream with a temporary file per picture.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
                 throw new PreprocessException("decode", "no picture format recognised in " + bytes.length + " bytes", null);
             }
             ImageReader reader = readers.next();

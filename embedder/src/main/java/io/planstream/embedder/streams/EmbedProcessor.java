@@ -3,10 +3,9 @@ package io.planstream.embedder.streams;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +15,7 @@ import java.util.concurrent.Executor;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -23,11 +23,9 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import io.planstream.avro.DeadLetter;
-import io.planstream.avro.Embedding;
 import io.planstream.avro.ImageRecord;
-import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.embedder.model.EncoderPool;
+import io.planstream.embedder.model.ForwardLane;
 import io.planstream.embedder.preprocess.PreprocessException;
 import io.planstream.embedder.preprocess.Preprocessor;
 import io.planstream.schemas.Topic;
@@ -36,12 +34,28 @@ import io.planstream.schemas.Topic;
  * Gathers image records into batches of up to B, or whatever arrived within T, and embeds each batch
  * in one forward pass.
  *
- * <p>A record waiting for its batch is kept in a changelogged store, not only in memory: Kafka Streams
- * may commit the input offset of a record before its batch is embedded, and after a crash or a
- * rebalance the store (restored from its changelog in the same transaction as those offsets) hands the
- * waiting records to whichever instance takes the partition over. Nothing is lost or embedded twice.
+ * <p>The stream thread never runs the forward pass. It hands each batch to its {@link ForwardLane} and
+ * goes on: while batch i runs, records for batch i+1 are polled, stored, decoded and preprocessed (on
+ * the preprocessing threads), and batch i+1 waits on the lane, ready to start the moment i ends. At most
+ * {@link #MAX_IN_FLIGHT} batches are out; with both out and a third full, {@code process} waits for the
+ * oldest, so a backlog is read no faster than it is embedded. A finished batch's records are written to
+ * the sinks on the stream thread (Kafka Streams allows {@code forward} nowhere else), at the next record
+ * or tick, and only then deleted from the store.
+ *
+ * <p>A record waiting for its batch, or in a batch that runs, is kept in a changelogged store, not only
+ * in memory: Kafka Streams may commit the input offset of a record before its batch is embedded, and
+ * after a crash or a rebalance the store (restored from its changelog in the same transaction as those
+ * offsets) hands the waiting records to whichever instance takes the partition over. An embedding and
+ * the deletion of its record from the store are in the same transaction, so nothing is lost or
+ * embedded twice.
  */
 final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    /** Batches out at once per task: one in the forward pass and the next one queued behind it. */
+    static final int MAX_IN_FLIGHT = 2;
+
+    /** Longest gap between two looks at the batches out and the age of the oldest waiting record. */
+    static final Duration MAX_TICK = Duration.ofMillis(10);
 
     private final Topic<String, ImageRecord> images;
     private final EncoderPool encoders;
@@ -49,15 +63,17 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
     private final EmbedderSettings settings;
     private final Executor preprocessing;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    private final Map<Long, CompletableFuture<Prepared>> prepared = new java.util.HashMap<>();
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private final Map<Long, CompletableFuture<BatchJob.Prepared>> prepared = new HashMap<>();
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Bytes, byte[]> store;
+    private ForwardLane lane;
     private long nextSequence;
 
     /**
      * @param preprocessing where records are decoded and preprocessed as they arrive, so that this work
-     *                      runs beside the stream thread instead of in front of each forward pass
+     *                      runs beside the stream thread and the forward pass instead of in front of either
      */
     EmbedProcessor(Topic<String, ImageRecord> images, EncoderPool encoders, Preprocessor preprocessor, EmbedderSettings settings,
                    Executor preprocessing) {
@@ -68,19 +84,29 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
         this.preprocessing = preprocessing;
     }
 
-    /** A decoded and preprocessed record, or why it could not be. */
-    record Prepared(ImageRecord record, float[] input, String stage, String reason, Throwable cause) {
-    }
-
     /** A record waiting for its batch, with where it came from (for dead letters). */
     record Pending(long sequence, String topic, int partition, long offset, long timestamp, long arrivedMs,
                    byte[] key, byte[] value) {
+    }
+
+    /** A batch handed to the lane, and what it will write. */
+    private record InFlight(List<Pending> records, CompletableFuture<List<BatchJob.Output>> outputs) {
+    }
+
+    /** How often the processor looks at the batches out and the oldest waiting record, for a max wait T. */
+    static Duration tick(Duration maxWait) {
+        Duration half = maxWait.dividedBy(2);
+        if (half.compareTo(MAX_TICK) > 0) {
+            return MAX_TICK;
+        }
+        return half.isZero() ? Duration.ofMillis(1) : half;
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.store = context.getStateStore(EmbedderTopology.PENDING_STORE);
+        this.lane = encoders.forCurrentThread();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
@@ -90,9 +116,8 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
                 nextSequence = Math.max(nextSequence, p.sequence() + 1);
             }
         }
-        Duration tick = settings.maxWait().dividedBy(2);
         // The stream's own wall clock (not System.nanoTime) so that tests can drive time.
-        context.schedule(tick.isZero() ? Duration.ofMillis(1) : tick, PunctuationType.WALL_CLOCK_TIME, this::flushIfDue);
+        context.schedule(tick(settings.maxWait()), PunctuationType.WALL_CLOCK_TIME, this::onTick);
     }
 
     @Override
@@ -103,8 +128,9 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
         store.put(Envelope.key(p.sequence()), Envelope.encode(p));
         queue.add(p);
         prepare(p);
-        if (queue.size() >= settings.batchSize()) {
-            flush();
+        emitFinished();
+        while (queue.size() >= settings.batchSize()) {
+            submitNextBatch();
         }
     }
 
@@ -115,128 +141,78 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
         prepared.put(p.sequence(), CompletableFuture.supplyAsync(() -> {
             try {
                 ImageRecord r = images.valueSerde().deserializer().deserialize(p.topic(), p.value());
-                return new Prepared(r, preprocessor.apply(r), null, null, null);
+                return new BatchJob.Prepared(r, preprocessor.apply(r), null, null, null);
             } catch (SerializationException e) {
-                return new Prepared(null, null, "deserialize", e.getMessage(), e);
+                return new BatchJob.Prepared(null, null, "deserialize", e.getMessage(), e);
             } catch (PreprocessException e) {
-                return new Prepared(null, null, e.stage(), e.getMessage(), e);
+                return new BatchJob.Prepared(null, null, e.stage(), e.getMessage(), e);
             } catch (RuntimeException e) {
-                return new Prepared(null, null, "preprocess", e.toString(), e);
+                return new BatchJob.Prepared(null, null, "preprocess", e.toString(), e);
             }
         }, preprocessing));
     }
 
-    private void flushIfDue(long nowMs) {
+    /** Writes what finished; hands the waiting records over once the oldest has waited T. */
+    private void onTick(long nowMs) {
+        emitFinished();
         Pending oldest = queue.peek();
-        // Checked every T/2: a record waits at most about T.
-        if (oldest != null && nowMs - oldest.arrivedMs() >= settings.maxWait().toMillis() / 2) {
-            flush();
+        if (oldest != null && nowMs - oldest.arrivedMs() >= settings.maxWait().toMillis() && inFlight.size() < MAX_IN_FLIGHT) {
+            submitNextBatch();
         }
     }
 
-    /** Embeds everything waiting, in batches of at most B, and forgets it. */
-    void flush() {
-        while (!queue.isEmpty()) {
-            List<Pending> batch = new ArrayList<>(Math.min(queue.size(), settings.batchSize()));
-            while (!queue.isEmpty() && batch.size() < settings.batchSize()) {
-                batch.add(queue.poll());
-            }
-            embed(batch);
-            for (Pending p : batch) {
-                store.delete(Envelope.key(p.sequence()));
-            }
+    /** Hands up to B waiting records to the lane; with {@link #MAX_IN_FLIGHT} batches out, first waits for the oldest. */
+    private void submitNextBatch() {
+        while (inFlight.size() >= MAX_IN_FLIGHT) {
+            emit(inFlight.poll());
+        }
+        List<Pending> batch = new ArrayList<>(Math.min(queue.size(), settings.batchSize()));
+        List<CompletableFuture<BatchJob.Prepared>> decodings = new ArrayList<>(batch.size());
+        while (!queue.isEmpty() && batch.size() < settings.batchSize()) {
+            Pending p = queue.poll();
+            batch.add(p);
+            decodings.add(prepared.remove(p.sequence()));
+        }
+        BatchJob job = new BatchJob(batch, decodings, settings.symmetries());
+        inFlight.add(new InFlight(job.records(), lane.submit(job::run)));
+        // An inline lane has finished already: write now, as the forward pass on this thread used to.
+        emitFinished();
+    }
+
+    /** Writes the finished batches at the head of the line, in the order they were handed over. */
+    private void emitFinished() {
+        while (!inFlight.isEmpty() && inFlight.peek().outputs().isDone()) {
+            emit(inFlight.poll());
         }
     }
 
-    private void embed(List<Pending> batch) {
-        // The last record of an id in the batch wins, as compaction of the images topic would decide.
-        Map<String, Pending> latest = new LinkedHashMap<>();
-        Map<String, float[]> inputs = new LinkedHashMap<>();
-        Map<String, ImageRecord> records = new LinkedHashMap<>();
-        for (Pending p : batch) {
-            String id = p.key() == null ? null : new String(p.key(), StandardCharsets.UTF_8);
-            if (id == null || id.isEmpty()) {
-                deadLetter(p, "deserialize", "record has no image id key", null);
-                continue;
-            }
-            latest.remove(id);
-            inputs.remove(id);
-            records.remove(id);
-            latest.put(id, p);
-            if (p.value() == null) {
-                continue;
-            }
-            Prepared ready = await(p);
-            if (ready.input() == null) {
-                deadLetter(p, ready.stage(), ready.reason(), ready.cause());
-                latest.remove(id);
-                continue;
-            }
-            inputs.put(id, ready.input());
-            records.put(id, ready.record());
-        }
-        BatchEncoder encoder = encoders.forCurrentThread();
-        List<String> ids = new ArrayList<>(inputs.keySet());
-        float[][] vectors = encoder.embed(new ArrayList<>(inputs.values()), settings.symmetries());
-        Map<String, float[]> byId = new LinkedHashMap<>();
-        for (int i = 0; i < ids.size(); i++) {
-            byId.put(ids.get(i), vectors[i]);
-        }
-        long now = System.currentTimeMillis();
-        for (Map.Entry<String, Pending> e : latest.entrySet()) {
-            String id = e.getKey();
-            Pending p = e.getValue();
-            if (p.value() == null) {
-                // A deleted image: the index removes it too.
-                context.forward(new Record<>(id, null, p.timestamp()), EmbedderTopology.EMBEDDINGS_SINK);
-                continue;
-            }
-            float[] v = byId.get(id);
-            List<Float> vector = new ArrayList<>(v.length);
-            for (float f : v) {
-                vector.add(f);
-            }
-            Embedding out = Embedding.newBuilder()
-                    .setImageId(id)
-                    .setModelVersion(encoder.version())
-                    .setVector(vector)
-                    .setDimension(v.length)
-                    .setEmbedTime(Instant.ofEpochMilli(now))
-                    .setUploadTime(records.get(id).getUploadTime())
-                    .build();
-            context.forward(new Record<>(id, out, p.timestamp()), EmbedderTopology.EMBEDDINGS_SINK);
-        }
-    }
-
-    private Prepared await(Pending p) {
-        CompletableFuture<Prepared> f = prepared.remove(p.sequence());
+    /**
+     * Writes a batch's records to the sinks (waiting for it where it still runs), then forgets the batch:
+     * both in this task's transaction. A failed forward pass fails the stream thread, and the batch's
+     * records, still in the store, are embedded by the next owner of the partition.
+     */
+    private void emit(InFlight batch) {
+        List<BatchJob.Output> outputs;
         try {
-            return f.join();
+            outputs = batch.outputs().join();
         } catch (CompletionException e) {
-            return new Prepared(null, null, "preprocess", String.valueOf(e.getCause()), e.getCause());
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StreamsException("the forward pass of a batch of " + batch.records().size() + " records failed: " + cause, cause);
         }
-    }
-
-    private void deadLetter(Pending p, String stage, String reason, Throwable cause) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setTopic(p.topic())
-                .setPartition(p.partition())
-                .setOffset(p.offset())
-                .setKey(p.key() == null ? null : ByteBuffer.wrap(p.key()))
-                .setValue(p.value() == null ? null : ByteBuffer.wrap(p.value()))
-                .setStage(stage)
-                .setReason(reason == null ? "unknown" : reason)
-                .setExceptionClass(cause == null ? null : cause.getClass().getName())
-                .setModelVersion(encoders.forCurrentThread().version())
-                .setTime(Instant.now())
-                .build();
-        context.forward(new Record<>(p.key(), letter, p.timestamp()), EmbedderTopology.DEAD_LETTER_SINK);
+        for (BatchJob.Output o : outputs) {
+            context.forward(new Record<>(o.key(), o.value(), o.timestamp()), o.sink());
+        }
+        for (Pending p : batch.records()) {
+            store.delete(Envelope.key(p.sequence()));
+        }
     }
 
     @Override
     public void close() {
-        // Waiting records stay in the store; the next owner of the partition embeds them.
+        // Waiting records, and those of batches out, stay in the store; the next owner of the partition
+        // embeds them. A batch that still runs finishes on the lane and is dropped.
         queue.clear();
+        inFlight.clear();
         prepared.values().forEach(f -> f.cancel(false));
         prepared.clear();
     }

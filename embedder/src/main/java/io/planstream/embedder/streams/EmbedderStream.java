@@ -53,8 +53,11 @@ public final class EmbedderStream implements AutoCloseable {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 16 * 1024 * 1024);
         p.put(StreamsConfig.topicPrefix("max.message.bytes"), String.valueOf(16 * 1024 * 1024));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+        // A batch finishes on its forward lane while the stream thread may sit in poll: wake up as often
+        // as the processor's tick, so that an idle stream writes a finished batch within one tick.
+        p.put(StreamsConfig.POLL_MS_CONFIG, EmbedProcessor.tick(settings.maxWait()).toMillis());
         p.putAll(overrides);
-        // Decoding runs on its own threads, beside the stream thread that batches and runs the encoder.
+        // Decoding runs on its own threads, beside the stream thread that batches and the lanes that run the encoder.
         this.preprocessing = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
                 r -> {
                     Thread t = new Thread(r, "planstream-embedder-v" + version + "-preprocess");

@@ -50,7 +50,7 @@ class EmbedderTopologyTest {
     static void start() {
         platform = KafkaPlatform.builder().optCreateTopics(false).start();
         EncoderSpec spec = EncoderSpec.of("resnet-mini", 3, SIZE);
-        encoders = new EncoderPool(() -> BatchEncoder.random(spec, 1, 7, Devices.choose("cpu")));
+        encoders = EncoderPool.inline(() -> BatchEncoder.random(spec, 1, 7, Devices.choose("cpu")));
     }
 
     @AfterAll

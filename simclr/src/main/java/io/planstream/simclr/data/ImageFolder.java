@@ -1,7 +1,5 @@
 package io.planstream.simclr.data;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,10 +13,12 @@ import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
+import io.planstream.simclr.augment.Resampling;
+
 /**
  * A folder of ordinary pictures: either one sub-folder per class (the sub-folder names are the class
- * names, sorted) or a flat folder of unlabelled pictures. Every picture is scaled so that its shorter
- * side is {@code size}, centre-cropped to a square and converted to RGB or grey.
+ * names, sorted) or a flat folder of unlabelled pictures. Every picture is converted to RGB or grey and
+ * its centre square resized to {@code size} with the resampling every other input path uses.
  */
 public final class ImageFolder {
 
@@ -69,7 +69,7 @@ public final class ImageFolder {
             if (img == null) {
                 throw new IOException("cannot decode " + f);
             }
-            pixels.writeBytes(toChw(squareCrop(img, size), channels));
+            pixels.writeBytes(toBytes(input(img, size, channels)));
         }
         return new ImageDataset("folder:" + dir.getFileName(), channels, size, size, pixels.toByteArray(),
                 labels.stream().mapToInt(Integer::intValue).toArray(), classes);
@@ -85,20 +85,53 @@ public final class ImageFolder {
         }
     }
 
-    /** Scales the shorter side to {@code size} and keeps the centre square. */
-    public static BufferedImage squareCrop(BufferedImage img, int size) {
-        double scale = (double) size / Math.min(img.getWidth(), img.getHeight());
-        int w = Math.max(size, (int) Math.round(img.getWidth() * scale));
-        int h = Math.max(size, (int) Math.round(img.getHeight() * scale));
-        BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-        g.setColor(java.awt.Color.WHITE);
-        g.fillRect(0, 0, size, size);
-        g.drawImage(img, (size - w) / 2, (size - h) / 2, w, h, null);
-        g.dispose();
+    /**
+     * The picture as the encoders take it: the centre square resized to {@code size} with the
+     * resampling the evaluation uses ({@link Resampling#centreSquare}), planes of floats in [0, 1];
+     * transparent pixels are laid over white.
+     */
+    public static float[] input(BufferedImage img, int size, int channels) {
+        return Resampling.centreSquare(planes(img, channels), channels, img.getHeight(), img.getWidth(), size);
+    }
+
+    /**
+     * Planar floats in [0, 1] at the picture's own size: RGB planes, or one luma plane (ITU-R BT.601
+     * weights) for {@code channels == 1}; transparent pixels are laid over white.
+     */
+    public static float[] planes(BufferedImage img, int channels) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int plane = w * h;
+        float[] out = new float[channels * plane];
+        int[] row = new int[w];
+        boolean alpha = img.getColorModel().hasAlpha();
+        for (int y = 0; y < h; y++) {
+            img.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                int argb = row[x];
+                float a = alpha ? ((argb >>> 24) & 0xFF) / 255f : 1f;
+                float r = over(a, (argb >> 16) & 0xFF);
+                float g = over(a, (argb >> 8) & 0xFF);
+                float b = over(a, argb & 0xFF);
+                int i = y * w + x;
+                if (channels == 1) {
+                    out[i] = 0.299f * r + 0.587f * g + 0.114f * b;
+                } else {
+                    out[i] = r;
+                    out[plane + i] = g;
+                    out[2 * plane + i] = b;
+                }
+            }
+        }
         return out;
+    }
+
+    /** A colour value in [0, 1] with coverage {@code a} laid over white. */
+    private static float over(float a, int value) {
+        return a * (value / 255f) + (1 - a);
     }
 
     /** Planar bytes: RGB planes, or one luma plane (ITU-R BT.601 weights) for {@code channels == 1}. */
@@ -122,6 +155,15 @@ public final class ImageFolder {
                     out[2 * plane + i] = (byte) b;
                 }
             }
+        }
+        return out;
+    }
+
+    /** Values in [0, 1] rounded to bytes, as datasets store pixels. */
+    static byte[] toBytes(float[] values) {
+        byte[] out = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (byte) Math.round(Math.min(1f, Math.max(0f, values[i])) * 255f);
         }
         return out;
     }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.planstream.simclr.augment.Interpolation;
 import io.planstream.simclr.augment.Resampling;
 import io.planstream.simclr.data.ImageDataset;
 import io.planstream.simclr.model.Normalization;
@@ -16,11 +15,12 @@ import io.planstream.simclr.model.Normalization;
  * BT.601 weights that {@code ImageFolder} uses), the centre square resized to the encoder's side,
  * then the encoder's normalisation.
  *
- * <p>The resize is the augment package's resampling (PIL-style antialiased bilinear: a triangle
- * filter widened by the shrink factor) as two matrix products, {@code Ry . x . Rx^T}, so it runs
- * on the batch's device like the rest.
+ * <p>The resize is the augment package's resampling ({@link Resampling#INPUT}, PIL-style antialiased
+ * bilinear: a triangle filter widened by the shrink factor) as two matrix products,
+ * {@code Ry . x . Rx^T}, so it runs on the batch's device like the rest. Picture folders and the
+ * embedder resize with the same matrices on the CPU ({@link Resampling#centreSquare}).
  */
-final class ImagePreprocessor {
+public final class ImagePreprocessor {
 
     private static final float[] LUMA = {0.299f, 0.587f, 0.114f};
 
@@ -33,7 +33,7 @@ final class ImagePreprocessor {
      * @param size side of the encoder's square input
      * @param normalization applied last
      */
-    ImagePreprocessor(int channels, int size, Normalization normalization) {
+    public ImagePreprocessor(int channels, int size, Normalization normalization) {
         if (normalization.channels() != channels) {
             throw new IllegalArgumentException("normalization has " + normalization.channels()
                     + " channels, the encoder takes " + channels);
@@ -58,7 +58,7 @@ final class ImagePreprocessor {
      * @param manager receives the result, on its device; intermediates are freed
      * @return a normalised FLOAT32 batch (N, C, S, S)
      */
-    NDArray batch(ImageDataset data, int[] indices, NDManager manager) {
+    public NDArray batch(ImageDataset data, int[] indices, NDManager manager) {
         check(data);
         int n = indices.length;
         int per = data.imageBytes();
@@ -107,6 +107,6 @@ final class ImagePreprocessor {
      * {@code size} pixels: row o holds the weights of the source pixels for output pixel o.
      */
     static float[] resampling(int size, int length, int start, int extent) {
-        return Resampling.matrix(size, length, start, extent, false, Interpolation.BILINEAR);
+        return Resampling.matrix(size, length, start, extent, false, Resampling.INPUT);
     }
 }
