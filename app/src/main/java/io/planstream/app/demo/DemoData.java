@@ -29,8 +29,11 @@ public final class DemoData {
                 continue;
             }
             BufferedImage picture = Rplan.looksLikeRplan(img) ? Rplan.render(img) : img;
-            byte[] chw = ImageFolder.toChw(ImageFolder.squareCrop(picture, size), 3);
-            System.arraycopy(chw, 0, pixels, n * per, per);
+            // The same centre-square resize as evaluation and the embedder, so the encoder trains on what it serves.
+            float[] chw = ImageFolder.input(picture, size, 3);
+            for (int i = 0; i < per; i++) {
+                pixels[n * per + i] = (byte) Math.round(Math.max(0f, Math.min(1f, chw[i])) * 255f);
+            }
             n++;
         }
         if (n == 0) {
