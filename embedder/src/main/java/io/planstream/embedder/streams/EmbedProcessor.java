@@ -34,8 +34,8 @@ import io.planstream.schemas.Topic;
  * Gathers image records into batches of up to B, or whatever arrived within T, and embeds each batch
  * in one forward pass.
  *
- * <p>The stream thread never runs the forward pass. It hands each batch to its {@link ForwardLane} and
- * goes on: while batch i runs, records for batch i+1 are polled, stored, decoded and preprocessed (on
+ * <p>The stream thread does not run the forward pass (unless the pool is inline, for single-threaded
+ * test drivers). It hands each batch to its {@link ForwardLane} and goes on: while batch i runs, records for batch i+1 are polled, stored, decoded and preprocessed (on
  * the preprocessing threads), and batch i+1 waits on the lane, ready to start the moment i ends. At most
  * {@link #MAX_IN_FLIGHT} batches are out; with both out and a third full, {@code process} waits for the
  * oldest, so a backlog is read no faster than it is embedded. A finished batch's records are written to
