@@ -32,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -371,19 +372,21 @@ final class SchemaStore implements AutoCloseable {
                     throw new IllegalStateException("cannot create the schema topic '" + topic + "': " + e.getCause().getMessage(), e);
                 }
             }
-            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-            if (description.partitions().size() != 1) {
-                throw new IllegalStateException("the schema topic '" + topic + "' has " + description.partitions().size()
-                        + " partitions; the registry needs exactly 1 to keep its records in order");
-            }
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            Config config = admin.describeConfigs(List.of(resource)).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
-            String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
-            if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT) || policy.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
-                throw new IllegalStateException("the schema topic '" + topic + "' has cleanup.policy=" + policy
-                        + "; it must be compact, or schemas would expire");
+            // A topic just created may not be known to every part of the broker yet: describing it can
+            // answer "unknown topic" for a moment, so that answer is retried with backoff until the timeout.
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long backoffMs = 20;
+            while (true) {
+                try {
+                    checkTopic(admin);
+                    break;
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() + backoffMs * 1_000_000 > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(backoffMs);
+                    backoffMs = Math.min(1000, backoffMs * 2);
+                }
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot check the schema topic '" + topic + "': " + e.getCause().getMessage(), e);
@@ -392,6 +395,23 @@ final class SchemaStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking the schema topic '" + topic + "'", e);
+        }
+    }
+
+    private void checkTopic(Admin admin) throws ExecutionException, InterruptedException, TimeoutException {
+        TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+        if (description.partitions().size() != 1) {
+            throw new IllegalStateException("the schema topic '" + topic + "' has " + description.partitions().size()
+                    + " partitions; the registry needs exactly 1 to keep its records in order");
+        }
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config config = admin.describeConfigs(List.of(resource)).all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+        String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+        if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT) || policy.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
+            throw new IllegalStateException("the schema topic '" + topic + "' has cleanup.policy=" + policy
+                    + "; it must be compact, or schemas would expire");
         }
     }
 
