@@ -1,6 +1,5 @@
 package io.planstream.embedder.streams;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import io.planstream.avro.DeadLetter;
+import io.planstream.schemas.DeadLetters;
 import io.planstream.avro.Embedding;
 import io.planstream.avro.ImageRecord;
 import io.planstream.embedder.model.BatchEncoder;
@@ -123,18 +123,7 @@ final class BatchJob {
     }
 
     private static Output deadLetter(EmbedProcessor.Pending p, String stage, String reason, Throwable cause, int version) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setTopic(p.topic())
-                .setPartition(p.partition())
-                .setOffset(p.offset())
-                .setKey(p.key() == null ? null : ByteBuffer.wrap(p.key()))
-                .setValue(p.value() == null ? null : ByteBuffer.wrap(p.value()))
-                .setStage(stage)
-                .setReason(reason == null ? "unknown" : reason)
-                .setExceptionClass(cause == null ? null : cause.getClass().getName())
-                .setModelVersion(version)
-                .setTime(Instant.now())
-                .build();
+        DeadLetter letter = DeadLetters.of(p.topic(), p.partition(), p.offset(), p.key(), p.value(), stage, reason, cause, version);
         return new Output(p.key(), letter, p.timestamp(), EmbedderTopology.DEAD_LETTER_SINK);
     }
 }

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,6 +47,7 @@ import io.planstream.index.catalog.ImageCatalogIndex;
 import io.planstream.index.lucene.VectorIndex;
 import io.planstream.kafka.ConsumerLag;
 import io.planstream.kafka.KafkaPlatform;
+import io.planstream.schemas.DeadLetters;
 import io.planstream.schemas.Topic;
 import io.planstream.schemas.TopicNames;
 
@@ -654,18 +653,7 @@ public final class IndexService implements AutoCloseable {
     private void deadLetter(ConsumerRecord<byte[], byte[]> r, String stage, String reason, Exception cause, Integer version) {
         refused.incrementAndGet();
         LOG.warn("index refused {}-{}@{} at {}: {}", r.topic(), r.partition(), r.offset(), stage, reason);
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setTopic(r.topic())
-                .setPartition(r.partition())
-                .setOffset(r.offset())
-                .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
-                .setValue(r.value() == null ? null : ByteBuffer.wrap(r.value()))
-                .setStage(stage)
-                .setReason(reason == null ? "unknown" : reason)
-                .setExceptionClass(cause == null ? null : cause.getClass().getName())
-                .setModelVersion(version)
-                .setTime(Instant.now())
-                .build();
+        DeadLetter letter = DeadLetters.of(r.topic(), r.partition(), r.offset(), r.key(), r.value(), stage, reason, cause, version);
         deadLetters.send(new ProducerRecord<>(platform.topics().deadLetters().name(), r.key(), letter), (md, ex) -> {
             if (ex != null) {
                 LOG.error("dead letter for {}-{}@{} not written: {}", r.topic(), r.partition(), r.offset(), ex.toString());
