@@ -14,10 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -29,6 +27,7 @@ import io.planstream.avro.ModelVersion;
 import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.embedder.model.EncoderPool;
 import io.planstream.embedder.preprocess.Preprocessor;
+import io.planstream.kafka.ConsumerLag;
 import io.planstream.kafka.KafkaPlatform;
 import io.planstream.schemas.Topic;
 import io.planstream.simclr.artifact.ArtifactException;
@@ -74,6 +73,7 @@ public final class EmbedderService implements AutoCloseable {
     private final AtomicLong refusedArtifacts = new AtomicLong();
     private final KafkaConsumer<String, ModelVersion> models;
     private final Admin admin;
+    private final ConsumerLag consumerLag;
     private final Thread follower;
     private volatile boolean running = true;
     private volatile String lastRefusal;
@@ -89,6 +89,7 @@ public final class EmbedderService implements AutoCloseable {
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.models = new KafkaConsumer<>(p, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
         this.admin = Admin.create(platform.clientProperties());
+        this.consumerLag = new ConsumerLag(admin);
         this.follower = new Thread(this::follow, "planstream-embedder-models");
         follower.setDaemon(true);
     }
@@ -244,34 +245,7 @@ public final class EmbedderService implements AutoCloseable {
 
     /** Records of the images topic the version's consumer group has not committed yet; -1 when unknown. */
     long lag(int version) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(EmbedderStream.applicationId(version))
-                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-            List<TopicPartition> parts = admin.describeTopics(List.of(platform.topics().images().name())).allTopicNames()
-                    .get(5, TimeUnit.SECONDS).values().iterator().next().partitions().stream()
-                    .map(i -> new TopicPartition(platform.topics().images().name(), i.partition())).toList();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-            parts.forEach(tp -> {
-                latest.put(tp, OffsetSpec.latest());
-                earliest.put(tp, OffsetSpec.earliest());
-            });
-            var ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
-            var starts = admin.listOffsets(earliest).all().get(5, TimeUnit.SECONDS);
-            long lag = 0;
-            for (TopicPartition tp : parts) {
-                OffsetAndMetadata c = committed.get(tp);
-                long position = c != null ? c.offset() : starts.get(tp).offset();
-                lag += Math.max(0, ends.get(tp).offset() - position);
-            }
-            return lag;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        } catch (Exception e) {
-            LOG.debug("lag of embedder v{} unknown: {}", version, e.toString());
-            return -1;
-        }
+        return consumerLag.groupLag(EmbedderStream.applicationId(version), platform.topics().images().name()).orElse(-1);
     }
 
     /** The local directory of a version's artifact (file:// URIs). */

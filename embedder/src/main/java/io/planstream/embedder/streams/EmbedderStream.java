@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import io.planstream.embedder.model.EncoderPool;
 import io.planstream.embedder.preprocess.Preprocessor;
 import io.planstream.kafka.KafkaPlatform;
+import io.planstream.schemas.TopicNames;
 
 /**
  * The Kafka Streams application that embeds the images topic with one model version. Each version has
@@ -28,7 +29,7 @@ import io.planstream.kafka.KafkaPlatform;
 public final class EmbedderStream implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbedderStream.class);
-    public static final String APPLICATION_ID_PREFIX = "planstream-embedder-v";
+    public static final String APPLICATION_ID_PREFIX = TopicNames.EMBEDDER_APPLICATION_PREFIX;
 
     private final int version;
     private final KafkaStreams streams;
@@ -78,7 +79,7 @@ public final class EmbedderStream implements AutoCloseable {
     }
 
     public static String applicationId(int version) {
-        return APPLICATION_ID_PREFIX + version;
+        return TopicNames.embedderApplicationId(version);
     }
 
     public EmbedderStream start() {
