@@ -9,6 +9,8 @@ public final class TopicNames {
     public static final String EMBEDDINGS = "embeddings";
     /** Published model versions, keyed by version; compacted. */
     public static final String MODELS = "models";
+    /** The files of every model version's artifact, in chunks keyed by v{version}/{file}/{chunk}; compacted. */
+    public static final String MODEL_ARTIFACTS = "model-artifacts";
     /** Records a stage could not process, with the reason. */
     public static final String DEAD_LETTERS = "dead-letters";
     /** Schemas of the embedded registry; compacted. */

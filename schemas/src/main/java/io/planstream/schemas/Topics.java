@@ -8,6 +8,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
+import io.planstream.avro.ArtifactChunk;
 import io.planstream.avro.DeadLetter;
 import io.planstream.avro.Embedding;
 import io.planstream.avro.ImageRecord;
@@ -21,9 +22,17 @@ import io.planstream.schemas.serde.AvroSerde;
  */
 public final class Topics {
 
+    /**
+     * The largest record the model-artifacts topic accepts: the largest chunk
+     * ({@link io.planstream.kafka.artifacts.ArtifactChunks#MAX_CHUNK_BYTES}, 1 MiB) plus its envelope, whose
+     * list of file names {@link io.planstream.kafka.artifacts.ArtifactChunks} bounds well below the other MiB.
+     */
+    public static final int ARTIFACT_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+
     private final Topic<String, ImageRecord> images;
     private final Topic<String, Embedding> embeddings;
     private final Topic<String, ModelVersion> models;
+    private final Topic<String, ArtifactChunk> artifacts;
     private final Topic<byte[], DeadLetter> deadLetters;
     private final List<TopicSpec> specs;
 
@@ -31,6 +40,7 @@ public final class Topics {
         images = new Topic<>(TopicNames.IMAGES, Serdes.String(), avro(ImageRecord.class, serdeConfig));
         embeddings = new Topic<>(TopicNames.EMBEDDINGS, Serdes.String(), avro(Embedding.class, serdeConfig));
         models = new Topic<>(TopicNames.MODELS, Serdes.String(), avro(ModelVersion.class, serdeConfig));
+        artifacts = new Topic<>(TopicNames.MODEL_ARTIFACTS, Serdes.String(), avro(ArtifactChunk.class, serdeConfig));
         deadLetters = new Topic<>(TopicNames.DEAD_LETTERS, Serdes.ByteArray(), avro(DeadLetter.class, serdeConfig));
         Map<String, String> compacted = Map.of(
                 "cleanup.policy", "compact",
@@ -41,6 +51,12 @@ public final class Topics {
                 // Kept, not compacted: one image has one record per model version under the same key.
                 new TopicSpec(TopicNames.EMBEDDINGS, partitions, replicationFactor, Map.of("retention.ms", "-1")),
                 new TopicSpec(TopicNames.MODELS, 1, replicationFactor, Map.of("cleanup.policy", "compact")),
+                // One partition: an artifact URI names a partition and the offset of a version's first chunk,
+                // and all of a version's chunks follow it there. Compacted, not deleted by age: every
+                // version's artifact stays fetchable however old it is, and only a re-sent chunk is dropped.
+                new TopicSpec(TopicNames.MODEL_ARTIFACTS, 1, replicationFactor,
+                        Map.of("cleanup.policy", "compact",
+                                "max.message.bytes", String.valueOf(ARTIFACT_MAX_MESSAGE_BYTES))),
                 new TopicSpec(TopicNames.DEAD_LETTERS, 1, replicationFactor,
                         Map.of("retention.ms", String.valueOf(30L * 24 * 3600 * 1000),
                                 "max.message.bytes", String.valueOf(16 * 1024 * 1024))));
@@ -66,6 +82,11 @@ public final class Topics {
 
     public Topic<String, ModelVersion> models() {
         return models;
+    }
+
+    /** Chunks of model artifacts, keyed by {@code v{version}/{file}/{chunk}}. */
+    public Topic<String, ArtifactChunk> artifacts() {
+        return artifacts;
     }
 
     public Topic<byte[], DeadLetter> deadLetters() {
