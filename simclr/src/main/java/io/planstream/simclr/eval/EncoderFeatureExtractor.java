@@ -22,6 +22,16 @@ final class EncoderFeatureExtractor implements FeatureExtractor {
     @Override
     public Features extract(ImageDataset data, ProgressListener progress) {
         FeatureExtractor.requireLabels(data);
+        return new Features(embed(data, progress), data.size(), encoder.embeddingDim(), data.labels().clone(),
+                data.numClasses());
+    }
+
+    /**
+     * h of every image, labelled or not, in data-set order.
+     *
+     * @return {@code data.size() * dim} floats, row after row
+     */
+    float[] embed(ImageDataset data, ProgressListener progress) {
         ImagePreprocessor pre = encoder.preprocessor();
         pre.check(data);
         InferenceEncoder f = encoder.inference();
@@ -40,7 +50,7 @@ final class EncoderFeatureExtractor implements FeatureExtractor {
             }
             progress.update(to, n);
         }
-        return new Features(values, n, d, data.labels().clone(), data.numClasses());
+        return values;
     }
 
     @Override

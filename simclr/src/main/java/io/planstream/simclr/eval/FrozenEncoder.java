@@ -8,6 +8,7 @@ import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.InferenceEncoder;
 import io.planstream.simclr.model.Normalization;
+import io.planstream.simclr.model.ProjectionHead;
 import io.planstream.simclr.model.ResNet;
 import java.nio.file.Path;
 
@@ -93,6 +94,17 @@ public final class FrozenEncoder implements AutoCloseable {
 
     public int embeddingDim() {
         return spec.embeddingDim();
+    }
+
+    /**
+     * @return g(.) of the artifact's model, sharing its parameters; not to be trained
+     * @throws IllegalStateException for a {@link #random} encoder, which has no head
+     */
+    ProjectionHead head() {
+        if (artifact == null) {
+            throw new IllegalStateException(description + " has no projection head: load a model artifact");
+        }
+        return artifact.model().head();
     }
 
     /** @return a manager on the parameters' device, alive as long as this encoder */

@@ -59,6 +59,26 @@ public final class ImagePreprocessor {
      * @return a normalised FLOAT32 batch (N, C, S, S)
      */
     public NDArray batch(ImageDataset data, int[] indices, NDManager manager) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray x = pixels(data, indices, scratch);
+            if (data.height() != size || data.width() != size) {
+                x = resize(scratch, x, data.height(), data.width());
+            }
+            NDArray out = normalization.apply(x);
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    /**
+     * The images as they are stored, in the encoder's channels: what augmentation starts from.
+     *
+     * @param data the images
+     * @param indices which images, in batch order
+     * @param manager receives the result, on its device; intermediates are freed
+     * @return a FLOAT32 batch (N, C, H, W) in [0, 1], not resized and not normalised
+     */
+    public NDArray pixels(ImageDataset data, int[] indices, NDManager manager) {
         check(data);
         int n = indices.length;
         int per = data.imageBytes();
@@ -67,14 +87,10 @@ public final class ImagePreprocessor {
             data.copyAsFloats(indices[i], raw, i * per);
         }
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray x = scratch.create(raw, new Shape(n, data.channels(), data.height(), data.width()));
-            x = convertChannels(scratch, x);
-            if (data.height() != size || data.width() != size) {
-                x = resize(scratch, x, data.height(), data.width());
-            }
-            NDArray out = normalization.apply(x);
-            out.attach(manager);
-            return out;
+            NDArray x = convertChannels(scratch, scratch.create(raw,
+                    new Shape(n, data.channels(), data.height(), data.width())));
+            x.attach(manager);
+            return x;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.planstream.simclr.eval;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -18,6 +19,9 @@ import java.util.Map;
  * engine; a chunk is sized so that its similarity matrix stays under {@link #MAX_CHUNK_ELEMENTS}
  * floats (64 MB), so memory is bounded whatever the sizes. Callers' features are never changed:
  * they are copied before normalising.
+ *
+ * <p>{@link #leaveOneOut} scores one unsplit set, every row against all the others: the measure of
+ * a held-out set that has no training split of its own.
  */
 public final class KnnEvaluation {
 
@@ -26,6 +30,8 @@ public final class KnnEvaluation {
     public static final int MAX_K = 10_000;
     public static final double DEFAULT_TEMPERATURE = 0.07;
     static final long MAX_CHUNK_ELEMENTS = 1L << 24;
+    /** Taken off a row's similarity with itself: below any cosine, so the row never votes for itself. */
+    private static final float SELF_PENALTY = 4f;
 
     /**
      * @param k neighbours that vote, 1 to {@link #MAX_K}; with fewer training rows, all of them vote
@@ -72,6 +78,40 @@ public final class KnnEvaluation {
                 params);
     }
 
+    /**
+     * Leave-one-out: every row is classified by its k nearest among the other rows.
+     *
+     * @param features at least two labelled rows
+     * @param options k and temperature; with fewer than k + 1 rows, all the others vote
+     * @param manager the arrays live under a sub-manager of it, freed on return
+     * @return top-1 (and top-5) accuracy over all rows; {@code nTrain} is the rows each one is
+     *     compared with
+     */
+    public static EvalResult leaveOneOut(Features features, Options options, NDManager manager) {
+        return leaveOneOut(features, options, MAX_CHUNK_ELEMENTS, manager);
+    }
+
+    /** @param maxChunkElements bounds the similarities computed at a time */
+    static EvalResult leaveOneOut(Features features, Options options, long maxChunkElements, NDManager manager) {
+        if (features.count() < 2) {
+            throw new IllegalArgumentException(
+                    "leave-one-out needs at least 2 rows, got " + features.count());
+        }
+        long start = System.nanoTime();
+        int k = Math.min(options.k(), features.count() - 1);
+        double[] scores = scores(features, features, k, options.temperature(), true, maxChunkElements,
+                manager);
+        Accuracy acc = Accuracy.of(scores, features.labels(), features.numClasses());
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("k", k);
+        params.put("temperature", options.temperature());
+        params.put("similarity", "cosine");
+        params.put("leave_one_out", true);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new EvalResult(Protocol.KNN, acc.top1(), acc.top5(), features.count() - 1, features.count(),
+                features.dim(), seconds, params);
+    }
+
     /** @return the number of neighbours that actually vote */
     public static int effectiveK(Options options, Features train) {
         return Math.min(options.k(), train.count());
@@ -85,11 +125,17 @@ public final class KnnEvaluation {
      */
     public static double[] classScores(Features train, Features test, Options options, NDManager manager) {
         LinearEvaluation.check(train, test);
+        return scores(train, test, effectiveK(options, train), options.temperature(), false, MAX_CHUNK_ELEMENTS,
+                manager);
+    }
+
+    /** @param skipSelf test row i is train row i, which must not vote for itself */
+    private static double[] scores(Features train, Features test, int k, double temperature, boolean skipSelf,
+                                   long maxChunkElements, NDManager manager) {
         int classes = Math.max(train.numClasses(), test.numClasses());
-        int k = effectiveK(options, train);
         int n = train.count();
         int d = train.dim();
-        int chunk = (int) Math.max(1, Math.min(test.count(), MAX_CHUNK_ELEMENTS / n));
+        int chunk = (int) Math.max(1, Math.min(test.count(), maxChunkElements / n));
         double[] scores = new double[test.count() * classes];
         int[] trainLabels = train.labels();
         try (NDManager m = manager.newSubManager()) {
@@ -101,7 +147,11 @@ public final class KnnEvaluation {
                 long[] idx;
                 try (NDManager c = m.newSubManager()) {
                     NDArray query = c.create(q, new Shape(rows, d));
-                    NDList top = query.matMul(bank).topK(k, 1, true, true);
+                    NDArray similarity = query.matMul(bank);
+                    if (skipSelf) {
+                        similarity = similarity.sub(diagonal(c, from, rows, n).mul(SELF_PENALTY));
+                    }
+                    NDList top = similarity.topK(k, 1, true, true);
                     sims = top.get(0).toFloatArray();
                     idx = top.get(1).toLongArray();
                 }
@@ -109,12 +159,30 @@ public final class KnnEvaluation {
                     int base = (from + r) * classes;
                     for (int j = 0; j < k; j++) {
                         int neighbour = (int) idx[r * k + j];
-                        scores[base + trainLabels[neighbour]] += Math.exp(sims[r * k + j] / options.temperature());
+                        scores[base + trainLabels[neighbour]] += Math.exp(sims[r * k + j] / temperature);
                     }
                 }
             }
         }
         return scores;
+    }
+
+    /**
+     * The rows {@code [from, from + rows)} of the n x n identity: marks each row of a chunk of a
+     * set's similarities with itself. (PyTorch's eye has no diagonal offset in DJL.)
+     *
+     * @return a FLOAT32 (rows, n) array on {@code manager}
+     */
+    static NDArray diagonal(NDManager manager, int from, int rows, int n) {
+        NDList parts = new NDList();
+        if (from > 0) {
+            parts.add(manager.zeros(new Shape(rows, from)));
+        }
+        parts.add(manager.eye(rows));
+        if (from + rows < n) {
+            parts.add(manager.zeros(new Shape(rows, n - from - rows)));
+        }
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
     }
 
     /** @return L2-normalised copies of the rows; a zero row stays zero */

@@ -23,7 +23,8 @@ import java.util.Set;
  * @param batchSize images per step (2 views each), in [2, {@value #MAX_BATCH}]
  * @param optimizer LARS or Adam, rate, decay, warm-up
  * @param temperature NT-Xent's tau; 0.5 as in SimCLR's CIFAR-10 runs, which suits small data sets
- * @param seed seeds weight initialisation, the order of the images and every augmentation
+ * @param seed seeds weight initialisation (unless the run continues a model), the order of the
+ *     images and every augmentation
  * @param device {@code auto}, {@code cpu} or {@code gpu}
  * @param outputDir where checkpoints, the final model, the CSV and the plot go
  * @param checkpointEvery how often to save a checkpoint
@@ -32,6 +33,13 @@ import java.util.Set;
  * @param maxDuration stop when this invocation has run this long (null: no limit); resumable
  * @param limit train on a seeded random subset of this many images (0: all)
  * @param resume continue from the latest checkpoint in {@code outputDir/checkpoints}
+ * @param initFrom a model artifact directory to continue pretraining from, or null to start from
+ *     a seeded initialisation. Its encoder and projection head must be the configured ones; a new
+ *     run loads all their parameters (after checking the artifact's SHA-256), feeds the network
+ *     with the parent's normalisation, and saves models whose manifest names the parent's version
+ *     and counts the parent's training steps in its own. A resumed run takes all of that from its
+ *     checkpoint and only checks that this is the same parent. The optimiser, schedule and warm-up
+ *     start afresh, as in any new run.
  */
 public record PretrainConfig(
         String data,
@@ -50,7 +58,8 @@ public record PretrainConfig(
         long maxSteps,
         Duration maxDuration,
         int limit,
-        boolean resume) {
+        boolean resume,
+        Path initFrom) {
 
     public static final String DEFAULT_POLICY = "cifar";
     /** SimCLR's temperature for CIFAR-10 (its ImageNet runs used 0.1 with far larger batches). */
@@ -144,6 +153,7 @@ public record PretrainConfig(
         private Duration maxDuration;
         private int limit;
         private boolean resume;
+        private Path initFrom;
 
         private Builder() {}
 
@@ -244,11 +254,17 @@ public record PretrainConfig(
             return this;
         }
 
+        /** @param initFrom a model artifact to continue; null (default) starts from scratch */
+        public Builder optInitFrom(Path initFrom) {
+            this.initFrom = initFrom;
+            return this;
+        }
+
         public PretrainConfig build() {
             return new PretrainConfig(
                     data, encoder, head, policy, colorStrength, epochs, batchSize, optimizer,
                     temperature, seed, device, outputDir, checkpointEvery, maxSteps, maxDuration,
-                    limit, resume);
+                    limit, resume, initFrom);
         }
     }
 }

@@ -11,7 +11,9 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.planstream.simclr.Devices;
+import io.planstream.simclr.Seeds;
 import io.planstream.simclr.SimClrEngine;
+import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ArtifactInfo;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.ModelManifest;
@@ -23,6 +25,7 @@ import io.planstream.simclr.data.Split;
 import io.planstream.simclr.loss.NtXentLoss;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.Normalization;
+import io.planstream.simclr.model.ProjectionHeadSpec;
 import io.planstream.simclr.model.SimClrModel;
 import io.planstream.simclr.optim.OptimizerSpec;
 import io.planstream.simclr.optim.WarmupCosineSchedule;
@@ -42,6 +45,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -65,6 +69,10 @@ import java.util.stream.Stream;
  * no array outlives its step and memory stays flat however long the run. An epoch is the data set
  * in a seeded random order, cut into full batches (the last partial batch is dropped: batch norm
  * and NT-Xent want equal batches). See {@link Checkpoint} for what a resume restores.
+ *
+ * <p>A run can continue an earlier model ({@link PretrainConfig#initFrom()}): it starts from that
+ * model's f(.) and g(.) instead of a seeded initialisation, keeps its normalisation, and the models
+ * it saves name it as their parent and count its steps in their own.
  */
 public final class Pretrainer {
 
@@ -111,21 +119,6 @@ public final class Pretrainer {
         return new Session(config, dataset, listener == null ? ProgressListener.NONE : listener).run();
     }
 
-    /**
-     * A generator seed for item {@code index} of random stream {@code stream}: SplitMix64's
-     * finaliser over the three, so that nearby seeds, streams and indices give unrelated sequences.
-     */
-    static long derive(long seed, long stream, long index) {
-        long z = mix(seed + 0x9E3779B97F4A7C15L * (stream + 1));
-        return mix(z + 0xBF58476D1CE4E5B9L * (index + 1));
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
     /** A Fisher-Yates permutation of 0..n-1. */
     static int[] permutation(int n, Random random) {
         int[] p = new int[n];
@@ -156,7 +149,7 @@ public final class Pretrainer {
         private final Path modelDir;
         private final OptimizerSpec optimizerSpec;
         private final WarmupCosineSchedule schedule;
-        private final Normalization normalization;
+        private final ProjectionHeadSpec head;
         private final List<StepRecord> history = new ArrayList<>();
         private final Instant started = Instant.now();
         private final long startNanos = System.nanoTime();
@@ -164,6 +157,12 @@ public final class Pretrainer {
         private int firstStep;
         private Path resumedFrom;
         private double stepSeconds;
+        /** Inputs as the saved models will expect them: centred, or the parent model's. */
+        private Normalization normalization;
+        /** The version this run continues, or null for a run from scratch. */
+        private String parentVersion;
+        /** Steps behind the parent model, counted in the saved models' training steps. */
+        private long parentSteps;
 
         Session(PretrainConfig config, ImageDataset dataset, ProgressListener listener) {
             this.config = config;
@@ -198,6 +197,7 @@ public final class Pretrainer {
             this.modelDir = out.resolve(MODEL);
             this.optimizerSpec = config.optimizer().toSpec(totalSteps);
             this.schedule = optimizerSpec.schedule(batch);
+            this.head = config.head().resolve(spec.embeddingDim());
             this.normalization = Normalization.centred(spec.inputChannels());
         }
 
@@ -208,9 +208,14 @@ public final class Pretrainer {
             if (config.resume() && latest.isPresent()) {
                 resumedFrom = latest.get();
                 resumeState = Checkpoint.read(resumedFrom);
-                checkResumable(resumeState, ModelArtifact.readManifest(resumedFrom));
+                ModelManifest saved = ModelArtifact.readManifest(resumedFrom);
+                checkResumable(resumeState, saved);
                 runId = resumeState.runId();
                 firstStep = resumeState.step();
+                // The lineage and the normalisation are the checkpoint's, as the run began them.
+                parentVersion = saved.parentVersion();
+                parentSteps = saved.trainingSteps() - resumeState.step();
+                normalization = saved.normalizationSpec();
                 restoreHistory();
             } else {
                 if (latest.isPresent() || Files.exists(modelDir)) {
@@ -218,6 +223,13 @@ public final class Pretrainer {
                             + MODEL + "/): resume it, or choose another output folder");
                 }
                 runId = "simclr-" + spec.name() + "-" + RUN_TIME.format(started);
+                if (config.initFrom() != null) {
+                    ModelManifest parent = ModelArtifact.readManifest(config.initFrom());
+                    checkParent(parent);
+                    parentVersion = parent.version();
+                    parentSteps = parent.trainingSteps();
+                    normalization = parent.normalizationSpec();
+                }
             }
             if (config.maxSteps() > 0 && config.maxSteps() <= firstStep) {
                 throw new PretrainSetupException("the checkpoint is at step " + firstStep
@@ -230,7 +242,8 @@ public final class Pretrainer {
             Device device = Devices.choose(config.device());
             listener.onStart(new ProgressListener.RunPlan(firstStep, totalSteps, stepsPerEpoch, data.size(),
                     dataDescription, device.toString(), optimizerSpec.peakLearningRate(batch), resumedFrom));
-            if (resumeState == null) {
+            Path loadFrom = resumedFrom != null ? resumedFrom : config.initFrom();
+            if (loadFrom == null) {
                 // Only weight initialisation draws from the engine; data order and views use Java's.
                 SimClrEngine.get().setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
             }
@@ -239,14 +252,16 @@ public final class Pretrainer {
             int done;
             try (Model model = Model.newInstance("simclr", device, SimClrEngine.ENGINE)) {
                 model.setBlock(block);
-                if (resumedFrom != null) {
-                    loadParameters(block, resumedFrom, model.getNDManager());
+                if (loadFrom != null) {
+                    loadParameters(block, loadFrom, model.getNDManager(), resumedFrom != null
+                            ? "the checkpoint is damaged; delete " + loadFrom + " to resume from the one before"
+                            : "the model to continue from is damaged");
                 }
                 DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(new NtXentLoss(config.temperature()))
                         .optOptimizer(optimizerSpec.create(block, batch, firstStep))
                         .optDevices(new Device[] {device});
                 try (Trainer trainer = model.newTrainer(trainingConfig)) {
-                    // Parameters loaded from a checkpoint count as initialised and are kept.
+                    // Parameters loaded from a checkpoint or a parent count as initialised and are kept.
                     trainer.initialize(spec.inputShape(2L * batch));
                     done = firstStep;
                     reason = PretrainResult.StopReason.COMPLETED;
@@ -257,7 +272,8 @@ public final class Pretrainer {
                     while (done < totalSteps) {
                         int epoch = done / stepsPerEpoch;
                         if (epoch != orderEpoch) {
-                            order = permutation(data.size(), new Random(derive(config.seed(), SHUFFLE_STREAM, epoch)));
+                            order = permutation(data.size(),
+                                    new Random(Seeds.derive(config.seed(), SHUFFLE_STREAM, epoch)));
                             orderEpoch = epoch;
                         }
                         long t0 = System.nanoTime();
@@ -304,7 +320,7 @@ public final class Pretrainer {
                         new Shape(batch, spec.inputChannels(), data.height(), data.width()));
                 // A fresh augmenter per step, seeded by the step: resuming at any step replays its views.
                 BatchAugmenter augmenter = new BatchAugmenter(config.augmentation(),
-                        derive(config.seed(), AUGMENT_STREAM, index));
+                        Seeds.derive(config.seed(), AUGMENT_STREAM, index));
                 NDList views = augmenter.twoViews(images);
                 NDArray x = normalization.apply(views.get(0).concat(views.get(1), 0));
                 float loss;
@@ -347,49 +363,52 @@ public final class Pretrainer {
             return PretrainResult.StopReason.COMPLETED;
         }
 
-        private void checkResumable(Checkpoint c, ModelManifest manifest) {
-            List<String> diff = new ArrayList<>();
-            compare(diff, "batch size", c.batchSize(), batch);
-            compare(diff, "images", c.images(), data.size());
-            compare(diff, "steps per epoch", c.stepsPerEpoch(), stepsPerEpoch);
-            compare(diff, "total steps (epochs x steps per epoch)", c.totalSteps(), totalSteps);
-            compare(diff, "seed", c.seed(), config.seed());
-            compare(diff, "data", c.data(), dataDescription);
-            compare(diff, "optimizer", c.optimizer(), optimizerSpec.kind().id());
-            compare(diff, "temperature", c.temperature(), config.temperature());
-            compare(diff, "augmentation policy", c.policy(), config.augmentation().name());
+        private void checkResumable(Checkpoint c, ModelManifest manifest) throws ArtifactException {
+            Differences diff = new Differences("checkpoint");
+            diff.compare("batch size", c.batchSize(), batch);
+            diff.compare("images", c.images(), data.size());
+            diff.compare("steps per epoch", c.stepsPerEpoch(), stepsPerEpoch);
+            diff.compare("total steps (epochs x steps per epoch)", c.totalSteps(), totalSteps);
+            diff.compare("seed", c.seed(), config.seed());
+            diff.compare("data", c.data(), dataDescription);
+            diff.compare("optimizer", c.optimizer(), optimizerSpec.kind().id());
+            diff.compare("temperature", c.temperature(), config.temperature());
+            diff.compare("augmentation policy", c.policy(), config.augmentation().name());
             if (Math.abs(c.peakLearningRate() - optimizerSpec.peakLearningRate(batch))
                     > 1e-9 * Math.max(1, c.peakLearningRate())) {
-                diff.add("peak learning rate: checkpoint " + c.peakLearningRate() + ", now "
-                        + optimizerSpec.peakLearningRate(batch));
+                diff.compare("peak learning rate", c.peakLearningRate(), optimizerSpec.peakLearningRate(batch));
             }
-            try {
-                compare(diff, "encoder", manifest.encoderSpec(), spec);
-                compare(diff, "projection head", manifest.headSpec(), config.head().resolve(spec.embeddingDim()));
-            } catch (IllegalArgumentException e) {
-                diff.add("manifest: " + e.getMessage());
-            }
+            diff.architecture(manifest, spec, head);
+            String parentNow = config.initFrom() == null ? "none" : ModelArtifact.readManifest(config.initFrom()).version();
+            diff.compare("model continued from", Objects.toString(manifest.parentVersion(), "none"), parentNow);
             if (!diff.isEmpty()) {
-                throw new PretrainSetupException("the checkpoint " + resumedFrom + " belongs to another run: "
-                        + String.join("; ", diff));
+                throw new PretrainSetupException("the checkpoint " + resumedFrom + " belongs to another run: " + diff);
             }
         }
 
-        private static void compare(List<String> diff, String what, Object before, Object now) {
-            if (!before.equals(now)) {
-                diff.add(what + ": checkpoint " + before + ", now " + now);
+        /** A parent must be the network this run builds: its parameters are loaded as they are. */
+        private void checkParent(ModelManifest parent) {
+            Differences diff = new Differences("parent");
+            diff.architecture(parent, spec, head);
+            if (!diff.isEmpty()) {
+                throw new PretrainSetupException("the model " + config.initFrom() + " (" + parent.version()
+                        + ") cannot be continued with this configuration: " + diff);
             }
         }
 
-        /** Loads the checkpoint's parameters into the fresh block, after checking its hash. */
-        private void loadParameters(SimClrModel block, Path dir, NDManager manager) throws IOException {
+        /**
+         * Loads the parameters of the artifact in {@code dir} into the fresh block, after checking its hash.
+         *
+         * @param damaged what a hash mismatch means for the run
+         */
+        private void loadParameters(SimClrModel block, Path dir, NDManager manager, String damaged)
+                throws IOException {
             ModelManifest manifest = ModelArtifact.readManifest(dir);
             Path file = dir.resolve(manifest.parametersFile());
             String actual = ModelArtifact.sha256Hex(file);
             if (!actual.equals(manifest.parametersSha256())) {
-                throw new IOException(file + " has SHA-256 " + actual + " but its manifest says "
-                        + manifest.parametersSha256() + ": the checkpoint is damaged; delete " + dir
-                        + " to resume from the one before");
+                throw new ArtifactException(file + " has SHA-256 " + actual + " but its manifest says "
+                        + manifest.parametersSha256() + ": " + damaged);
             }
             try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
                 block.loadParameters(manager, in);
@@ -431,7 +450,8 @@ public final class Pretrainer {
         private void saveModel(SimClrModel block, int steps) throws IOException {
             if (Files.exists(modelDir)) {
                 // The model of an earlier, stopped invocation of this run: kept, under its step.
-                long before = ModelArtifact.readManifest(modelDir).trainingSteps();
+                // Named by this run's step; the manifest's count includes the parent's steps.
+                long before = ModelArtifact.readManifest(modelDir).trainingSteps() - parentSteps;
                 Path aside = out.resolve(String.format("%s-step-%08d", MODEL, before));
                 if (Files.exists(aside)) {
                     throw new IOException("cannot move the earlier model " + modelDir + " aside: " + aside
@@ -451,8 +471,9 @@ public final class Pretrainer {
             metrics.put("batch_size", (double) batch);
             metrics.put("temperature", (double) config.temperature());
             metrics.put("peak_learning_rate", optimizerSpec.peakLearningRate(batch));
-            return new ArtifactInfo(version, null, normalization,
-                    dataDescription + ", SimCLR " + config.augmentation().name() + " views", steps, metrics);
+            return new ArtifactInfo(version, parentVersion, normalization,
+                    dataDescription + ", SimCLR " + config.augmentation().name() + " views", parentSteps + steps,
+                    metrics);
         }
 
         private Path writeCurves(int steps) throws IOException {
@@ -498,7 +519,7 @@ public final class Pretrainer {
                 return d;
             }
             // A random subset rather than the first images: picture folders are sorted by class.
-            int[] pick = Arrays.copyOf(permutation(d.size(), new Random(derive(seed, SUBSET_STREAM, 0))), limit);
+            int[] pick = Arrays.copyOf(permutation(d.size(), new Random(Seeds.derive(seed, SUBSET_STREAM, 0))), limit);
             Arrays.sort(pick);
             return d.select(pick);
         }
@@ -509,6 +530,54 @@ public final class Pretrainer {
                     Files.delete(p);
                 }
             }
+        }
+    }
+
+    /** What differs between a saved run or model and this configuration, setting by setting. */
+    private static final class Differences {
+        private final String source;
+        private final List<String> found = new ArrayList<>();
+
+        /** @param source what the "before" values belong to, e.g. "checkpoint" */
+        Differences(String source) {
+            this.source = source;
+        }
+
+        void compare(String what, Object before, Object now) {
+            if (!Objects.equals(before, now)) {
+                found.add(what + ": " + source + " " + before + ", now " + now);
+            }
+        }
+
+        /** The encoder and head of {@code manifest} against those configured, field by field. */
+        void architecture(ModelManifest manifest, EncoderSpec spec, ProjectionHeadSpec head) {
+            EncoderSpec e;
+            ProjectionHeadSpec h;
+            try {
+                e = manifest.encoderSpec();
+                h = manifest.headSpec();
+            } catch (IllegalArgumentException ex) {
+                found.add("manifest: " + ex.getMessage());
+                return;
+            }
+            compare("encoder architecture", e.name(), spec.name());
+            compare("encoder width", e.width(), spec.width());
+            compare("encoder stem", e.stem().id(), spec.stem().id());
+            compare("encoder input channels", e.inputChannels(), spec.inputChannels());
+            compare("encoder input size", e.inputSize(), spec.inputSize());
+            compare("projection head layers", h.layers(), head.layers());
+            compare("projection head hidden dim", h.hiddenDim(), head.hiddenDim());
+            compare("projection head output dim", h.outputDim(), head.outputDim());
+            compare("projection head batch norm", h.batchNorm(), head.batchNorm());
+        }
+
+        boolean isEmpty() {
+            return found.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return String.join("; ", found);
         }
     }
 }

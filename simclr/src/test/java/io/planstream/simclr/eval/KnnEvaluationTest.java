@@ -89,6 +89,41 @@ class KnnEvaluationTest {
     }
 
     @Test
+    void leaveOneOutShouldClassifyEveryRowByTheOthersOnly() {
+        // class 0 at 0 and 12 degrees, class 1 at 20, 80 and 90: with k = 1, 12 and 20 are each
+        // other's nearest and both wrong; every row would be its own nearest if it could vote
+        Features f = at(1, new int[] {0, 0, 1, 1, 1}, 0, 12, 20, 80, 90);
+        try (NDManager m = NDManager.newBaseManager()) {
+            EvalResult r = KnnEvaluation.leaveOneOut(f, new KnnEvaluation.Options(1, 0.07), m);
+            assertThat(r.top1()).isCloseTo(0.6, offset(1e-12));
+            assertThat(r.nTest()).isEqualTo(5);
+            assertThat(r.nTrain()).isEqualTo(4);
+            assertThat(KnnEvaluation.run(f, f, new KnnEvaluation.Options(1, 0.07), m).top1()).isEqualTo(1.0);
+            // k beyond the other rows: all four others vote
+            assertThat(KnnEvaluation.leaveOneOut(f, KnnEvaluation.Options.defaults(), m).parameters())
+                    .containsEntry("k", 4).containsEntry("leave_one_out", true);
+            assertThat(m.getManagedArrays()).isEmpty();
+        }
+    }
+
+    @Test
+    void leaveOneOutShouldNotDependOnTheChunking() {
+        Features f = Synthetic.clusters(12, 3, 5, 1.5, 61);
+        try (NDManager m = NDManager.newBaseManager()) {
+            KnnEvaluation.Options o = new KnnEvaluation.Options(5, 0.1);
+            EvalResult whole = KnnEvaluation.leaveOneOut(f, o, m);
+            // chunks of 1 and of 7 rows against 36: the self-mask must follow the chunk's offset
+            for (long elements : new long[] {36, 7 * 36}) {
+                EvalResult chunked = KnnEvaluation.leaveOneOut(f, o, elements, m);
+                assertThat(chunked.top1()).isEqualTo(whole.top1());
+            }
+            assertThat(whole.top1()).isBetween(0.3, 0.99);
+            assertThatThrownBy(() -> KnnEvaluation.leaveOneOut(f.select(new int[] {0}), o, m))
+                    .hasMessageContaining("at least 2 rows");
+        }
+    }
+
+    @Test
     void shouldRejectABadK() {
         assertThatThrownBy(() -> new KnnEvaluation.Options(0, 0.07)).hasMessageContaining("k must be");
         assertThatThrownBy(() -> new KnnEvaluation.Options(5, 0)).hasMessageContaining("temperature");

@@ -7,18 +7,26 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import io.planstream.simclr.Seeds;
+import io.planstream.simclr.artifact.ArtifactException;
+import io.planstream.simclr.artifact.ArtifactInfo;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.ModelManifest;
 import io.planstream.simclr.data.ImageDataset;
 import io.planstream.simclr.model.EncoderSpec;
+import io.planstream.simclr.model.Normalization;
 import io.planstream.simclr.model.ProjectionHeadSpec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -205,6 +213,107 @@ class PretrainerTest {
         }
     }
 
+    /**
+     * A parent trained for 8 steps, saved again under its own version with the ImageNet
+     * normalisation so that a child's normalisation can be told apart from the default.
+     */
+    private Path parent() throws IOException {
+        Path run = tmp.resolve("parent-run");
+        Pretrainer.run(tiny(run).setEpochs(2).build(), DATA, ProgressListener.NONE);
+        Path parent = tmp.resolve("parent");
+        try (NDManager m = NDManager.newBaseManager();
+                ModelArtifact a = ModelArtifact.load(run.resolve(Pretrainer.MODEL), m)) {
+            ModelArtifact.save(parent, a.model(),
+                    new ArtifactInfo("parent-v1", null, Normalization.imagenet(), "stripes", 8, Map.of()));
+        }
+        return parent;
+    }
+
+    @Test
+    void shouldContinueAParentModelFromItsParametersWithItsNormalisationAndLineage() throws IOException {
+        Path parent = parent();
+        // Another seed (so another initialisation, had the parent not been loaded) and a rate so
+        // small that the child's weights stay the parent's to float precision.
+        PretrainConfig.Builder child = tiny(tmp.resolve("child"))
+                .setEpochs(1)
+                .optSeed(4)
+                .optOptimizer(OptimizerSettings.adam().withLearningRate(1e-9))
+                .optCheckpointEvery(CheckpointInterval.steps(2))
+                .optInitFrom(parent);
+        PretrainResult stopped = Pretrainer.run(child.optMaxSteps(2).build(), DATA, ProgressListener.NONE);
+        assertThat(stopped.steps()).isEqualTo(2);
+        assertThatThrownBy(() -> Pretrainer.run(child.optMaxSteps(0).optResume(true).optInitFrom(null).build(), DATA,
+                ProgressListener.NONE))
+                .isInstanceOf(PretrainSetupException.class)
+                .hasMessageContaining("model continued from: checkpoint parent-v1, now none");
+        PretrainResult resumed = Pretrainer.run(child.optInitFrom(parent).build(), DATA, ProgressListener.NONE);
+        assertThat(resumed.firstStep()).isEqualTo(2);
+        assertThat(resumed.steps()).isEqualTo(4);
+
+        Path out = tmp.resolve("child");
+        for (Path dir : List.of(out.resolve(Pretrainer.MODEL), out.resolve("model-step-00000002"),
+                Checkpoint.directoryFor(out.resolve(Pretrainer.CHECKPOINTS), 2))) {
+            ModelManifest m = ModelArtifact.readManifest(dir);
+            assertThat(m.parentVersion()).as(dir.toString()).isEqualTo("parent-v1");
+            assertThat(m.normalization()).as(dir.toString()).isEqualTo(Normalization.imagenet());
+        }
+        assertThat(ModelArtifact.readManifest(out.resolve(Pretrainer.MODEL)).trainingSteps()).isEqualTo(8 + 4);
+        assertThat(ModelArtifact.readManifest(out.resolve("model-step-00000002")).trainingSteps()).isEqualTo(8 + 2);
+
+        assertThat(maxWeightDifference(parent, out.resolve(Pretrainer.MODEL))).isLessThan(1e-6);
+        // the same check tells a fresh initialisation apart
+        PretrainConfig fresh = child.optInitFrom(null).optResume(false).optMaxSteps(1)
+                .setOutputDir(tmp.resolve("fresh")).build();
+        Pretrainer.run(fresh, DATA, ProgressListener.NONE);
+        assertThat(maxWeightDifference(parent, tmp.resolve("fresh").resolve(Pretrainer.MODEL))).isGreaterThan(0.01);
+    }
+
+    /** The largest difference between the learnt parameters of two artifacts; batch-norm statistics move in any run. */
+    private static double maxWeightDifference(Path a, Path b) throws IOException {
+        try (NDManager m = NDManager.newBaseManager();
+                ModelArtifact x = ModelArtifact.load(a, m);
+                ModelArtifact y = ModelArtifact.load(b, m)) {
+            double max = 0;
+            var others = y.model().getParameters();
+            for (Pair<String, Parameter> p : x.model().getParameters()) {
+                if (p.getValue().getType() == Parameter.Type.RUNNING_MEAN
+                        || p.getValue().getType() == Parameter.Type.RUNNING_VAR) {
+                    continue;
+                }
+                float[] u = p.getValue().getArray().toFloatArray();
+                float[] v = others.get(p.getKey()).getArray().toFloatArray();
+                for (int i = 0; i < u.length; i++) {
+                    max = Math.max(max, Math.abs(u[i] - v[i]));
+                }
+            }
+            return max;
+        }
+    }
+
+    @Test
+    void shouldRefuseToContinueAModelOfAnotherArchitectureOrADamagedOne() throws IOException {
+        Path parent = parent();
+        PretrainConfig other = tiny(tmp.resolve("other"))
+                .setEncoder(EncoderSpec.of("resnet-mini", 1, "small", 3, 24))
+                .optHead(new ProjectionHeadSpec(2, 64, 16, false))
+                .optInitFrom(parent)
+                .build();
+        assertThatThrownBy(() -> Pretrainer.run(other, DATA, ProgressListener.NONE))
+                .isInstanceOf(PretrainSetupException.class)
+                .hasMessageContaining("parent-v1")
+                .hasMessageContaining("encoder input size: parent 16, now 24")
+                .hasMessageContaining("projection head output dim: parent 32, now 16")
+                .hasMessageNotContaining("encoder width");
+        assertThat(tmp.resolve("other").resolve(Pretrainer.CHECKPOINTS)).doesNotExist();
+
+        Files.write(parent.resolve(ModelArtifact.PARAMETERS), new byte[] {0}, StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> Pretrainer.run(tiny(tmp.resolve("damaged")).optInitFrom(parent).build(), DATA,
+                ProgressListener.NONE))
+                .isInstanceOf(ArtifactException.class)
+                .hasMessageContaining("SHA-256")
+                .hasMessageContaining("the model to continue from is damaged");
+    }
+
     @Test
     void shouldTrainAColourEncoderOnGreyImagesFromAnIdxFolder() throws IOException {
         Path idx = tmp.resolve("idx");
@@ -257,10 +366,10 @@ class PretrainerTest {
 
     @Test
     void shouldDeriveUnrelatedSeedsPerStreamAndIndex() {
-        assertThat(Pretrainer.derive(1, 2, 3)).isEqualTo(Pretrainer.derive(1, 2, 3))
-                .isNotEqualTo(Pretrainer.derive(1, 2, 4))
-                .isNotEqualTo(Pretrainer.derive(1, 3, 3))
-                .isNotEqualTo(Pretrainer.derive(2, 2, 3));
+        assertThat(Seeds.derive(1, 2, 3)).isEqualTo(Seeds.derive(1, 2, 3))
+                .isNotEqualTo(Seeds.derive(1, 2, 4))
+                .isNotEqualTo(Seeds.derive(1, 3, 3))
+                .isNotEqualTo(Seeds.derive(2, 2, 3));
         int[] p = Pretrainer.permutation(50, new Random(1));
         assertThat(p).containsExactlyInAnyOrder(range(0, 49).stream().mapToInt(Integer::intValue).toArray());
     }

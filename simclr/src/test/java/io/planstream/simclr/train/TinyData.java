@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
-/** Small labelled images for pretraining tests: tinted stripes, one orientation per class. */
-final class TinyData {
+/** Small labelled images for pretraining and evaluation tests: tinted stripes, one orientation per class. */
+public final class TinyData {
 
-    static final List<String> CLASSES = List.of("0deg", "45deg", "90deg", "135deg");
+    public static final List<String> CLASSES = List.of("0deg", "45deg", "90deg", "135deg");
 
     private TinyData() {}
 
@@ -23,7 +23,7 @@ final class TinyData {
      * @param size side in pixels
      * @param seed varies frequency, phase and colour per image
      */
-    static ImageDataset stripes(int n, int channels, int size, long seed) {
+    public static ImageDataset stripes(int n, int channels, int size, long seed) {
         Random r = new Random(seed);
         byte[] px = new byte[n * channels * size * size];
         int[] labels = new int[n];
