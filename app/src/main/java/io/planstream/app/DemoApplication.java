@@ -15,7 +15,7 @@ import jakarta.inject.Inject;
 
 import io.planstream.app.cli.Progress;
 import io.planstream.app.config.PlanstreamConfig;
-import io.planstream.app.demo.ModelRecords;
+import io.planstream.app.index.ModelResource;
 import io.planstream.app.index.IndexRole;
 import io.planstream.avro.ModelVersion;
 import io.planstream.index.service.IndexService;
@@ -27,7 +27,10 @@ import io.planstream.ingest.Upload;
 import io.planstream.ingest.UploadService;
 import io.planstream.ingest.catalog.ImageCatalog;
 import io.planstream.kafka.KafkaPlatform;
+import io.planstream.kafka.artifacts.ModelLog;
+import io.planstream.kafka.artifacts.ModelPublisher;
 import io.planstream.simclr.artifact.ModelArtifact;
+import io.planstream.trainer.ModelRecords;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import me.tongfei.progressbar.ProgressBar;
@@ -102,7 +105,7 @@ public class DemoApplication implements QuarkusApplication {
 
     /** Publishes the pretrained encoder as the next version unless the models topic already holds it. */
     private int publishInitialModel(Path artifact, PrintStream out) throws IOException {
-        TreeMap<Integer, ModelVersion> known = ModelRecords.readAll(platform);
+        TreeMap<Integer, ModelVersion> known = ModelLog.readAll(platform, Duration.ofSeconds(30));
         if (artifact == null) {
             int v = known.isEmpty() ? 0 : known.lastKey();
             out.printf("initial model: version %d (%s)%n", v, v == 0 ? "the seeded random bootstrap encoder; no pretraining asked for"
@@ -118,10 +121,13 @@ public class DemoApplication implements QuarkusApplication {
                 return newest;
             }
         }
-        int version = known.isEmpty() ? 1 : known.lastKey() + 1;
-        ModelVersion record = ModelRecords.publish(platform, version, null, artifact, Map.of(), "planstream demo");
+        ModelVersion record;
+        try (ModelPublisher publisher = new ModelPublisher(platform, ModelResource.OPERATOR_TRANSACTIONAL_ID)) {
+            record = publisher.publish(artifact, ModelRecords.template(artifact, null, Map.of(), "planstream demo"));
+        }
+        int version = record.getVersion();
         out.printf("initial model: version %d, %s (%d dimensions, %d px) pretrained with SimCLR on the demo plans; artifact %s%n",
-                version, record.getArchitecture(), record.getDimension(), record.getInputSize(), artifact);
+                version, record.getArchitecture(), record.getDimension(), record.getInputSize(), record.getArtifactUri());
         return version;
     }
 

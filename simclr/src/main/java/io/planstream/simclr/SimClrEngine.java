@@ -1,6 +1,7 @@
 package io.planstream.simclr;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Loads DJL's PyTorch engine without touching the network.
@@ -24,5 +25,18 @@ public final class SimClrEngine {
             System.setProperty(OFFLINE, "true");
         }
         return Engine.getEngine(ENGINE);
+    }
+
+    /**
+     * Turns PyTorch's autograd recording off in the calling thread. The mode is per thread and on by
+     * default; DJL turns it off only in the thread that starts the engine, and its gradient collector
+     * restores the mode it found. So in any other thread (stream threads, HTTP workers, a trainer's
+     * round) a forward pass would record a graph it never uses, and an optimiser's in-place update of
+     * a parameter would fail ("a leaf Variable that requires grad is being used in an in-place
+     * operation"). Cheap: one call into the native library.
+     */
+    public static void noGradientsInThisThread() {
+        get();
+        JniUtils.setGradMode(false);
     }
 }

@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 PretrainCommand.class,
                 EvalCommand.class,
+                TrainCommand.class,
+                ModelCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class PlanstreamCommand implements Runnable {

@@ -51,7 +51,8 @@ public class EmbedderRole {
         service = new EmbedderService(platform, new EmbedderService.Options(
                 new EmbedderSettings(config.batchSize(), config.maxWait(), config.symmetries()),
                 bootstrap, config.bootstrapSeed(), Devices.choose(config.device()), planstream.dataPath("embedder"),
-                overrides, config.catchUpLag(), java.time.Duration.ofMillis(500))).start();
+                overrides, config.catchUpLag(), java.time.Duration.ofMillis(500),
+                planstream.dataPath("artifacts"))).start();
         Gauge.builder("planstream.embedder.refused.artifacts", service, EmbedderService::refusedArtifacts)
                 .description("model versions whose artifact was refused").register(metrics);
         Gauge.builder("planstream.embedder.live.versions", service, s -> s.status().size())

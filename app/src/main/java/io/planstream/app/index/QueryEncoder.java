@@ -15,10 +15,11 @@ import io.planstream.avro.ModelVersion;
 import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.embedder.preprocess.PreprocessException;
 import io.planstream.embedder.preprocess.Preprocessor;
-import io.planstream.embedder.streams.EmbedderService;
+import io.planstream.embedder.model.ArtifactResolver;
+import io.planstream.kafka.KafkaPlatform;
+import io.planstream.app.config.PlanstreamConfig;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.artifact.ArtifactException;
-import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.model.EncoderSpec;
 
 /**
@@ -35,6 +36,14 @@ public class QueryEncoder {
 
     @Inject
     EmbedderConfig embedder;
+
+    @Inject
+    PlanstreamConfig planstream;
+
+    @Inject
+    KafkaPlatform platform;
+
+    private ArtifactResolver resolver;
 
     private final TreeMap<Integer, BatchEncoder> encoders = new TreeMap<>();
 
@@ -65,13 +74,16 @@ public class QueryEncoder {
             EncoderSpec bootstrap = EncoderSpec.of(embedder.bootstrapEncoder(), 3, embedder.bootstrapSize());
             return BatchEncoder.random(bootstrap, 0, embedder.bootstrapSeed(), Devices.choose(embedder.device()));
         }
-        Path dir = EmbedderService.artifactDir(model);
-        String actual = ModelArtifact.sha256Hex(dir.resolve(ModelArtifact.PARAMETERS));
-        if (!actual.equalsIgnoreCase(model.getArtifactSha256())) {
-            throw new ArtifactException("parameters of version " + version + " have SHA-256 " + actual
-                    + " but the published record says " + model.getArtifactSha256());
-        }
+        Path dir = artifacts().resolve(model);
         return BatchEncoder.load(dir, version, Devices.choose(embedder.device()));
+    }
+
+    /** The artifact cache the embedder role uses too: a version fetched once serves both. */
+    private ArtifactResolver artifacts() {
+        if (resolver == null) {
+            resolver = new ArtifactResolver(platform, planstream.dataPath("artifacts"));
+        }
+        return resolver;
     }
 
     /** Versions with a loaded encoder. */

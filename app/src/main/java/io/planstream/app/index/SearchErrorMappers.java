@@ -27,6 +27,11 @@ public class SearchErrorMappers {
         return error(503, "index_unavailable", e.getMessage(), null);
     }
 
+    @ServerExceptionMapper
+    public Response unknownModel(UnknownModelException e) {
+        return error(404, "unknown_model", e.getMessage(), null);
+    }
+
     private static Response error(int status, String code, String message, String retryAfter) {
         Response.ResponseBuilder b = Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(status, code, message));
         if (retryAfter != null) {

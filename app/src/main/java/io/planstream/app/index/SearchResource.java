@@ -39,8 +39,8 @@ import io.planstream.ingest.UploadService;
 import io.planstream.ingest.rest.BadRequestException;
 
 /**
- * The query API: neighbours of an uploaded picture and of a vector, and the model versions (the routes
- * under {@code /images} are in {@link ImageSearchResource}). Parameters are checked as Elasticsearch checks a kNN search
+ * The query API: neighbours of an uploaded picture and of a vector (the routes under {@code /images}
+ * are in {@link ImageSearchResource}, those under {@code /models} in {@link ModelResource}). Parameters are checked as Elasticsearch checks a kNN search
  * ({@code 1 <= k <= numCandidates <= 10000}), and every refusal names the field.
  */
 @Path("/")
@@ -102,32 +102,6 @@ public class SearchResource {
         int nc = support.numCandidates(numCandidates, kk);
         float[] vector = vector(body);
         return SearchAnswer.of(support.query(() -> support.service().search(vector, kk, nc)), 0);
-    }
-
-    @GET
-    @Path("models")
-    public ModelsAnswer models() {
-        IndexService s = support.service();
-        IndexStatus status = s.status();
-        Map<Integer, ModelVersion> records = s.models();
-        List<ModelsAnswer.Entry> out = new ArrayList<>();
-        Map<Integer, VersionStatus> live = new HashMap<>();
-        status.versions().forEach(v -> live.put(v.version(), v));
-        java.util.Set<Integer> all = new java.util.TreeSet<>(Comparator.reverseOrder());
-        all.addAll(live.keySet());
-        all.addAll(records.keySet());
-        for (int v : all) {
-            ModelVersion m = records.get(v);
-            VersionStatus st = live.get(v);
-            String state = st != null ? st.state() : s.retiredVersions().contains(v) ? "retired"
-                    : m != null && m.getState() == io.planstream.avro.ModelState.REJECTED ? "rejected" : "published";
-            out.add(new ModelsAnswer.Entry(v, state, st == null ? 0 : st.documents(),
-                    st != null ? Integer.valueOf(st.dimension()) : m != null ? Integer.valueOf(m.getDimension()) : null,
-                    st == null ? -1 : st.embedderLag(), st == null ? -1 : st.indexLag(), st != null && st.caughtUp(),
-                    m != null ? m.getArchitecture() : st != null ? st.architecture() : null, m == null ? null : m.getParent(),
-                    m == null ? Map.of() : m.getMetrics()));
-        }
-        return new ModelsAnswer(status.active(), status.images(), out);
     }
 
     private float[] vector(byte[] body) {

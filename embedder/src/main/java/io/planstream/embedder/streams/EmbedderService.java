@@ -1,6 +1,5 @@
 package io.planstream.embedder.streams;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -24,11 +26,13 @@ import org.slf4j.LoggerFactory;
 import ai.djl.Device;
 
 import io.planstream.avro.ModelVersion;
+import io.planstream.embedder.model.ArtifactResolver;
 import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.embedder.model.EncoderPool;
 import io.planstream.embedder.preprocess.Preprocessor;
 import io.planstream.kafka.ConsumerLag;
 import io.planstream.kafka.KafkaPlatform;
+import io.planstream.kafka.artifacts.ModelTarget;
 import io.planstream.schemas.Topic;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ModelArtifact;
@@ -38,10 +42,12 @@ import io.planstream.simclr.model.EncoderSpec;
  * Runs one embedder stream per live model version and follows the models topic.
  *
  * <p>Before any version is published, version 0 runs: the bootstrap encoder with seeded random
- * weights, identical on every instance. When version N+1 appears, its artifact is loaded and checked
- * (a corrupt or unreadable one is refused, logged and counted, and N keeps running); a stream for N+1
- * replays the whole images topic while N keeps embedding live uploads; once N+1 has caught up, the
- * streams of older versions stop.
+ * weights, identical on every instance. The streams converge on the target version of the models
+ * topic ({@link ModelTarget}: the newest published one, or the one an operator pinned). When the
+ * target changes, its artifact is fetched and checked (a corrupt or unreadable one is refused, logged
+ * and counted, and the running version keeps running); a stream for the target replays the images
+ * topic from its consumer group's position (all of it for a new version) while the running one keeps
+ * embedding live uploads; once the target has caught up, the other streams stop.
  */
 public final class EmbedderService implements AutoCloseable {
 
@@ -50,14 +56,17 @@ public final class EmbedderService implements AutoCloseable {
     /**
      * @param bootstrapEncoder the encoder of version 0
      * @param catchUpLag the lag (records) under which a new version counts as caught up
+     * @param artifactCache where artifacts fetched from the artifacts topic are kept
      */
     public record Options(EmbedderSettings settings, EncoderSpec bootstrapEncoder, long bootstrapSeed, Device device,
-                          Path stateDir, Map<String, Object> streamsOverrides, long catchUpLag, Duration pollInterval) {
+                          Path stateDir, Map<String, Object> streamsOverrides, long catchUpLag, Duration pollInterval,
+                          Path artifactCache) {
         public Options {
             Objects.requireNonNull(settings, "settings");
             Objects.requireNonNull(bootstrapEncoder, "bootstrapEncoder");
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(stateDir, "stateDir");
+            Objects.requireNonNull(artifactCache, "artifactCache");
             streamsOverrides = Map.copyOf(streamsOverrides);
         }
     }
@@ -77,6 +86,10 @@ public final class EmbedderService implements AutoCloseable {
     private final Thread follower;
     private volatile boolean running = true;
     private volatile String lastRefusal;
+    private final TreeMap<Integer, ModelVersion> known = new TreeMap<>();
+    private final ArtifactResolver artifacts;
+    /** The version the streams converge on; 0 for the bootstrap encoder. */
+    private volatile int wanted;
 
     public EmbedderService(KafkaPlatform platform, Options options) {
         this.platform = platform;
@@ -90,6 +103,7 @@ public final class EmbedderService implements AutoCloseable {
         this.models = new KafkaConsumer<>(p, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
         this.admin = Admin.create(platform.clientProperties());
         this.consumerLag = new ConsumerLag(admin);
+        this.artifacts = new ArtifactResolver(platform, options.artifactCache());
         this.follower = new Thread(this::follow, "planstream-embedder-models");
         follower.setDaemon(true);
     }
@@ -125,25 +139,20 @@ public final class EmbedderService implements AutoCloseable {
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             models.assign(parts);
             models.seekToBeginning(parts);
-            // The newest published version at start-up, or the bootstrap encoder.
-            TreeMap<Integer, ModelVersion> known = new TreeMap<>();
+            // Every version known at start-up, then the target among them, or the bootstrap encoder.
             Map<TopicPartition, Long> end = models.endOffsets(parts);
             while (parts.stream().anyMatch(tp -> models.position(tp) < end.get(tp))) {
-                models.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (r.value() != null) {
-                        known.put(r.value().getVersion(), r.value());
-                    }
-                });
+                models.poll(Duration.ofMillis(200)).forEach(this::remember);
             }
-            if (!startNewest(known)) {
+            if (!startTarget()) {
                 startBootstrap();
             }
             while (running) {
-                models.poll(options.pollInterval()).forEach(r -> {
-                    if (r.value() != null && r.value().getVersion() > newestVersion()) {
-                        startVersion(r.value());
-                    }
-                });
+                ConsumerRecords<String, ModelVersion> records = models.poll(options.pollInterval());
+                records.forEach(this::remember);
+                if (!records.isEmpty()) {
+                    followTarget();
+                }
                 retireCaughtUp();
             }
         } catch (WakeupException e) {
@@ -157,13 +166,49 @@ public final class EmbedderService implements AutoCloseable {
         }
     }
 
-    private boolean startNewest(TreeMap<Integer, ModelVersion> known) {
+    private void remember(ConsumerRecord<String, ModelVersion> r) {
+        if (r.value() != null) {
+            known.put(r.value().getVersion(), r.value());
+        }
+    }
+
+    /**
+     * At start-up: the target version (see {@link ModelTarget}), or where its artifact is refused the
+     * newest other version that loads.
+     */
+    private boolean startTarget() {
+        OptionalInt target = ModelTarget.select(known);
+        if (target.isEmpty()) {
+            return false;
+        }
+        if (startVersion(known.get(target.getAsInt()))) {
+            wanted = target.getAsInt();
+            return true;
+        }
         for (ModelVersion v : known.descendingMap().values()) {
-            if (startVersion(v)) {
+            if (v.getVersion() != target.getAsInt() && ModelTarget.runnable(v) && startVersion(v)) {
+                wanted = v.getVersion();
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * A new target (a newer version, or an operator's pin of an older one) gets a stream of its own,
+     * which resumes its consumer group where it stopped or replays the whole images topic; the running
+     * streams go on until it has caught up. A refused artifact is tried once per record.
+     */
+    private void followTarget() {
+        OptionalInt target = ModelTarget.select(known);
+        if (target.isEmpty() || target.getAsInt() == wanted) {
+            return;
+        }
+        int t = target.getAsInt();
+        if (streams.containsKey(t) || startVersion(known.get(t))) {
+            LOG.info("embedder now follows model version {} (was {})", t, wanted);
+            wanted = t;
+        }
     }
 
     private void startBootstrap() {
@@ -176,12 +221,7 @@ public final class EmbedderService implements AutoCloseable {
     boolean startVersion(ModelVersion v) {
         Path dir;
         try {
-            dir = artifactDir(v);
-            String actual = ModelArtifact.sha256Hex(dir.resolve(ModelArtifact.PARAMETERS));
-            if (!actual.equalsIgnoreCase(v.getArtifactSha256())) {
-                throw new ArtifactException("parameters of version " + v.getVersion() + " have SHA-256 " + actual
-                        + " but the published record says " + v.getArtifactSha256());
-            }
+            dir = artifacts.resolve(v);
             // Load once here so that a bad artifact is refused before any stream depends on it.
             BatchEncoder.load(dir, v.getVersion(), options.device()).close();
         } catch (ArtifactException | RuntimeException e) {
@@ -217,28 +257,28 @@ public final class EmbedderService implements AutoCloseable {
         LOG.info("embedder v{} started ({}); {}", version, spec.name(), streams.size() > 1 ? "backfilling beside the running version" : "live");
     }
 
-    private int newestVersion() {
-        return streams.isEmpty() ? -1 : streams.lastKey();
-    }
-
-    /** Stops every version older than the newest once the newest has caught up with the images topic. */
+    /** Stops every version but the wanted one once the wanted one has caught up with the images topic. */
     private void retireCaughtUp() {
-        int newest = newestVersion();
-        if (newest < 0) {
+        int target = wanted;
+        if (!streams.containsKey(target)) {
             return;
         }
-        long lag = lag(newest);
+        long lag = lag(target);
         synchronized (lags) {
-            lags.put(newest, lag);
-            for (int v : streams.headMap(newest).keySet()) {
-                lags.put(v, lag(v));
+            for (int v : streams.keySet()) {
+                lags.put(v, v == target ? lag : lag(v));
             }
         }
         if (lag >= 0 && lag <= options.catchUpLag()) {
-            for (int old : new ArrayList<>(streams.headMap(newest).keySet())) {
-                LOG.info("embedder v{} caught up (lag {}); stopping v{}", newest, lag, old);
-                EmbedderStream s = streams.remove(old);
-                s.close();
+            for (int old : new ArrayList<>(streams.keySet())) {
+                if (old != target) {
+                    LOG.info("embedder v{} caught up (lag {}); stopping v{}", target, lag, old);
+                    EmbedderStream s = streams.remove(old);
+                    s.close();
+                    synchronized (lags) {
+                        lags.remove(old);
+                    }
+                }
             }
         }
     }
@@ -246,20 +286,6 @@ public final class EmbedderService implements AutoCloseable {
     /** Records of the images topic the version's consumer group has not committed yet; -1 when unknown. */
     long lag(int version) {
         return consumerLag.groupLag(EmbedderStream.applicationId(version), platform.topics().images().name()).orElse(-1);
-    }
-
-    /** The local directory of a version's artifact (file:// URIs). */
-    public static Path artifactDir(ModelVersion v) throws ArtifactException {
-        String uri = v.getArtifactUri();
-        try {
-            URI u = URI.create(uri);
-            if ("file".equals(u.getScheme())) {
-                return Path.of(u);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new ArtifactException("artifact URI '" + uri + "' of version " + v.getVersion() + " is not a URI: " + e.getMessage());
-        }
-        throw new ArtifactException("artifact URI '" + uri + "' of version " + v.getVersion() + " has no supported scheme (file://)");
     }
 
     @Override

@@ -78,7 +78,8 @@ class EmbedderServiceTest {
         Map<String, Object> overrides = Map.of("commit.interval.ms", 100, "num.stream.threads", 1,
                 "consumer.session.timeout.ms", 10_000);
         service = new EmbedderService(platform, new EmbedderService.Options(new EmbedderSettings(8, Duration.ofMillis(50), true),
-                SPEC, 3, Devices.choose("cpu"), dir.resolve("state"), overrides, 0, Duration.ofMillis(200))).start();
+                SPEC, 3, Devices.choose("cpu"), dir.resolve("state"), overrides, 0, Duration.ofMillis(200),
+                dir.resolve("artifacts"))).start();
         Map<String, Object> p = new HashMap<>(platform.clientProperties());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
@@ -47,6 +48,7 @@ import io.planstream.index.catalog.ImageCatalogIndex;
 import io.planstream.index.lucene.VectorIndex;
 import io.planstream.kafka.ConsumerLag;
 import io.planstream.kafka.KafkaPlatform;
+import io.planstream.kafka.artifacts.ModelTarget;
 import io.planstream.schemas.DeadLetters;
 import io.planstream.schemas.Topic;
 import io.planstream.schemas.TopicNames;
@@ -525,8 +527,22 @@ public final class IndexService implements AutoCloseable {
         return current == null || current == h || h.numDocs() + lag >= current.numDocs();
     }
 
+    /**
+     * Where the models topic names a target ({@link ModelTarget}: the newest published version, or one
+     * an operator pinned), that version answers as soon as its index has caught up, older or newer than
+     * the current one; until then the current one goes on. Without a target (only the bootstrap
+     * encoder's version 0 so far) the newest caught-up version answers.
+     */
     private void selectActive() {
         VersionHandle current = active.get();
+        OptionalInt target = ModelTarget.select(models);
+        if (target.isPresent()) {
+            VersionHandle h = versions.get(target.getAsInt());
+            if (h != null && h != current && caughtUp(h, current)) {
+                activate(h, current);
+            }
+            return;
+        }
         for (VersionHandle h : versions.descendingMap().values()) {
             if (current != null && h.version <= current.version) {
                 return;
@@ -546,16 +562,22 @@ public final class IndexService implements AutoCloseable {
                 previous == null ? "" : "; version " + previous.version + " stays on standby");
     }
 
-    /** Retires versions older than the active one beyond the newest {@code retainVersions - 1}. */
+    /**
+     * Retires versions older than the active one beyond the newest {@code retainVersions - 1}; the
+     * target version (which may be an older one an operator pinned) is never retired.
+     */
     private void retireOld() {
         VersionHandle current = active.get();
         if (current == null) {
             return;
         }
+        OptionalInt target = ModelTarget.select(models);
         List<Integer> older = new ArrayList<>(versions.headMap(current.version).descendingKeySet());
         for (int i = settings.retainVersions() - 1; i < older.size(); i++) {
             int v = older.get(i);
-            writerTasks.add(() -> retire(v));
+            if (target.isEmpty() || target.getAsInt() != v) {
+                writerTasks.add(() -> retire(v));
+            }
         }
     }
 

@@ -203,7 +203,7 @@ public final class ModelPublisher implements AutoCloseable {
                     + "', which holds versions " + existing.keySet() + "; no state was changed");
         }
         List<ModelVersion> updated = new ArrayList<>();
-        wanted.forEach((version, state) -> updated.add(ModelVersion.newBuilder(existing.get(version)).setState(state).build()));
+        wanted.forEach((version, state) -> updated.add(copy(existing.get(version)).setState(state).build()));
         Topic<String, ModelVersion> models = platform.topics().models();
         RecordMetadata last;
         begin();
@@ -232,11 +232,25 @@ public final class ModelPublisher implements AutoCloseable {
         }
     }
 
+    /**
+     * A builder holding {@code v}'s fields, set one by one. Why not {@code ModelVersion.newBuilder(v)}:
+     * its deep copy builds the state enum through Avro's shared class cache, which under an application
+     * server's class loaders (Quarkus) hands out the enum class of another loader.
+     */
+    static ModelVersion.Builder copy(ModelVersion v) {
+        return ModelVersion.newBuilder().setVersion(v.getVersion()).setParent(v.getParent()).setArchitecture(v.getArchitecture())
+                .setDimension(v.getDimension()).setInputSize(v.getInputSize()).setArtifactUri(v.getArtifactUri())
+                .setArtifactSha256(v.getArtifactSha256()).setManifest(v.getManifest() == null ? null : new HashMap<>(v.getManifest()))
+                .setMetrics(v.getMetrics() == null ? null : new HashMap<>(v.getMetrics())).setState(v.getState()).setCreatedTime(v.getCreatedTime())
+                .setPublisher(v.getPublisher());
+    }
+
     /** A copy of {@code template} with {@code uri} set, checked to have every required field. */
     private static ModelVersion.Builder checkedCopy(ModelVersion template, ArtifactUri uri) {
-        ModelVersion.Builder b = ModelVersion.newBuilder(template).setVersion(uri.version()).setArtifactUri(uri.toString());
+        ModelVersion.Builder b;
         try {
-            // The builder's copy drops null values of non-null fields, so build() names a missing required field.
+            b = copy(template).setVersion(uri.version()).setArtifactUri(uri.toString());
+            // A null in a non-null field is refused by its setter or by build(), which names the field.
             b.build();
         } catch (AvroRuntimeException e) {
             throw new IllegalArgumentException("the model version template cannot be published: " + e.getMessage(), e);

@@ -47,4 +47,10 @@ public final class ModelTarget {
         }
         return newest >= 0 ? OptionalInt.of(newest) : OptionalInt.empty();
     }
+
+    /** Whether {@code v} may run at all: published, active or pinned, not retired or rejected. */
+    public static boolean runnable(ModelVersion v) {
+        ModelState state = v.getState();
+        return state == ModelState.PUBLISHED || state == ModelState.ACTIVE || state == ModelState.PINNED;
+    }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.planstream.simclr.Seeds;
+import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.augment.AugmentationPolicy;
 import io.planstream.simclr.augment.BatchAugmenter;
@@ -100,6 +101,7 @@ public final class RepresentationQuality {
      */
     public static QualityReport evaluate(Path artifact, ImageDataset heldOut, Options options, NDManager manager)
             throws ArtifactException {
+        SimClrEngine.noGradientsInThisThread();
         try (FrozenEncoder encoder = FrozenEncoder.load(artifact, manager)) {
             return evaluate(encoder, heldOut, options);
         }

@@ -8,6 +8,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import io.planstream.simclr.SimClrEngine;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,6 +67,7 @@ public final class InferenceEncoder implements AutoCloseable {
      * @return the folded copy
      */
     public static InferenceEncoder of(ResNet net, NDManager parent) {
+        SimClrEngine.noGradientsInThisThread();
         return new InferenceEncoder(net, parent);
     }
 
@@ -79,6 +81,7 @@ public final class InferenceEncoder implements AutoCloseable {
      * @return h, (N, D), attached to the manager of {@code images}; no other array is left there
      */
     public NDArray embed(NDArray images) {
+        SimClrEngine.noGradientsInThisThread();
         NDManager owner = images.getManager();
         try (NDManager scratch = owner.newSubManager(images.getDevice())) {
             // Temporarily owned by scratch, so every intermediate result is freed on return.

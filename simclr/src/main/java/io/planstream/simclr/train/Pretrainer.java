@@ -240,6 +240,8 @@ public final class Pretrainer {
                         + " steps); nothing to resume");
             }
             Device device = Devices.choose(config.device());
+            // Off outside the gradient collector, or the optimiser's in-place updates fail in this thread.
+            SimClrEngine.noGradientsInThisThread();
             listener.onStart(new ProgressListener.RunPlan(firstStep, totalSteps, stepsPerEpoch, data.size(),
                     dataDescription, device.toString(), optimizerSpec.peakLearningRate(batch), resumedFrom));
             Path loadFrom = resumedFrom != null ? resumedFrom : config.initFrom();

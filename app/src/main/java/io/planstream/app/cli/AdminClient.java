@@ -1,0 +1,72 @@
+package io.planstream.app.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/** Calls one admin endpoint of a running server and prints its JSON answer, or why it failed. */
+final class AdminClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final String url;
+    private final HttpClient client;
+
+    AdminClient(String url) {
+        this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /**
+     * @param method GET or POST (with an empty body)
+     * @param timeout how long the answer may take (a training round takes minutes)
+     * @return the exit code: 0 for a 2xx answer, 1 otherwise
+     */
+    int call(String method, String path, Duration timeout, PrintWriter out, PrintWriter err) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout)
+                .method(method, HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json").build();
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            err.println("no Planstream server answers at " + url + ": start one with ./planstream serve, or pass --url");
+            return PlanstreamCommand.EXIT_FAILED;
+        } catch (IOException e) {
+            err.println(method + " " + url + path + " failed: " + e);
+            return PlanstreamCommand.EXIT_FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("interrupted");
+            return PlanstreamCommand.EXIT_FAILED;
+        }
+        String body = response.body();
+        if (response.statusCode() / 100 != 2) {
+            String message = body;
+            try {
+                JsonNode node = JSON.readTree(body);
+                if (node.hasNonNull("message")) {
+                    message = node.get("message").asText();
+                }
+            } catch (IOException e) {
+                // not JSON: printed as it came
+            }
+            err.println(method + " " + path + " answered " + response.statusCode() + ": " + message);
+            return PlanstreamCommand.EXIT_FAILED;
+        }
+        try {
+            out.println(JSON.writeValueAsString(JSON.readTree(body)));
+        } catch (IOException e) {
+            out.println(body);
+        }
+        return PlanstreamCommand.EXIT_OK;
+    }
+}

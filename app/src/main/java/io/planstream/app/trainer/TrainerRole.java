@@ -1,0 +1,94 @@
+package io.planstream.app.trainer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.kafka.KafkaPlatform;
+import io.planstream.simclr.model.EncoderSpec;
+import io.planstream.trainer.RoundResult;
+import io.planstream.trainer.TrainerService;
+import io.planstream.trainer.TrainerSettings;
+import io.planstream.trainer.TrainingBuffer;
+import io.quarkus.runtime.StartupEvent;
+
+/** Starts the trainer when this process runs the trainer role. */
+@ApplicationScoped
+public class TrainerRole {
+
+    private static final Logger LOG = Logger.getLogger(TrainerRole.class);
+    public static final String ROLE = "trainer";
+
+    @Inject
+    PlanstreamConfig planstream;
+
+    @Inject
+    TrainerConfig config;
+
+    @Inject
+    KafkaPlatform platform;
+
+    @Inject
+    MeterRegistry metrics;
+
+    private volatile TrainerService service;
+
+    void onStart(@Observes StartupEvent event) throws IOException {
+        if (!planstream.roles().contains(ROLE)) {
+            return;
+        }
+        TrainerSettings settings = new TrainerSettings(planstream.dataPath("trainer"), config.bufferImages(), config.bufferBytes(),
+                TrainingBuffer.Sampling.parse(config.sampling()), config.minNewImages(), config.interval(), config.epochs(),
+                config.batchSize(), config.policy(), config.temperature(), config.maxRoundDuration(), config.heldOutFraction(),
+                config.margin(), config.labelKey().orElse(""), EncoderSpec.of(config.firstEncoder(), 3, config.firstEncoderSize()),
+                config.transactionalId(), publisherName(), config.device(), config.seed());
+        service = new TrainerService(platform, settings).start();
+        Gauge.builder("planstream.trainer.buffer.images", service, s -> s.status().bufferImages())
+                .description("images in the training buffer").register(metrics);
+        Gauge.builder("planstream.trainer.rounds", service, s -> s.status().rounds())
+                .description("training rounds run by this trainer").register(metrics);
+        Gauge.builder("planstream.trainer.round.step", service, s -> s.status().progress().step())
+                .description("step of the round in progress").register(metrics);
+        for (String metric : List.of("heldout_ntxent", "alignment", "uniformity", "knn_top1")) {
+            Gauge.builder("planstream.trainer.candidate." + metric, service, s -> lastCandidate(s, metric))
+                    .description("the last round's candidate on the held-out images: " + metric).register(metrics);
+        }
+    }
+
+    private static double lastCandidate(TrainerService s, String metric) {
+        RoundResult last = s.status().lastRound();
+        Double v = last == null ? null : last.candidate().get(metric);
+        return v == null ? Double.NaN : v;
+    }
+
+    private static String publisherName() {
+        try {
+            return "trainer@" + InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "trainer";
+        }
+    }
+
+    /** The running trainer; empty where this process does not run the role. */
+    public java.util.Optional<TrainerService> service() {
+        return java.util.Optional.ofNullable(service);
+    }
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        if (service != null) {
+            service.close();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.planstream.trainer;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Decides whether a candidate model may replace the current one, from both models' metrics on the
+ * same held-out images (same views, same seed).
+ *
+ * <p>Two checks, each with the configured margin: the held-out NT-Xent loss may not rise by more than
+ * {@code margin} (relative: 0.02 allows 2% worse), and where the images carry labels the kNN top-1
+ * accuracy may not fall by more than {@code margin} (absolute). A negative margin demands an
+ * improvement of that size. Alignment and uniformity are reported, not gated: they trade against each
+ * other by design (Wang and Isola 2020), so neither alone says a model got worse.
+ */
+public final class QualityGate {
+
+    public static final String LOSS = "heldout_ntxent";
+    public static final String KNN = "knn_top1";
+    /** Most a margin may be: beyond it the gate would publish anything. */
+    public static final double MAX_MARGIN = 1.0;
+
+    /** The verdict and the reason, in words an operator reads in the log and in {@code GET /admin/train}. */
+    public record Decision(boolean publish, String reason) {
+    }
+
+    private final double margin;
+
+    public QualityGate(double margin) {
+        if (!(margin >= -MAX_MARGIN && margin <= MAX_MARGIN)) {
+            throw new IllegalArgumentException("margin must be in [-" + MAX_MARGIN + ", " + MAX_MARGIN + "], got: " + margin);
+        }
+        this.margin = margin;
+    }
+
+    public double margin() {
+        return margin;
+    }
+
+    /**
+     * @param current the current model's metrics, or null where there is no current model
+     * @param candidate the candidate's metrics; must hold {@value #LOSS}
+     */
+    public Decision decide(Map<String, Double> current, Map<String, Double> candidate) {
+        Double loss = candidate.get(LOSS);
+        if (loss == null || !Double.isFinite(loss)) {
+            return new Decision(false, "the candidate has no finite held-out loss (" + loss + ")");
+        }
+        if (current == null) {
+            return new Decision(true, String.format(Locale.ROOT, "first model: held-out loss %.4f", loss));
+        }
+        double before = current.get(LOSS);
+        double limit = before * (1 + margin);
+        if (loss > limit) {
+            return new Decision(false, String.format(Locale.ROOT,
+                    "held-out loss %.4f is worse than the current model's %.4f by more than the margin %.3f (limit %.4f)",
+                    loss, before, margin, limit));
+        }
+        Double knn = candidate.get(KNN);
+        Double knnBefore = current.get(KNN);
+        if (knn != null && knnBefore != null && knn < knnBefore - margin) {
+            return new Decision(false, String.format(Locale.ROOT,
+                    "kNN top-1 %.4f is below the current model's %.4f by more than the margin %.3f", knn, knnBefore, margin));
+        }
+        return new Decision(true, String.format(Locale.ROOT, "held-out loss %.4f against %.4f (limit %.4f)%s",
+                loss, before, limit,
+                knn != null && knnBefore != null ? String.format(Locale.ROOT, ", kNN top-1 %.4f against %.4f", knn, knnBefore) : ""));
+    }
+}
