@@ -32,6 +32,15 @@ final class AdminClient {
      * @return the exit code: 0 for a 2xx answer, 1 otherwise
      */
     int call(String method, String path, Duration timeout, PrintWriter out, PrintWriter err) {
+        try {
+            return send(method, path, timeout, out, err);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private int send(String method, String path, Duration timeout, PrintWriter out, PrintWriter err) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout)
                 .method(method, HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json").build();
         HttpResponse<String> response;

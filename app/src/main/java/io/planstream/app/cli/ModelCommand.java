@@ -24,35 +24,30 @@ final class ModelCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "give a subcommand: list, activate VERSION or unpin");
     }
 
-    /** Options every subcommand takes. */
-    static class Server {
-        @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server (default ${DEFAULT-VALUE}).")
-        String url;
-    }
-
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every version with its state, lag and metrics.")
-    static final class List implements Callable<Integer> {
+    /** What every subcommand has: the server, and one call to it. */
+    abstract static class ServerCall implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @CommandLine.Mixin
-        Server server;
+        @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server (default ${DEFAULT-VALUE}).")
+        String url;
 
+        int call(String method, String path) {
+            return new AdminClient(url).call(method, path, TIMEOUT, spec.root().commandLine().getOut(), spec.root().commandLine().getErr());
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every version with its state, lag and metrics.")
+    static final class List extends ServerCall {
         @Override
         public Integer call() {
-            return new AdminClient(server.url).call("GET", "/models", TIMEOUT, spec.commandLine().getOut(), spec.commandLine().getErr());
+            return call("GET", "/models");
         }
     }
 
     @Command(name = "activate", mixinStandardHelpOptions = true,
             description = "Pins VERSION: embedders run it (resuming or backfilling), the index answers from it once it caught up.")
-    static final class Activate implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @CommandLine.Mixin
-        Server server;
-
+    static final class Activate extends ServerCall {
         @Parameters(index = "0", paramLabel = "VERSION", description = "Model version to pin.")
         int version;
 
@@ -61,22 +56,15 @@ final class ModelCommand implements Runnable {
             if (version < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "VERSION must be >= 1, got " + version);
             }
-            return new AdminClient(server.url).call("POST", "/models/" + version + "/activate", TIMEOUT,
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return call("POST", "/models/" + version + "/activate");
         }
     }
 
     @Command(name = "unpin", mixinStandardHelpOptions = true, description = "Lifts the pin: the pipeline follows the newest version again.")
-    static final class Unpin implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @CommandLine.Mixin
-        Server server;
-
+    static final class Unpin extends ServerCall {
         @Override
         public Integer call() {
-            return new AdminClient(server.url).call("POST", "/models/unpin", TIMEOUT, spec.commandLine().getOut(), spec.commandLine().getErr());
+            return call("POST", "/models/unpin");
         }
     }
 }

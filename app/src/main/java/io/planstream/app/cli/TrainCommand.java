@@ -32,7 +32,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "give --once: continuous training runs inside ./planstream serve (the trainer role)");
         }
-        return new AdminClient(url).call("POST", "/admin/trainer/rounds", timeout, spec.commandLine().getOut(),
-                spec.commandLine().getErr());
+        return new AdminClient(url).call("POST", "/admin/trainer/rounds", timeout, spec.root().commandLine().getOut(),
+                spec.root().commandLine().getErr());
     }
 }
