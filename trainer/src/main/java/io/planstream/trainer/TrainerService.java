@@ -92,7 +92,10 @@ public final class TrainerService implements AutoCloseable {
     private volatile boolean rewind;
     private volatile boolean running = true;
     private volatile Progress progress = new Progress(0, "idle", 0, 0, Double.NaN);
-    private volatile long addedAtLastRound;
+    /** Images that arrived after start-up (what was in the topic then is backlog, not news). */
+    private final AtomicLong arrived = new AtomicLong();
+    private volatile long arrivedAtLastRound;
+    private volatile Map<Integer, Long> backlogEnd = Map.of();
     private volatile long lastRoundNanos = System.nanoTime();
     private ModelPublisher publisher;
     private int rounds;
@@ -151,10 +154,13 @@ public final class TrainerService implements AutoCloseable {
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             imagesConsumer.assign(parts);
             imagesConsumer.seekToBeginning(parts);
+            // A restart reads the whole topic again into the buffer; only what follows counts towards a round.
+            markBacklog(parts);
             while (running) {
                 if (rewind) {
                     rewind = false;
                     imagesConsumer.seekToBeginning(parts);
+                    markBacklog(parts);
                 }
                 TrainingBuffer b = buffer;
                 Preprocessor pre = new Preprocessor(b.imageSize(), b.channels());
@@ -173,6 +179,12 @@ public final class TrainerService implements AutoCloseable {
         }
     }
 
+    private void markBacklog(List<TopicPartition> parts) {
+        Map<Integer, Long> end = new HashMap<>();
+        imagesConsumer.endOffsets(parts).forEach((tp, offset) -> end.put(tp.partition(), offset));
+        backlogEnd = end;
+    }
+
     private void take(Topic<String, ImageRecord> topic, ConsumerRecord<byte[], byte[]> r, TrainingBuffer b, Preprocessor pre) {
         String id;
         try {
@@ -184,6 +196,9 @@ public final class TrainerService implements AutoCloseable {
             ImageRecord image = topic.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
             String label = settings.labelKey().isEmpty() ? null : image.getMetadata().get(settings.labelKey());
             b.offer(id, pre.apply(image), label);
+            if (r.offset() >= backlogEnd.getOrDefault(r.partition(), 0L)) {
+                arrived.incrementAndGet();
+            }
         } catch (SerializationException | PreprocessException e) {
             // The embedder sends such records to the dead letters with the reason; here they are only counted.
             refused.incrementAndGet();
@@ -200,7 +215,7 @@ public final class TrainerService implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            long fresh = buffer.added() - addedAtLastRound;
+            long fresh = arrived.get() - arrivedAtLastRound;
             boolean byCount = settings.minNewImages() > 0 && fresh >= settings.minNewImages();
             boolean bySchedule = !settings.interval().isZero() && fresh > 0
                     && System.nanoTime() - lastRoundNanos >= settings.interval().toNanos();
@@ -231,7 +246,7 @@ public final class TrainerService implements AutoCloseable {
         }
         Instant started = Instant.now();
         long t0 = System.nanoTime();
-        addedAtLastRound = buffer.added();
+        arrivedAtLastRound = arrived.get();
         lastRoundNanos = t0;
         RoundResult result;
         try {
@@ -403,7 +418,7 @@ public final class TrainerService implements AutoCloseable {
             n = rounds;
         }
         return new Status(b.size(), b.capacity(), b.bytes(), b.sampling().name().toLowerCase(Locale.ROOT), b.seen(),
-                b.added() - addedAtLastRound, refused.get(), progress, n, last);
+                arrived.get() - arrivedAtLastRound, refused.get(), progress, n, last);
     }
 
     public TrainerSettings settings() {

@@ -82,14 +82,7 @@ class RolloutTest {
                 dir.resolve("embedder-artifacts"))).start();
         index = new IndexService(platform, new IndexSettings(dir.resolve("index"), HnswParams.defaults(), Duration.ofMillis(100),
                 Duration.ofMillis(500), 0, 3, 32, Duration.ofMillis(200))).start();
-        FloorPlanGenerator generator = new FloorPlanGenerator();
-        try (ImagePublisher publisher = new ImagePublisher(platform.clientProperties(), platform.topics().images(), Duration.ofSeconds(30))) {
-            UploadService uploads = new UploadService(new UploadValidator(ImageLimits.defaults()), publisher, null, 16, Clock.systemUTC());
-            for (int i = 0; i < PLANS; i++) {
-                byte[] png = generator.generate(1000 + i).png();
-                ids.add(uploads.accept(new Upload(png, "image/png", "plan-" + i, "rplan", "test", null, Map.of())).id());
-            }
-        }
+        upload(0, PLANS);
     }
 
     @AfterAll
@@ -199,6 +192,32 @@ class RolloutTest {
         for (int v = 1; v <= 2; v++) {
             assertThat(embedded.get(v)).as("embeddings of version %d", v).hasSize(PLANS);
             assertThat(new HashSet<>(embedded.get(v))).containsExactlyInAnyOrderElementsOf(ids);
+        }
+
+        // Rounds by count: the images already in the topic at start-up are backlog; new arrivals start a round.
+        TrainerSettings byCount = new TrainerSettings(dir.resolve("trainer-c"), 1000, 64L << 20, TrainingBuffer.Sampling.RECENT, 4,
+                Duration.ZERO, 1, 16, "floorplan", 0.5f, Duration.ofMinutes(5), 0.25, -1.0, "rooms.total", FIRST, "test-trainer-c",
+                "trainer-c", "cpu", 7);
+        try (TrainerService trainer = new TrainerService(platform, byCount).start()) {
+            await(() -> trainer.buffer().size() == PLANS, "the third trainer buffers every plan");
+            Thread.sleep(1500);
+            assertThat(trainer.history()).as("rounds started by the backlog alone").isEmpty();
+            assertThat(trainer.status().newSinceRound()).isZero();
+            upload(PLANS, 4);
+            await(() -> !trainer.history().isEmpty(), "a round started by 4 new images");
+            assertThat(trainer.history().get(0).trigger()).isEqualTo("images");
+            assertThat(trainer.history().get(0).outcome()).isEqualTo(RoundResult.Outcome.REJECTED);
+        }
+    }
+
+    private static void upload(int from, int count) throws Exception {
+        FloorPlanGenerator generator = new FloorPlanGenerator();
+        try (ImagePublisher publisher = new ImagePublisher(platform.clientProperties(), platform.topics().images(), Duration.ofSeconds(30))) {
+            UploadService uploads = new UploadService(new UploadValidator(ImageLimits.defaults()), publisher, null, 16, Clock.systemUTC());
+            for (int i = from; i < from + count; i++) {
+                byte[] png = generator.generate(1000 + i).png();
+                ids.add(uploads.accept(new Upload(png, "image/png", "plan-" + i, "rplan", "test", null, Map.of())).id());
+            }
         }
     }
 
