@@ -112,7 +112,7 @@ public class DemoApplication implements QuarkusApplication {
                     : known.get(v).getArchitecture() + ", published earlier");
             return v;
         }
-        String sha = ModelArtifact.sha256Hex(artifact.resolve(ModelArtifact.PARAMETERS));
+        String sha = ModelArtifact.sha256Hex(ModelArtifact.parametersFile(artifact));
         for (ModelVersion v : known.values()) {
             if (v.getArtifactSha256().equalsIgnoreCase(sha)) {
                 int newest = known.lastKey();

@@ -24,7 +24,7 @@ final class Evaluation {
     }
 
     static Map<String, Double> metrics(Path artifactDir, ImageDataset heldOut, TrainerSettings settings) throws ArtifactException {
-        int size = ModelArtifact.readManifest(artifactDir).encoderSpec().inputSize();
+        int size = ModelArtifact.readManifest(artifactDir).inputSize();
         RepresentationQuality.Options options = new RepresentationQuality.Options(AugmentationPolicy.named(settings.policy(), size),
                 settings.temperature(), Math.min(RepresentationQuality.DEFAULT_BATCH, settings.batchSize()), settings.seed(),
                 io.planstream.simclr.eval.KnnEvaluation.Options.defaults());

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -120,29 +121,47 @@ public final class TrainerService implements AutoCloseable {
     /** Reads the models topic for the buffer's shape, takes the publisher's transactional id (fencing any other trainer) and starts. */
     public TrainerService start() throws IOException {
         Files.createDirectories(settings.workDir());
-        EncoderSpec spec = currentSpec(ModelLog.readAll(platform, MODELS_TIMEOUT));
-        buffer = newBuffer(spec);
+        buffer = newBuffer(currentInput(ModelLog.readAll(platform, MODELS_TIMEOUT)));
         publisher = new ModelPublisher(platform, settings.transactionalId());
         reader.start();
         scheduler.start();
         LOG.info("trainer started: buffer of {} images of {}x{}x{} ({}), rounds after {} new images{}", buffer.capacity(),
-                spec.inputChannels(), spec.inputSize(), spec.inputSize(), settings.sampling().name().toLowerCase(Locale.ROOT),
+                buffer.channels(), buffer.imageSize(), buffer.imageSize(), settings.sampling().name().toLowerCase(Locale.ROOT),
                 settings.minNewImages(), settings.interval().isZero() ? "" : " or every " + settings.interval());
         return this;
     }
 
-    private TrainingBuffer newBuffer(EncoderSpec spec) {
-        return new TrainingBuffer(spec.inputChannels(), spec.inputSize(), settings.bufferImages(), settings.bufferBytes(),
+    /** The pictures a model takes: what the buffer holds them as. */
+    private record Input(int channels, int size) {
+    }
+
+    private TrainingBuffer newBuffer(Input input) {
+        return new TrainingBuffer(input.channels(), input.size(), settings.bufferImages(), settings.bufferBytes(),
                 settings.sampling(), settings.seed());
     }
 
-    /** The target version's encoder, or the first encoder where no version is published. */
-    private EncoderSpec currentSpec(TreeMap<Integer, ModelVersion> models) throws ArtifactException {
+    /** The input of the target version (a trained model or an imported encoder), or of the first encoder where none is published. */
+    private Input currentInput(TreeMap<Integer, ModelVersion> models) throws ArtifactException {
         OptionalInt target = ModelTarget.select(models);
         if (target.isEmpty()) {
-            return settings.firstEncoder();
+            return new Input(settings.firstEncoder().inputChannels(), settings.firstEncoder().inputSize());
         }
-        return ModelArtifact.readManifest(artifacts.resolve(models.get(target.getAsInt()))).encoderSpec();
+        ModelManifest manifest = ModelArtifact.readManifest(artifacts.resolve(models.get(target.getAsInt())));
+        return new Input(manifest.inputChannels(), manifest.inputSize());
+    }
+
+    /**
+     * Why a round cannot continue pretraining {@code version}, or empty where it can: continued SimCLR
+     * pretraining needs the encoder and its projection head as Planstream parameters, which an imported
+     * TorchScript encoder does not have.
+     */
+    static Optional<String> whyNotContinued(int version, ModelManifest manifest) {
+        if (!manifest.isTorchScript()) {
+            return Optional.empty();
+        }
+        return Optional.of("version " + version + " is an imported TorchScript encoder (" + manifest.parametersFile()
+                + "): continued pretraining needs a Planstream artifact with a projection head; pin a trained version"
+                + " (planstream model activate N) to train again");
     }
 
     // ---------------------------------------------------------------- the buffer
@@ -306,12 +325,16 @@ public final class TrainerService implements AutoCloseable {
                 parent = target.getAsInt();
                 parentDir = artifacts.resolve(models.get(parent));
                 ModelManifest manifest = ModelArtifact.readManifest(parentDir);
+                Optional<String> refusal = whyNotContinued(parent, manifest);
+                if (refusal.isPresent()) {
+                    return end(RoundResult.Outcome.SKIPPED, refusal.get());
+                }
                 spec = manifest.encoderSpec();
                 head = manifest.headSpec();
             }
             TrainingBuffer b = buffer;
             if (b.channels() != spec.inputChannels() || b.imageSize() != spec.inputSize()) {
-                buffer = newBuffer(spec);
+                buffer = newBuffer(new Input(spec.inputChannels(), spec.inputSize()));
                 rewind = true;
                 return end(RoundResult.Outcome.SKIPPED, "version " + parent + " takes " + spec.inputChannels() + "x"
                         + spec.inputSize() + " px images: the buffer is refilled at that shape from the images topic");

@@ -1,5 +1,6 @@
 package io.planstream.app.cli;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -7,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,6 +45,38 @@ final class AdminClient {
     private int send(String method, String path, Duration timeout, PrintWriter out, PrintWriter err) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout)
                 .method(method, HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json").build();
+        return send(request, method, path, out, err);
+    }
+
+    /**
+     * Posts {@code file} as the body.
+     *
+     * @return the exit code: 0 for a 2xx answer, 1 otherwise (with the server's message)
+     */
+    int post(String path, Path file, String contentType, Duration timeout, PrintWriter out, PrintWriter err) {
+        try {
+            return sendFile(path, file, contentType, timeout, out, err);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private int sendFile(String path, Path file, String contentType, Duration timeout, PrintWriter out, PrintWriter err) {
+        HttpRequest.BodyPublisher body;
+        try {
+            body = HttpRequest.BodyPublishers.ofFile(file);
+        } catch (FileNotFoundException e) {
+            err.println("cannot read " + file + ": " + e.getMessage());
+            return PlanstreamCommand.EXIT_FAILED;
+        }
+        // Expect: 100-continue: a body the server refuses from its headers alone (too large) is never sent.
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout).POST(body).expectContinue(true)
+                .header("Content-Type", contentType).header("Accept", "application/json").build();
+        return send(request, "POST", path, out, err);
+    }
+
+    private int send(HttpRequest request, String method, String path, PrintWriter out, PrintWriter err) {
         HttpResponse<String> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());

@@ -1,7 +1,9 @@
 package io.planstream.app.index;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -13,12 +15,17 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import io.planstream.avro.ModelState;
 import io.planstream.avro.ModelVersion;
@@ -28,15 +35,15 @@ import io.planstream.index.service.VersionStatus;
 import io.planstream.ingest.rest.BadRequestException;
 import io.planstream.kafka.KafkaPlatform;
 import io.planstream.kafka.artifacts.ModelLog;
-import io.planstream.kafka.artifacts.ModelPublisher;
 import io.planstream.kafka.artifacts.ModelTarget;
+import io.planstream.simclr.artifact.TorchScriptImport;
 import io.planstream.trainer.MetricsPlot;
 
 /**
  * The model versions: what the system knows of each ({@code GET /models}), their metrics drawn
- * ({@code GET /models/metrics.png}), and the operator's pin ({@code POST /models/{version}/activate}
+ * ({@code GET /models/metrics.png}), the operator's pin ({@code POST /models/{version}/activate}
  * rolls the whole pipeline to that version, older or newer; {@code POST /models/unpin} returns it to
- * the newest published version).
+ * the newest published version), and imports of encoders trained elsewhere ({@code POST /models/import}).
  */
 @Path("/models")
 @Produces(MediaType.APPLICATION_JSON)
@@ -48,12 +55,19 @@ public class ModelResource {
      */
     public static final String OPERATOR_TRANSACTIONAL_ID = "planstream-operator";
     private static final java.time.Duration READ_TIMEOUT = java.time.Duration.ofSeconds(30);
+    private static final Set<String> IMPORT_PARAMETERS = new TreeSet<>(List.of("inputSize", "channels", "normalization", "filename"));
 
     @Inject
     SearchSupport support;
 
     @Inject
     KafkaPlatform platform;
+
+    @Inject
+    OperatorPublisher operator;
+
+    @Inject
+    ModelImporter importer;
 
     @GET
     public ModelsAnswer models() {
@@ -122,16 +136,57 @@ public class ModelResource {
         return change(changes, known);
     }
 
+    /**
+     * Imports a TorchScript encoder (the body, {@code application/octet-stream}) as the next version; answers 201
+     * with its record. Query parameters: {@code inputSize} (required), {@code channels} (3), {@code normalization}
+     * ({@code imagenet}), {@code filename} (the module's name in the artifact, {@code encoder.pt}).
+     */
+    @POST
+    @Path("import")
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    public Response importEncoder(InputStream body, @Context UriInfo uri) throws IOException {
+        MultivaluedMap<String, String> query = uri.getQueryParameters();
+        for (String key : query.keySet()) {
+            if (!IMPORT_PARAMETERS.contains(key)) {
+                throw new ModelImportException(400, "invalid_import", "unknown query parameter '" + SearchSupport.abbreviate(key)
+                        + "'; an import takes " + IMPORT_PARAMETERS);
+            }
+        }
+        String size = query.getFirst("inputSize");
+        if (size == null || size.isBlank()) {
+            throw new ModelImportException(400, "invalid_import", "inputSize is required: the side in pixels of the square pictures"
+                    + " the encoder takes");
+        }
+        ModelImporter.Request request = new ModelImporter.Request(integer("inputSize", size),
+                integer("channels", orDefault(query.getFirst("channels"), "3")), orDefault(query.getFirst("normalization"), "imagenet"),
+                orDefault(query.getFirst("filename"), TorchScriptImport.DEFAULT_FILE_NAME));
+        ModelsAnswer.Imported imported = importer.importEncoder(body, request);
+        return Response.created(URI.create("/models/" + imported.version())).entity(imported).build();
+    }
+
     private ModelsAnswer.Change change(Map<Integer, ModelState> changes, TreeMap<Integer, ModelVersion> known) {
         if (!changes.isEmpty()) {
-            try (ModelPublisher publisher = new ModelPublisher(platform, OPERATOR_TRANSACTIONAL_ID)) {
-                publisher.setStates(changes).forEach(m -> known.put(m.getVersion(), m));
+            try {
+                operator.run(publisher -> publisher.setStates(changes)).forEach(m -> known.put(m.getVersion(), m));
             } catch (IOException e) {
                 throw new UncheckedIOException("the models topic did not take the change " + changes + ": " + e.getMessage(), e);
             }
         }
         OptionalInt target = ModelTarget.select(known);
         return new ModelsAnswer.Change(target.isPresent() ? target.getAsInt() : null, new TreeMap<>(changes));
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    private static int integer(String name, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ModelImportException(400, "invalid_import", name + " must be a whole number, got '"
+                    + SearchSupport.abbreviate(value) + "'");
+        }
     }
 
     private static int parseVersion(String s) {

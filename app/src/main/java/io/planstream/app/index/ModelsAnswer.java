@@ -24,4 +24,15 @@ public record ModelsAnswer(Integer active, Integer target, int images, List<Entr
     /** What a pin or an unpin changed, and the target it leaves. */
     public record Change(Integer target, Map<Integer, ModelState> changed) {
     }
+
+    /**
+     * The version an import published, and the target it leaves: the new version, unless an operator
+     * pinned another one.
+     *
+     * @param file the module's file name in the artifact
+     */
+    public record Imported(int version, Integer target, String architecture, int dimension, int inputSize, int channels,
+                           String normalization, String file, String artifactUri, String artifactSha256, String publisher,
+                           java.time.Instant createdTime) {
+    }
 }

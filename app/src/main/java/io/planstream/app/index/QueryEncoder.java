@@ -61,8 +61,7 @@ public class QueryEncoder {
                 encoders.pollFirstEntry().getValue().close();
             }
         }
-        EncoderSpec spec = encoder.spec();
-        float[] x = new Preprocessor(spec.inputSize(), spec.inputChannels()).apply(image);
+        float[] x = new Preprocessor(encoder.inputSize(), encoder.channels()).apply(image);
         return encoder.embed(List.of(x), embedder.symmetries())[0];
     }
 
@@ -89,7 +88,7 @@ public class QueryEncoder {
     /** Versions with a loaded encoder. */
     public synchronized Map<Integer, String> loaded() {
         Map<Integer, String> out = new TreeMap<>();
-        encoders.forEach((v, e) -> out.put(v, e.spec().name()));
+        encoders.forEach((v, e) -> out.put(v, e.architecture()));
         return out;
     }
 

@@ -9,7 +9,7 @@ import io.planstream.index.service.NoActiveVersionException;
 import io.planstream.index.service.UnknownImageException;
 import io.planstream.ingest.rest.ApiError;
 
-/** Turns the query path's refusals into JSON answers shaped like the upload API's. */
+/** Turns the refusals of the query path and the model API into JSON answers shaped like the upload API's. */
 public class SearchErrorMappers {
 
     @ServerExceptionMapper
@@ -30,6 +30,11 @@ public class SearchErrorMappers {
     @ServerExceptionMapper
     public Response unknownModel(UnknownModelException e) {
         return error(404, "unknown_model", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response importRefused(ModelImportException e) {
+        return error(e.status(), e.code(), e.getMessage(), null);
     }
 
     private static Response error(int status, String code, String message, String retryAfter) {

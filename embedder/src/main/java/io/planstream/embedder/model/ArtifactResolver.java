@@ -48,15 +48,23 @@ public final class ArtifactResolver {
             dir = locate(v);
         }
         if (!matches(dir, v)) {
-            throw new ArtifactException("parameters of version " + v.getVersion() + " have SHA-256 "
-                    + ModelArtifact.sha256Hex(dir.resolve(ModelArtifact.PARAMETERS)) + " but the published record says "
+            Path parameters = ModelArtifact.parametersFile(dir);
+            throw new ArtifactException("parameters of version " + v.getVersion() + " (" + parameters.getFileName()
+                    + ") have SHA-256 " + ModelArtifact.sha256Hex(parameters) + " but the published record says "
                     + v.getArtifactSha256());
         }
         return dir;
     }
 
+    /** Whether the parameter file the artifact's manifest names has the record's hash; false for no readable manifest. */
     private static boolean matches(Path dir, ModelVersion v) throws ArtifactException {
-        return ModelArtifact.sha256Hex(dir.resolve(ModelArtifact.PARAMETERS)).equalsIgnoreCase(v.getArtifactSha256());
+        Path parameters;
+        try {
+            parameters = ModelArtifact.parametersFile(dir);
+        } catch (ArtifactException e) {
+            return false;
+        }
+        return Files.isRegularFile(parameters) && ModelArtifact.sha256Hex(parameters).equalsIgnoreCase(v.getArtifactSha256());
     }
 
     private static void deleteTree(Path dir) throws ArtifactException {

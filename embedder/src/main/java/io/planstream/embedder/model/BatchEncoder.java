@@ -14,14 +14,18 @@ import ai.djl.ndarray.types.Shape;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ModelArtifact;
+import io.planstream.simclr.artifact.ModelManifest;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.InferenceEncoder;
 import io.planstream.simclr.model.Normalization;
 import io.planstream.simclr.model.ResNet;
+import io.planstream.simclr.model.ServingEncoder;
+import io.planstream.simclr.model.TorchScriptEncoder;
 
 /**
- * One model version's encoder f, ready to embed batches: batch norm folded into the convolutions, the
- * weights on the chosen device. Not thread-safe: each stream thread owns its own (see {@link EncoderPool}).
+ * One model version's encoder f, ready to embed batches: a Planstream ResNet with batch norm folded into
+ * the convolutions, or an imported TorchScript module, the weights on the chosen device. Not thread-safe:
+ * each stream thread owns its own (see {@link EncoderPool}).
  *
  * <p>With {@code symmetries}, every image is embedded under the 8 rotations and mirrors of the square
  * (the dihedral group D4, label-preserving for a floor plan) in the same forward batch, and the
@@ -30,25 +34,42 @@ import io.planstream.simclr.model.ResNet;
 public final class BatchEncoder implements AutoCloseable {
 
     private final int version;
-    private final EncoderSpec spec;
+    private final String architecture;
+    private final int inputSize;
+    private final int channels;
     private final Normalization normalization;
     private final NDManager manager;
-    private final InferenceEncoder encoder;
+    private final ServingEncoder encoder;
 
-    private BatchEncoder(int version, EncoderSpec spec, Normalization normalization, NDManager manager, ResNet net) {
+    private BatchEncoder(int version, String architecture, int inputSize, int channels, Normalization normalization,
+                         NDManager manager, ServingEncoder encoder) {
         this.version = version;
-        this.spec = spec;
+        this.architecture = architecture;
+        this.inputSize = inputSize;
+        this.channels = channels;
         this.normalization = normalization;
         this.manager = manager;
-        this.encoder = InferenceEncoder.of(net, manager);
+        this.encoder = encoder;
     }
 
-    /** Loads an artifact (checked against its hash and manifest) onto {@code device}. */
+    /**
+     * Loads an artifact (checked against its hash and manifest) onto {@code device}: a model trained here, or
+     * an imported TorchScript encoder, which is run once on a probe batch first.
+     */
     public static BatchEncoder load(Path artifactDir, int version, Device device) throws ArtifactException {
+        ModelManifest manifest = ModelArtifact.readManifest(artifactDir);
         NDManager manager = SimClrEngine.get().newBaseManager(device);
-        try (ModelArtifact artifact = ModelArtifact.load(artifactDir, manager)) {
-            return new BatchEncoder(version, artifact.manifest().encoderSpec(), artifact.normalization(), manager,
-                    artifact.model().encoder());
+        try {
+            if (manifest.isTorchScript()) {
+                TorchScriptEncoder module = ModelArtifact.loadTorchScript(artifactDir, device);
+                return new BatchEncoder(version, manifest.architecture(), manifest.inputSize(), manifest.inputChannels(),
+                        manifest.normalizationSpec(), manager, module);
+            }
+            try (ModelArtifact artifact = ModelArtifact.load(artifactDir, manager)) {
+                EncoderSpec spec = artifact.manifest().encoderSpec();
+                return new BatchEncoder(version, spec.name(), spec.inputSize(), spec.inputChannels(), artifact.normalization(),
+                        manager, InferenceEncoder.of(artifact.model().encoder(), manager));
+            }
         } catch (ArtifactException | RuntimeException e) {
             manager.close();
             throw e;
@@ -61,15 +82,27 @@ public final class BatchEncoder implements AutoCloseable {
         NDManager manager = SimClrEngine.get().newBaseManager(device);
         ResNet net = spec.build();
         net.initialize(manager, DataType.FLOAT32, spec.inputShape(1));
-        return new BatchEncoder(version, spec, Normalization.centred(spec.inputChannels()), manager, net);
+        return new BatchEncoder(version, spec.name(), spec.inputSize(), spec.inputChannels(),
+                Normalization.centred(spec.inputChannels()), manager, InferenceEncoder.of(net, manager));
     }
 
     public int version() {
         return version;
     }
 
-    public EncoderSpec spec() {
-        return spec;
+    /** The encoder's name: a ResNet's ({@code resnet-mini}, ...) or {@code torchscript}. */
+    public String architecture() {
+        return architecture;
+    }
+
+    /** Side in pixels of the square pictures the encoder takes. */
+    public int inputSize() {
+        return inputSize;
+    }
+
+    /** Channels of the pictures the encoder takes. */
+    public int channels() {
+        return channels;
     }
 
     public int dimension() {
@@ -86,8 +119,8 @@ public final class BatchEncoder implements AutoCloseable {
             return new float[0][];
         }
         int n = images.size();
-        int c = spec.inputChannels();
-        int s = spec.inputSize();
+        int c = channels;
+        int s = inputSize;
         int per = c * s * s;
         float[] flat = new float[n * per];
         for (int i = 0; i < n; i++) {

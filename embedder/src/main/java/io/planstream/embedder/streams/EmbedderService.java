@@ -36,6 +36,7 @@ import io.planstream.kafka.artifacts.ModelTarget;
 import io.planstream.schemas.Topic;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ModelArtifact;
+import io.planstream.simclr.artifact.ModelManifest;
 import io.planstream.simclr.model.EncoderSpec;
 
 /**
@@ -214,7 +215,7 @@ public final class EmbedderService implements AutoCloseable {
     private void startBootstrap() {
         EncoderSpec spec = options.bootstrapEncoder();
         EncoderPool pool = new EncoderPool(() -> BatchEncoder.random(spec, 0, options.bootstrapSeed(), options.device()));
-        launch(0, pool, spec);
+        launch(0, pool, new Preprocessor(spec.inputSize(), spec.inputChannels()), spec.name());
     }
 
     /** Loads and checks the artifact of {@code v}, then starts its stream; false where it was refused. */
@@ -230,12 +231,15 @@ public final class EmbedderService implements AutoCloseable {
             LOG.error("refused model version {} (the running version keeps serving): {}", v.getVersion(), e.getMessage());
             return false;
         }
-        EncoderSpec spec;
+        ModelManifest manifest;
+        Preprocessor preprocessor;
         try {
-            spec = ModelArtifact.readManifest(dir).encoderSpec();
-        } catch (ArtifactException e) {
+            manifest = ModelArtifact.readManifest(dir);
+            preprocessor = new Preprocessor(manifest.inputSize(), manifest.inputChannels());
+        } catch (ArtifactException | IllegalArgumentException e) {
             refusedArtifacts.incrementAndGet();
             lastRefusal = "version " + v.getVersion() + ": " + e.getMessage();
+            LOG.error("refused model version {} (the running version keeps serving): {}", v.getVersion(), e.getMessage());
             return false;
         }
         Path checked = dir;
@@ -246,15 +250,15 @@ public final class EmbedderService implements AutoCloseable {
                 throw new IllegalStateException("artifact of version " + v.getVersion() + " changed after it was checked: " + e.getMessage(), e);
             }
         });
-        launch(v.getVersion(), pool, spec);
+        launch(v.getVersion(), pool, preprocessor, manifest.architecture());
         return true;
     }
 
-    private void launch(int version, EncoderPool pool, EncoderSpec spec) {
-        EmbedderStream stream = new EmbedderStream(platform, version, pool, new Preprocessor(spec.inputSize(), spec.inputChannels()),
+    private void launch(int version, EncoderPool pool, Preprocessor preprocessor, String architecture) {
+        EmbedderStream stream = new EmbedderStream(platform, version, pool, preprocessor,
                 options.settings(), options.stateDir().resolve("v" + version), options.streamsOverrides());
         streams.put(version, stream.start());
-        LOG.info("embedder v{} started ({}); {}", version, spec.name(), streams.size() > 1 ? "backfilling beside the running version" : "live");
+        LOG.info("embedder v{} started ({}); {}", version, architecture, streams.size() > 1 ? "backfilling beside the running version" : "live");
     }
 
     /** Stops every version but the wanted one once the wanted one has caught up with the images topic. */

@@ -1,5 +1,6 @@
 package io.planstream.simclr.artifact;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -16,7 +17,9 @@ import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.Encoders;
 import io.planstream.simclr.model.Normalization;
 import io.planstream.simclr.model.ProjectionHeadSpec;
+import io.planstream.simclr.model.RefusedEncoderException;
 import io.planstream.simclr.model.SimClrModel;
+import io.planstream.simclr.model.TorchScriptEncoder;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -41,7 +44,9 @@ import java.util.stream.Stream;
 /**
  * A SimCLR model on disk: a directory with the parameters of f(.) and g(.) in DJL's format and a
  * {@code manifest.json} that says how to rebuild the network, how to feed it, where it came from,
- * and the SHA-256 of the parameter file.
+ * and the SHA-256 of the parameter file. An encoder imported as TorchScript ({@link
+ * TorchScriptImport}) is an artifact too, with the module file in place of the parameters; {@link
+ * #loadTorchScript} runs it.
  *
  * <p>Loading trusts nothing: it checks the manifest's fields, the hash, that the architecture the
  * manifest describes takes every parameter with the same shape and leaves none over, and fails
@@ -127,18 +132,7 @@ public final class ModelArtifact implements AutoCloseable {
                             + " channels but the encoder takes "
                             + spec.inputChannels());
         }
-        if (Files.exists(dir)) {
-            if (!Files.isDirectory(dir)) {
-                throw new ArtifactException(dir + " exists and is not a directory");
-            }
-            try (Stream<Path> entries = Files.list(dir)) {
-                if (entries.findAny().isPresent()) {
-                    throw new ArtifactException(
-                            dir + " is not empty: a model artifact is never overwritten");
-                }
-            }
-        }
-        Files.createDirectories(dir);
+        createEmpty(dir);
         Path parameters = dir.resolve(PARAMETERS);
         MessageDigest digest = sha256();
         try (OutputStream file = Files.newOutputStream(parameters);
@@ -169,6 +163,28 @@ public final class ModelArtifact implements AutoCloseable {
                         HexFormat.of().formatHex(digest.digest()),
                         Encoders.parameterCount(model, true),
                         clock.instant());
+        writeManifest(dir, manifest);
+        return manifest;
+    }
+
+    /** Creates {@code dir}, or checks that it is an empty directory: an artifact is never overwritten. */
+    static void createEmpty(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw new ArtifactException(dir + " exists and is not a directory");
+            }
+            try (Stream<Path> entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new ArtifactException(
+                            dir + " is not empty: a model artifact is never overwritten");
+                }
+            }
+        }
+        Files.createDirectories(dir);
+    }
+
+    /** Writes the manifest last and atomically: a directory with a manifest holds a complete artifact. */
+    static void writeManifest(Path dir, ModelManifest manifest) throws IOException {
         Path tmp = dir.resolve(MANIFEST + ".tmp");
         JSON.writeValue(tmp.toFile(), manifest);
         try {
@@ -176,7 +192,6 @@ public final class ModelArtifact implements AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING);
         }
-        return manifest;
     }
 
     /**
@@ -215,24 +230,16 @@ public final class ModelArtifact implements AutoCloseable {
                             + ModelManifest.FORMAT_VERSION);
         }
         try {
-            EncoderSpec spec = m.encoderSpec();
-            m.headSpec();
+            if (m.isTorchScript()) {
+                checkTorchScript(m);
+            } else {
+                checkResNet(m);
+            }
             Normalization n = m.normalizationSpec();
-            if (n.channels() != spec.inputChannels()) {
+            if (n.channels() != m.inputChannels()) {
                 throw new IllegalArgumentException(
                         "normalization has " + n.channels() + " channels, input_channels is "
-                                + spec.inputChannels());
-            }
-            if (m.embeddingDim() != spec.embeddingDim()) {
-                throw new IllegalArgumentException(
-                        "embedding_dim is "
-                                + m.embeddingDim()
-                                + " but "
-                                + spec.name()
-                                + " at width "
-                                + spec.width()
-                                + " gives "
-                                + spec.embeddingDim());
+                                + m.inputChannels());
             }
             if (m.version() == null || m.version().isBlank()) {
                 throw new IllegalArgumentException("version is missing");
@@ -240,7 +247,8 @@ public final class ModelArtifact implements AutoCloseable {
             if (m.parametersFile() == null
                     || m.parametersFile().isBlank()
                     || Path.of(m.parametersFile()).getNameCount() != 1
-                    || m.parametersFile().contains("..")) {
+                    || m.parametersFile().contains("..")
+                    || m.parametersFile().equals(MANIFEST)) {
                 throw new IllegalArgumentException(
                         "parameters_file must be a plain file name, got: " + m.parametersFile());
             }
@@ -255,18 +263,62 @@ public final class ModelArtifact implements AutoCloseable {
         return m;
     }
 
+    private static void checkResNet(ModelManifest m) {
+        EncoderSpec spec = m.encoderSpec();
+        m.headSpec();
+        if (m.embeddingDim() != spec.embeddingDim()) {
+            throw new IllegalArgumentException(
+                    "embedding_dim is "
+                            + m.embeddingDim()
+                            + " but "
+                            + spec.name()
+                            + " at width "
+                            + spec.width()
+                            + " gives "
+                            + spec.embeddingDim());
+        }
+    }
+
+    /** The fields an imported module's manifest must have; width and stem mean nothing there. */
+    private static void checkTorchScript(ModelManifest m) {
+        if (m.projectionHead() != null) {
+            throw new IllegalArgumentException(
+                    "projection_head is set, but an imported TorchScript encoder has none");
+        }
+        if (m.inputSize() < EncoderSpec.MIN_SIZE || m.inputSize() > EncoderSpec.MAX_SIZE) {
+            throw new IllegalArgumentException(
+                    "input_size must be in ["
+                            + EncoderSpec.MIN_SIZE
+                            + ", "
+                            + EncoderSpec.MAX_SIZE
+                            + "], got: "
+                            + m.inputSize());
+        }
+        if (m.inputChannels() < 1 || m.inputChannels() > EncoderSpec.MAX_CHANNELS) {
+            throw new IllegalArgumentException(
+                    "input_channels must be in [1, " + EncoderSpec.MAX_CHANNELS + "], got: " + m.inputChannels());
+        }
+        if (m.embeddingDim() < 1 || m.embeddingDim() > TorchScriptEncoder.MAX_EMBEDDING_DIM) {
+            throw new IllegalArgumentException(
+                    "embedding_dim must be in [1, "
+                            + TorchScriptEncoder.MAX_EMBEDDING_DIM
+                            + "], got: "
+                            + m.embeddingDim());
+        }
+    }
+
     /**
-     * Loads and verifies an artifact.
+     * The parameter file an artifact's manifest names: {@link #PARAMETERS} for a model trained here,
+     * the module's {@code .pt} file for an imported TorchScript encoder. Not checked against its hash.
      *
-     * @param dir the artifact directory
-     * @param parent the manager whose device receives the parameters; the artifact owns a
-     *     sub-manager of it, freed by {@link #close()}
-     * @return the loaded artifact
-     * @throws ArtifactException naming what is wrong: no manifest, malformed manifest, hash
-     *     mismatch, parameters that do not fit the architecture
+     * @throws ArtifactException if the manifest is missing or malformed
      */
-    public static ModelArtifact load(Path dir, NDManager parent) throws ArtifactException {
-        ModelManifest m = readManifest(dir);
+    public static Path parametersFile(Path dir) throws ArtifactException {
+        return dir.resolve(readManifest(dir).parametersFile());
+    }
+
+    /** The parameter file of {@code m}, checked to exist and to have the manifest's SHA-256. */
+    private static Path checkedParameters(Path dir, ModelManifest m) throws ArtifactException {
         Path parameters = dir.resolve(m.parametersFile());
         if (!Files.isRegularFile(parameters)) {
             throw new ArtifactException(
@@ -284,6 +336,63 @@ public final class ModelArtifact implements AutoCloseable {
                             + m.parametersSha256()
                             + ": the file was changed, truncated or replaced");
         }
+        return parameters;
+    }
+
+    /**
+     * Loads and verifies an imported TorchScript encoder: manifest, hash, and one probe forward pass
+     * whose output must have the manifest's dimension.
+     *
+     * @param dir the artifact directory
+     * @param device where the module's weights go
+     * @return the encoder; the caller closes it
+     * @throws ArtifactException naming what is wrong, including that {@code dir} holds a model
+     *     trained here (load those with {@link #load})
+     */
+    public static TorchScriptEncoder loadTorchScript(Path dir, Device device) throws ArtifactException {
+        ModelManifest m = readManifest(dir);
+        if (!m.isTorchScript()) {
+            throw new ArtifactException(
+                    dir + " holds a Planstream " + m.architecture() + " model, not an imported TorchScript encoder");
+        }
+        Path module = checkedParameters(dir, m);
+        TorchScriptEncoder encoder;
+        try {
+            encoder = TorchScriptEncoder.load(module, device, m.inputChannels(), m.inputSize());
+        } catch (RefusedEncoderException e) {
+            throw new ArtifactException(m.parametersFile() + " in " + dir + " cannot serve as an encoder: " + e.getMessage(), e);
+        }
+        if (encoder.embeddingDim() != m.embeddingDim()) {
+            int got = encoder.embeddingDim();
+            encoder.close();
+            throw new ArtifactException(
+                    "the manifest in " + dir + " says embedding_dim " + m.embeddingDim() + " but "
+                            + m.parametersFile() + " returns " + got + " dimensions");
+        }
+        return encoder;
+    }
+
+    /**
+     * Loads and verifies an artifact.
+     *
+     * @param dir the artifact directory
+     * @param parent the manager whose device receives the parameters; the artifact owns a
+     *     sub-manager of it, freed by {@link #close()}
+     * @return the loaded artifact
+     * @throws ArtifactException naming what is wrong: no manifest, malformed manifest, hash
+     *     mismatch, parameters that do not fit the architecture, an imported TorchScript encoder
+     */
+    public static ModelArtifact load(Path dir, NDManager parent) throws ArtifactException {
+        ModelManifest m = readManifest(dir);
+        if (m.isTorchScript()) {
+            throw new ArtifactException(
+                    dir
+                            + " holds an imported TorchScript encoder ("
+                            + m.parametersFile()
+                            + "), not a SimCLR model: it has no projection head and can only embed"
+                            + " (see loadTorchScript)");
+        }
+        Path parameters = checkedParameters(dir, m);
         EncoderSpec spec = m.encoderSpec();
         SimClrModel model = SimClrModel.builder().setEncoder(spec).optHead(m.headSpec()).build();
         NDManager manager = parent.newSubManager();

@@ -23,7 +23,7 @@ import java.util.List;
  * the folded weights on the device of the source parameters; close it to free them. Thread-safe
  * for concurrent {@link #embed} calls (it only reads its weights), each with its own input arrays.
  */
-public final class InferenceEncoder implements AutoCloseable {
+public final class InferenceEncoder implements ServingEncoder {
 
     private final NDManager manager;
     private final FoldedConv stem;
@@ -71,15 +71,12 @@ public final class InferenceEncoder implements AutoCloseable {
         return new InferenceEncoder(net, parent);
     }
 
-    /** @return the dimension of h */
+    @Override
     public int embeddingDim() {
         return embeddingDim;
     }
 
-    /**
-     * @param images a normalised batch (N, C, H, W) on the device of the weights
-     * @return h, (N, D), attached to the manager of {@code images}; no other array is left there
-     */
+    @Override
     public NDArray embed(NDArray images) {
         SimClrEngine.noGradientsInThisThread();
         NDManager owner = images.getManager();

@@ -49,6 +49,46 @@ public record Normalization(float[] mean, float[] std) {
                 new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
     }
 
+    /** @return mean 0 and std 1 for every channel: the encoder takes pictures in [0, 1] as they are */
+    public static Normalization none(int channels) {
+        float[] zero = new float[channels];
+        float[] one = new float[channels];
+        Arrays.fill(one, 1f);
+        return new Normalization(zero, one);
+    }
+
+    /**
+     * The normalisations an operator names.
+     *
+     * @param name {@code imagenet} (3 channels), {@code centred} or {@code none}
+     * @param channels the encoder's input channels
+     * @throws IllegalArgumentException naming the value and what is allowed
+     */
+    public static Normalization named(String name, int channels) {
+        if (channels < 1) {
+            throw new IllegalArgumentException("channels must be >= 1, got: " + channels);
+        }
+        String key = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        switch (key) {
+            case "imagenet":
+                if (channels != 3) {
+                    throw new IllegalArgumentException(
+                            "normalization imagenet is for 3-channel (RGB) input, the encoder takes "
+                                    + channels
+                                    + ": use centred or none");
+                }
+                return imagenet();
+            case "centred":
+            case "centered":
+                return centred(channels);
+            case "none":
+                return none(channels);
+            default:
+                throw new IllegalArgumentException(
+                        "normalization must be imagenet, centred or none, got: '" + name + "'");
+        }
+    }
+
     @Override
     public float[] mean() {
         return mean.clone();
