@@ -15,14 +15,15 @@ import picocli.CommandLine.Option;
                 "Without --kafka, a Kafka broker and schema registry run inside this process (loopback only)."})
 final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--port", description = "HTTP port (default ${DEFAULT-VALUE}).", defaultValue = "8080")
-    int port;
+    // No option has a default of its own: an option not given leaves the setting to the configuration
+    // (QUARKUS_HTTP_PORT, PLANSTREAM_DATA_DIR, application.properties), which a container sets by environment.
+    @Option(names = "--port", description = "HTTP port (default: quarkus.http.port, 8080).")
+    Integer port;
 
-    @Option(names = "--host", description = "Interface to bind (default ${DEFAULT-VALUE}: this machine only).", defaultValue = "127.0.0.1")
+    @Option(names = "--host", description = "Interface to bind (default: quarkus.http.host, 127.0.0.1: this machine only).")
     String host;
 
-    @Option(names = "--data-dir", description = "Where the embedded broker and the indexes keep their data (default ${DEFAULT-VALUE}).",
-            defaultValue = "planstream-data")
+    @Option(names = "--data-dir", description = "Where the embedded broker and the indexes keep their data (default: planstream.data-dir, planstream-data).")
     Path dataDir;
 
     @Option(names = "--roles", description = "Roles to run, comma-separated: ingest, embedder, index, trainer (default: all).")
@@ -36,12 +37,12 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (port < 0 || port > 65535) {
+        if (port != null && (port < 0 || port > 65535)) {
             throw new PlanstreamCommand.UsageException("--port must be 0..65535, got " + port);
         }
-        System.setProperty("quarkus.http.port", String.valueOf(port));
-        System.setProperty("quarkus.http.host", host);
-        System.setProperty("planstream.data-dir", dataDir.toAbsolutePath().toString());
+        setIfGiven("quarkus.http.port", port == null ? null : String.valueOf(port));
+        setIfGiven("quarkus.http.host", host);
+        setIfGiven("planstream.data-dir", dataDir == null ? null : dataDir.toAbsolutePath().toString());
         setIfGiven("planstream.roles", roles);
         setIfGiven("kafka.bootstrap.servers", kafka);
         setIfGiven("schema.registry.url", registry);
