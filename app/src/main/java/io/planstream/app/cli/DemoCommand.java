@@ -97,7 +97,11 @@ final class DemoCommand implements Callable<Integer> {
         AtomicInteger exit = new AtomicInteger();
         Quarkus.run(DemoApplication.class, (code, failure) -> {
             if (failure != null) {
-                System.err.println("planstream demo: " + failure.getMessage());
+                // Quarkus wraps the cause ("Failed to start quarkus"): say what actually went wrong.
+                System.err.println("planstream demo: " + ServeCommand.rootMessage(failure));
+                if (Boolean.getBoolean("planstream.debug")) {
+                    failure.printStackTrace();
+                }
             }
             exit.set(code);
         }, args.toArray(String[]::new));
