@@ -1,6 +1,7 @@
 package io.planstream.app.embedder;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -44,6 +45,13 @@ public interface EmbedderConfig {
     /** Kafka Streams commit interval: bounds how long an embedding waits to become visible. */
     @WithDefault("100ms")
     Duration commitInterval();
+
+    /**
+     * How long the group waits for a silent embedder instance before it hands that instance's partitions
+     * to the others (the consumer's session timeout; the broker accepts 6 s to 30 min by default).
+     * Unset: Kafka's default (45 s).
+     */
+    Optional<Duration> sessionTimeout();
 
     /** A new version counts as caught up when its lag on the images topic is at most this. */
     @WithDefault("0")

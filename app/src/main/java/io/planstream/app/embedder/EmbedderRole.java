@@ -1,7 +1,10 @@
 package io.planstream.app.embedder;
 
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,12 +49,11 @@ public class EmbedderRole {
             return;
         }
         EncoderSpec bootstrap = EncoderSpec.of(config.bootstrapEncoder(), 3, config.bootstrapSize());
-        Map<String, Object> overrides = Map.of("num.stream.threads", config.threads(),
-                "commit.interval.ms", config.commitInterval().toMillis());
+        Map<String, Object> overrides = streamsOverrides(config.threads(), config.commitInterval(), config.sessionTimeout());
         service = new EmbedderService(platform, new EmbedderService.Options(
                 new EmbedderSettings(config.batchSize(), config.maxWait(), config.symmetries()),
                 bootstrap, config.bootstrapSeed(), Devices.choose(config.device()), planstream.dataPath("embedder"),
-                overrides, config.catchUpLag(), java.time.Duration.ofMillis(500),
+                overrides, config.catchUpLag(), Duration.ofMillis(500),
                 planstream.dataPath("artifacts"))).start();
         Gauge.builder("planstream.embedder.refused.artifacts", service, EmbedderService::refusedArtifacts)
                 .description("model versions whose artifact was refused").register(metrics);
@@ -59,6 +61,25 @@ public class EmbedderRole {
                 .description("model versions with a running embedder stream").register(metrics);
         LOG.infof("Embedder role started on %s (bootstrap encoder %s at %d px)", Devices.choose(config.device()),
                 bootstrap.name(), bootstrap.inputSize());
+    }
+
+    /**
+     * The Kafka Streams settings the configuration decides. A session timeout comes with heartbeats at a
+     * third of it, as Kafka advises, so that a live instance is never taken for a dead one.
+     */
+    static Map<String, Object> streamsOverrides(int threads, Duration commitInterval, Optional<Duration> sessionTimeout) {
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put("num.stream.threads", threads);
+        overrides.put("commit.interval.ms", commitInterval.toMillis());
+        sessionTimeout.ifPresent(t -> {
+            if (t.toMillis() < 1 || t.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("planstream.embedder.session-timeout must be between 1 ms and "
+                        + Integer.MAX_VALUE + " ms, got " + t);
+            }
+            overrides.put("consumer.session.timeout.ms", (int) t.toMillis());
+            overrides.put("consumer.heartbeat.interval.ms", (int) Math.max(1, t.toMillis() / 3));
+        });
+        return overrides;
     }
 
     /** The live versions, their lag and state; empty where this process does not run the role. */
