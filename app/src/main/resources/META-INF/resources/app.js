@@ -374,3 +374,6 @@ setUpUpload();
 setUpMap();
 poll('/status', STATUS_EVERY_MS, renderStatus);
 poll('/models', MODELS_EVERY_MS, renderModels);
+
+// For the browser test: where the map's points were drawn (module bindings are live).
+export { mapPoints };

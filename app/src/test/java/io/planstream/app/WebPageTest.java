@@ -71,6 +71,7 @@ class WebPageTest {
         }
     }
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(WebPageTest.class);
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final FloorPlanGenerator PLANS = new FloorPlanGenerator();
@@ -130,8 +131,13 @@ class WebPageTest {
     @Test
     void pageShouldUploadAPlanShowItsNeighboursAndSearchFromOne() throws Exception {
         Optional<String> missing = Chromium.missing();
-        assumeTrue(missing.isEmpty(), () -> "browser test skipped: " + missing.get()
-                + "; install them with app/src/test/browser/install-chromium.sh (as root, with apt)");
+        String why = missing.map(m -> "browser test skipped: " + m
+                + "; install chromium and chromedriver with app/src/test/browser/install-chromium.sh (as root, with apt)").orElse("");
+        if (missing.isPresent()) {
+            // Surefire's summary counts a skip without its reason: the test's log says it too.
+            LOG.warn(why);
+        }
+        assumeTrue(missing.isEmpty(), why);
         // Neighbours to find: a few plans uploaded through the API first.
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -187,6 +193,24 @@ class WebPageTest {
                     .doesNotContain(neighbour);
             wait.until(d -> thumbnailsLoaded(d) >= 5);
             save(driver, "page-neighbour.png");
+
+            // The embedding map: hovering a point shows that plan's thumbnail, clicking it searches from it.
+            wait.until(d -> text(d, "map-state").contains("of 7 plans"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> point = (Map<String, Object>) ((org.openqa.selenium.JavascriptExecutor) driver).executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                            + "import('/app.js').then(m => done({id: m.mapPoints[0].id, x: m.mapPoints[0].sx, y: m.mapPoints[0].sy}));");
+            WebElement canvas = driver.findElement(By.id("map-canvas"));
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'});", canvas);
+            org.openqa.selenium.Rectangle box = canvas.getRect();
+            new org.openqa.selenium.interactions.Actions(driver).moveToElement(canvas,
+                    (int) Math.round(((Number) point.get("x")).doubleValue() - box.getWidth() / 2.0),
+                    (int) Math.round(((Number) point.get("y")).doubleValue() - box.getHeight() / 2.0)).perform();
+            wait.until(d -> d.findElement(By.id("map-hover")).isDisplayed());
+            assertThat(driver.findElement(By.id("map-hover")).getAttribute("src")).endsWith("/images/" + point.get("id") + "/thumbnail");
+            save(driver, "page-map-hover.png");
+            new org.openqa.selenium.interactions.Actions(driver).click().perform();
+            wait.until(d -> text(d, "search-state").contains("nearest plans of " + point.get("id")));
 
             // A refused upload shows the server's reason.
             driver.findElement(By.id("file")).sendKeys(notAnImage.toAbsolutePath().toString());
