@@ -54,22 +54,8 @@ import io.restassured.response.Response;
  * {@code target/screenshots/}.
  */
 @QuarkusTest
-@TestProfile(WebPageTest.FreshPipeline.class)
+@TestProfile(SearchApiTest.WholePipeline.class)
 class WebPageTest {
-
-    /**
-     * The ingest, embedder and index roles as in {@link SearchApiTest}, on a data directory of their own:
-     * the broker of a test is temporary, and an index left by an earlier run would already hold these
-     * plans, so the page's counters would not move.
-     */
-    public static class FreshPipeline extends SearchApiTest.WholePipeline {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> overrides = new java.util.HashMap<>(super.getConfigOverrides());
-            overrides.put("planstream.data-dir", Path.of("target", "web-page-test-" + System.nanoTime()).toAbsolutePath().toString());
-            return overrides;
-        }
-    }
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(WebPageTest.class);
     private static final Duration WAIT = Duration.ofSeconds(120);
@@ -149,6 +135,7 @@ class WebPageTest {
         Path notAnImage = Files.createTempFile("notes-", ".png");
         Files.writeString(notAnImage, "these are notes, not a picture");
         Files.createDirectories(SCREENSHOTS);
+        Files.deleteIfExists(SCREENSHOTS.resolve("failure.png"));
 
         WebDriver driver = Chromium.start(1280, 1700);
         try {
