@@ -262,7 +262,8 @@ async function poll(path, every, render) {
 
 // ------------------------------------------------------------------ embedding map
 
-const MAP_SAMPLE = 2000;
+// Exact t-SNE is quadratic in the points (about 3 s for 1,000 on the server): it maps a smaller sample.
+const MAP_SAMPLE = { pca: 2000, tsne: 1000 };
 const MAP_EVERY_MS = 5000;
 let mapPoints = [];
 let mapKey = '';
@@ -270,7 +271,9 @@ let mapLoadedAt = 0;
 
 /** Reloads the map when the active version or its size changed, at most every MAP_EVERY_MS. */
 function mapMaybeStale(key) {
-  if (key !== mapKey && Date.now() - mapLoadedAt > MAP_EVERY_MS) {
+  // A t-SNE map costs seconds of server time: it follows new uploads less often.
+  const every = $('map-projection').value === 'tsne' ? 6 * MAP_EVERY_MS : MAP_EVERY_MS;
+  if (key !== mapKey && Date.now() - mapLoadedAt > every) {
     mapKey = key;
     loadMap();
   }
@@ -278,12 +281,16 @@ function mapMaybeStale(key) {
 
 async function loadMap() {
   mapLoadedAt = Date.now();
-  $('map-limit').textContent = String(MAP_SAMPLE);
+  const projection = $('map-projection').value;
+  $('map-limit').textContent = String(MAP_SAMPLE[projection]);
+  if (projection === 'tsne') $('map-state').textContent = 't-SNE running on the server …';
   try {
-    const m = await api(`/map?sample=${MAP_SAMPLE}`);
+    const m = await api(`/map?projection=${projection}&sample=${MAP_SAMPLE[projection]}`);
+    if (m.projection !== $('map-projection').value) return;
     mapPoints = m.points;
-    $('map-state').textContent = `model version ${m.modelVersion}: ${m.points.length} of ${m.total} plans; `
-      + `the two axes explain ${(100 * (m.explained[0] + m.explained[1])).toFixed(1)}% of the variance`;
+    $('map-state').textContent = `model version ${m.modelVersion}, ${m.projection === 'tsne' ? 't-SNE' : 'PCA'}: `
+      + `${m.points.length} of ${m.total} plans; the two principal axes explain `
+      + `${(100 * (m.explained[0] + m.explained[1])).toFixed(1)}% of the variance`;
     drawMap();
   } catch (e) {
     $('map-state').textContent = e.message;
@@ -367,6 +374,7 @@ function setUpMap() {
     }
   });
   $('map-colour').addEventListener('change', drawMap);
+  $('map-projection').addEventListener('change', loadMap);
   window.addEventListener('resize', drawMap);
 }
 

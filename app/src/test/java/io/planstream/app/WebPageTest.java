@@ -96,6 +96,11 @@ class WebPageTest {
         assertThat(map.<List<Float>>path("points.x")).allSatisfy(x -> assertThat(x).isBetween(0f, 1f));
         assertThat(map.<Map<String, String>>path("points[0].metadata")).containsKey("rooms.total");
         given().queryParam("sample", 10_001).get("/map").then().statusCode(400).body("message", containsString("sample"));
+        given().queryParam("projection", "tsne").queryParam("sample", 3).get("/map").then().statusCode(200)
+                .body("projection", equalTo("tsne")).body("points.size()", equalTo(3));
+        given().queryParam("projection", "umap").get("/map").then().statusCode(400).body("message", containsString("projection"));
+        given().queryParam("projection", "tsne").queryParam("sample", 2001).get("/map").then().statusCode(400)
+                .body("message", containsString("at most 2000"));
 
         // A dead letter written by any stage is counted once (not twice, as offsets would with transaction markers).
         try (KafkaProducer<byte[], DeadLetter> producer = new KafkaProducer<>(new java.util.HashMap<>(platform.clientProperties()),
@@ -198,6 +203,9 @@ class WebPageTest {
             save(driver, "page-map-hover.png");
             new org.openqa.selenium.interactions.Actions(driver).click().perform();
             wait.until(d -> text(d, "search-state").contains("nearest plans of " + point.get("id")));
+            new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("map-projection"))).selectByValue("tsne");
+            wait.until(d -> text(d, "map-state").contains("t-SNE: 7 of 7 plans"));
+            save(driver, "page-tsne.png");
 
             // A refused upload shows the server's reason.
             driver.findElement(By.id("file")).sendKeys(notAnImage.toAbsolutePath().toString());
