@@ -175,6 +175,7 @@ class WebPageTest {
             // The status panel moves: one more image accepted and indexed, without reloading.
             wait.until(d -> isNumber(text(d, "count-accepted")) && Integer.parseInt(text(d, "count-accepted")) > accepted);
             wait.until(d -> isNumber(text(d, "count-indexed")) && Integer.parseInt(text(d, "count-indexed")) > indexed);
+            int plans = Integer.parseInt(text(driver, "count-indexed"));
 
             // Clicking a neighbour searches from it.
             String neighbour = hits.get(0).getAttribute("data-id");
@@ -187,7 +188,7 @@ class WebPageTest {
             save(driver, "page-neighbour.png");
 
             // The embedding map: hovering a point shows that plan's thumbnail, clicking it searches from it.
-            wait.until(d -> text(d, "map-state").contains("of 7 plans"));
+            wait.until(d -> text(d, "map-state").contains(plans + " of " + plans + " plans"));
             @SuppressWarnings("unchecked")
             Map<String, Object> point = (Map<String, Object>) ((org.openqa.selenium.JavascriptExecutor) driver).executeAsyncScript(
                     "const done = arguments[arguments.length - 1];"
@@ -204,7 +205,7 @@ class WebPageTest {
             new org.openqa.selenium.interactions.Actions(driver).click().perform();
             wait.until(d -> text(d, "search-state").contains("nearest plans of " + point.get("id")));
             new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("map-projection"))).selectByValue("tsne");
-            wait.until(d -> text(d, "map-state").contains("t-SNE: 7 of 7 plans"));
+            wait.until(d -> text(d, "map-state").contains("t-SNE: " + plans + " of " + plans + " plans"));
             save(driver, "page-tsne.png");
 
             // A refused upload shows the server's reason.
