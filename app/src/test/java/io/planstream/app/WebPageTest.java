@@ -91,7 +91,8 @@ class WebPageTest {
 
         // The embedding map: a PCA projection of a sample, scaled to [0, 1], with each image's metadata.
         Response map = given().queryParam("sample", 2).get("/map");
-        map.then().statusCode(200).body("modelVersion", equalTo(0)).body("points.size()", equalTo(2));
+        map.then().statusCode(200).body("modelVersion", equalTo(0)).body("projection", equalTo("pca")).body("points.size()", equalTo(2))
+                .body("points[0].format", equalTo("rplan"));
         assertThat(map.<Integer>path("total")).isGreaterThanOrEqualTo(3);
         assertThat(map.<List<Float>>path("points.x")).allSatisfy(x -> assertThat(x).isBetween(0f, 1f));
         assertThat(map.<Map<String, String>>path("points[0].metadata")).containsKey("rooms.total");

@@ -71,8 +71,9 @@ public class MapResource {
         for (int i = 0; i < stored.size(); i++) {
             String id = stored.get(i).id();
             CatalogEntry entry = s.catalogEntry(id).orElse(null);
-            points.add(new Point(id, scale(xy[i][0], min[0], max[0]), scale(xy[i][1], min[1], max[1]),
-                    entry == null ? null : entry.format(), entry == null ? Map.of() : entry.metadata()));
+            String format = entry == null || entry.format() == null ? null : entry.format().toLowerCase(java.util.Locale.ROOT);
+            points.add(new Point(id, scale(xy[i][0], min[0], max[0]), scale(xy[i][1], min[1], max[1]), format,
+                    entry == null ? Map.of() : entry.metadata()));
         }
         return new MapAnswer(vs.modelVersion(), tsne ? "tsne" : "pca", vs.total(), p.explained(), points);
     }
