@@ -97,7 +97,7 @@ public class DemoApplication implements QuarkusApplication {
             out.println("planstream demo: smoke run answered its first query; stopping");
             return 0;
         }
-        out.printf("planstream demo: serving on %s until interrupted (Ctrl-C)%n", base);
+        out.printf("planstream demo: serving on %s until interrupted (Ctrl-C); open %s/ in a browser for the web page%n", base, base);
         out.flush();
         Quarkus.waitForExit();
         return 0;

@@ -35,12 +35,17 @@ import io.restassured.response.Response;
 @TestProfile(SearchApiTest.WholePipeline.class)
 class SearchApiTest {
 
-    /** Every role but the trainer, with a short commit interval so uploads become searchable quickly. */
+    /**
+     * Every role but the trainer, with a short commit interval so uploads become searchable quickly, on a data
+     * directory of its own: the broker of a test is temporary, and an index left in the default directory by
+     * an earlier run would hold offsets of another broker's topic (and skip this one's records up to them).
+     */
     public static class WholePipeline implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("planstream.roles", "ingest,embedder,index", "planstream.embedder.batch-size", "8",
-                    "planstream.index.catch-up-lag", "0");
+                    "planstream.index.catch-up-lag", "0",
+                    "planstream.data-dir", java.nio.file.Path.of("target", "whole-pipeline-" + System.nanoTime()).toAbsolutePath().toString());
         }
     }
 

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 PretrainCommand.class,
                 EvalCommand.class,
+                ExportCommand.class,
                 TrainCommand.class,
                 ModelCommand.class,
                 CommandLine.HelpCommand.class

@@ -517,6 +517,59 @@ public final class VectorIndex implements AutoCloseable {
         }
     }
 
+    /** The most vectors {@link #sample(int, long)} returns: enough for a picture of the space, bounded in memory. */
+    public static final int MAX_SAMPLE = 10_000;
+
+    /** An image's stored vector, as {@link #sample(int, long)} returns it. */
+    public record Stored(String id, float[] vector) {
+    }
+
+    /**
+     * A uniform sample of at most {@code max} images with their vectors (a seeded reservoir over the live
+     * documents, so the same index and seed give the same sample), as of the last {@link #refresh()}.
+     */
+    public List<Stored> sample(int max, long seed) throws IOException {
+        if (max < 1 || max > MAX_SAMPLE) {
+            throw new IllegalArgumentException("sample must be between 1 and " + MAX_SAMPLE + ", got " + max);
+        }
+        java.util.Random random = new java.util.Random(seed);
+        List<Stored> reservoir = new ArrayList<>(Math.min(max, 1024));
+        long seen = 0;
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR_FIELD);
+                BinaryDocValues ids = leaf.reader().getBinaryDocValues(ID_FIELD);
+                if (values == null || ids == null) {
+                    continue;
+                }
+                Bits live = leaf.reader().getLiveDocs();
+                for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+                    if (live != null && !live.get(doc)) {
+                        continue;
+                    }
+                    seen++;
+                    int slot = reservoir.size() < max ? -1 : (int) Math.min(Integer.MAX_VALUE, random.nextLong(seen));
+                    if (slot >= max) {
+                        continue;
+                    }
+                    if (!ids.advanceExact(doc)) {
+                        throw new IllegalStateException("document " + doc + " of " + leaf + " has no id");
+                    }
+                    Stored s = new Stored(ids.binaryValue().utf8ToString(), values.vectorValue().clone());
+                    if (slot < 0) {
+                        reservoir.add(s);
+                    } else {
+                        reservoir.set(slot, s);
+                    }
+                }
+            }
+            return reservoir;
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
     /** Whether the image is in the index, as of the last {@link #refresh()}. */
     public boolean contains(String id) throws IOException {
         BytesRef term = checkId(id);

@@ -159,6 +159,23 @@ public final class IndexService implements AutoCloseable {
         }
     }
 
+    /** A sample of the active version's images with their vectors; {@code total} is how many it holds. */
+    public record VectorSample(int modelVersion, int total, List<VectorIndex.Stored> vectors) {
+        public VectorSample {
+            vectors = List.copyOf(vectors);
+        }
+    }
+
+    /** A uniform sample of at most {@code max} of the active version's vectors (seeded: the same index gives the same sample). */
+    public VectorSample sample(int max, long seed) {
+        VersionHandle h = acquireActive();
+        try {
+            return new VectorSample(h.version, h.numDocs(), h.sample(max, seed));
+        } finally {
+            h.release();
+        }
+    }
+
     /** The version answering queries; empty before any version caught up. */
     public Optional<Integer> activeVersion() {
         VersionHandle h = active.get();

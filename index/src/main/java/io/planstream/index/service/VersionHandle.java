@@ -80,6 +80,10 @@ final class VersionHandle {
         return io(() -> index.vector(id));
     }
 
+    java.util.List<VectorIndex.Stored> sample(int max, long seed) {
+        return io(() -> index.sample(max, seed));
+    }
+
     boolean contains(String id) {
         return io(() -> index.contains(id));
     }

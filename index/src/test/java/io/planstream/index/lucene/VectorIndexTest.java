@@ -98,6 +98,27 @@ class VectorIndexTest {
     }
 
     @Test
+    void shouldSampleLiveImagesWithTheirStoredVectorsTheSameWayForTheSameSeed() throws IOException {
+        float[][] vectors = randomVectors(200, DIM, 11);
+        try (VectorIndex index = openWith(vectors)) {
+            index.delete("5");
+            index.commit(java.util.Map.of());
+            index.refresh();
+            List<VectorIndex.Stored> sample = index.sample(50, 3);
+            assertThat(sample).hasSize(50).extracting(VectorIndex.Stored::id).doesNotHaveDuplicates().doesNotContain("5");
+            for (VectorIndex.Stored s : sample) {
+                assertThat(s.vector()).containsExactly(unit(vectors[Integer.parseInt(s.id())]), within(1e-6f));
+            }
+            assertThat(index.sample(50, 3)).extracting(VectorIndex.Stored::id)
+                    .containsExactlyElementsOf(sample.stream().map(VectorIndex.Stored::id).toList());
+            // Asked for more than it holds: every live image once.
+            assertThat(index.sample(VectorIndex.MAX_SAMPLE, 1)).hasSize(199);
+            assertThatThrownBy(() -> index.sample(VectorIndex.MAX_SAMPLE + 1, 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("sample must be between 1 and 10000");
+        }
+    }
+
+    @Test
     void shouldReturnKHitsWhenTheExcludedIdIsNotAmongThem() throws IOException {
         float[][] vectors = randomVectors(100, DIM, 2);
         try (VectorIndex index = openWith(vectors)) {

@@ -1,0 +1,387 @@
+// The Planstream page: upload or drop a plan, see its neighbours, watch the pipeline and the models.
+// Plain ES module, no build step and no third-party code: everything the page needs comes from this server.
+
+const K = 12;
+const STATUS_EVERY_MS = 1500;
+const MODELS_EVERY_MS = 5000;
+const WAIT_LIMIT_MS = 120000;
+
+const $ = (id) => document.getElementById(id);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** An answer that was not 2xx, with the server's code and message. */
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function api(path, options = {}) {
+  const res = await fetch(path, { headers: { Accept: 'application/json' }, ...options });
+  const text = await res.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  if (!res.ok) {
+    const message = body && body.message ? body.message : `${res.status} ${res.statusText || ''}`.trim();
+    throw new ApiError(res.status, body && body.error, message);
+  }
+  return body;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('data-')) e.setAttribute(k, v);
+    else e[k] = v;
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function showError(message) {
+  $('error').textContent = message;
+  $('error').hidden = !message;
+}
+
+function setState(text) {
+  $('search-state').textContent = text;
+}
+
+function roomsText(meta) {
+  if (!meta) return '';
+  const total = meta['rooms.total'];
+  const parts = Object.entries(meta).filter(([k]) => k.startsWith('rooms.') && k !== 'rooms.total' && meta[k] !== '0')
+    .map(([k, v]) => `${v} ${k.slice(6)}`);
+  return total === undefined ? '' : `${total} rooms${parts.length ? ': ' + parts.join(', ') : ''}`;
+}
+
+/** The room count and bedrooms, for a neighbour's card; the full counts are its tooltip. */
+function shortRooms(meta) {
+  if (!meta || meta['rooms.total'] === undefined) return '';
+  const bedrooms = Number(meta['rooms.bedroom'] || 0) + Number(meta['rooms.master_room'] || 0) + Number(meta['rooms.second_room'] || 0)
+    + Number(meta['rooms.child_room'] || 0) + Number(meta['rooms.guest_room'] || 0);
+  return `${meta['rooms.total']} rooms, ${bedrooms} bedrooms`;
+}
+
+// ------------------------------------------------------------------ search
+
+let searchToken = 0;
+
+async function uploadFile(file) {
+  showError('');
+  const token = ++searchToken;
+  const form = new FormData();
+  form.append('file', file, file.name);
+  setState(`Uploading ${file.name} …`);
+  $('neighbours').replaceChildren();
+  showQuery(URL.createObjectURL(file), `${file.name} (as uploaded)`, {});
+  let answer;
+  try {
+    answer = await api('/images', { method: 'POST', body: form });
+  } catch (e) {
+    setState('');
+    $('query').hidden = true;
+    showError(`Upload refused: ${e.message}`);
+    return;
+  }
+  if (token !== searchToken) return;
+  setState(`Accepted as ${answer.id} (${answer.format}, ${answer.width}×${answer.height}); waiting until it is indexed …`);
+  await searchFrom(answer.id, token, null, true);
+}
+
+/** What the page lists of an image: its attributes, the room counts in one line, other metadata as they are. */
+function describe(img) {
+  const meta = img.metadata || {};
+  const out = { id: img.id, format: img.format || '?' };
+  if (img.width) out.size = `${img.width}×${img.height}`;
+  if (img.filename) out.file = img.filename;
+  if (roomsText(meta)) out.rooms = roomsText(meta);
+  for (const [k, v] of Object.entries(meta)) {
+    if (!k.startsWith('rooms.') && k !== 'rplan.categories') out[k] = v;
+  }
+  return out;
+}
+
+function showQuery(src, caption, meta) {
+  $('query').hidden = false;
+  $('query-image').src = src;
+  $('query-caption').textContent = caption;
+  const dl = $('query-meta');
+  dl.replaceChildren();
+  for (const [k, v] of Object.entries(meta)) {
+    dl.append(el('dt', {}, k), el('dd', {}, String(v)));
+  }
+}
+
+/** Loads the server's thumbnail of {@code id} (for RPLAN files, its rendering), retrying until the index has it. */
+async function showThumbnail(id, token) {
+  const deadline = Date.now() + WAIT_LIMIT_MS;
+  while (token === searchToken && Date.now() < deadline) {
+    const res = await fetch(`/images/${encodeURIComponent(id)}/thumbnail`);
+    if (res.ok) {
+      const url = URL.createObjectURL(await res.blob());
+      if (token === searchToken) {
+        $('query-image').src = url;
+        $('query-caption').textContent = `${id} (as the server renders it)`;
+      }
+      return;
+    }
+    await sleep(500);
+  }
+}
+
+/**
+ * Shows the neighbours of {@code id}, waiting while it is not searchable yet. Right after an upload the
+ * index may not have read the image at all, so there an unknown id is also waited for.
+ */
+async function searchFrom(id, token = ++searchToken, hit = null, justUploaded = false) {
+  showError('');
+  if (hit) {
+    showQuery(`/images/${encodeURIComponent(id)}/thumbnail`, id, describe({ id, format: hit.format, metadata: hit.metadata }));
+  }
+  showThumbnail(id, token);
+  api(`/images/${encodeURIComponent(id)}`).then((img) => {
+    if (token === searchToken) showQuery($('query-image').src, $('query-caption').textContent, describe(img));
+  }).catch(() => { /* a process without the ingest role does not know it; the hit's metadata stays */ });
+  const deadline = Date.now() + WAIT_LIMIT_MS;
+  while (token === searchToken) {
+    try {
+      const answer = await api(`/images/${encodeURIComponent(id)}/similar?k=${K}`);
+      if (token !== searchToken) return;
+      renderNeighbours(answer);
+      setState(`${answer.hits.length} nearest plans of ${id} in model version ${answer.modelVersion} (${answer.tookMs.toFixed(1)} ms)`);
+      return;
+    } catch (e) {
+      const waiting = e.code === 'not_indexed_yet' || e.code === 'index_not_ready' || (justUploaded && e.code === 'not_found');
+      if (!waiting || Date.now() > deadline) {
+        setState('');
+        showError(e.message);
+        return;
+      }
+      setState(`${e.message} …`);
+      await sleep(500);
+    }
+  }
+}
+
+function renderNeighbours(answer) {
+  const items = answer.hits.map((h) => {
+    const b = el('button', { type: 'button', title: `search from ${h.id}` },
+      el('img', { src: h.thumbnail, alt: `plan ${h.id}`, loading: 'lazy' }),
+      el('div', { class: 'score' }, `score ${h.score.toFixed(3)}`),
+      el('div', { class: 'small' }, `v${h.modelVersion} · ${h.format || '?'}`),
+      el('div', { class: 'small', title: roomsText(h.metadata) }, shortRooms(h.metadata)),
+      el('div', { class: 'small', title: h.id }, h.filename || `${h.id.slice(0, 12)}…`));
+    b.addEventListener('click', () => searchFrom(h.id, ++searchToken, h));
+    return el('li', { class: 'hit', 'data-id': h.id }, b);
+  });
+  $('neighbours').replaceChildren(...items);
+}
+
+function setUpUpload() {
+  const drop = $('drop');
+  $('file').addEventListener('change', (e) => {
+    const f = e.target.files[0];
+    if (f) uploadFile(f);
+  });
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const f = e.dataTransfer.files[0];
+    if (f) uploadFile(f);
+  });
+}
+
+// ------------------------------------------------------------------ status and models
+
+let lastModelsKey = '';
+
+function text(id, v) {
+  $(id).textContent = v === null || v === undefined ? '–' : String(v);
+}
+
+function renderStatus(s) {
+  text('status-time', `updated ${new Date(s.time).toLocaleTimeString()}`);
+  text('count-roles', s.roles.join(', '));
+  text('count-accepted', s.ingest ? s.ingest.images : s.index ? s.index.images : null);
+  const index = s.index;
+  const active = index && index.versions.find((v) => v.state === 'active');
+  text('count-indexed', active ? active.documents : null);
+  if (active) mapMaybeStale(`${active.version}:${active.documents}`);
+  text('count-active', index ? index.active : null);
+  text('count-target', index ? index.target : null);
+  text('count-dead', s.deadLetters.count);
+  const last = s.deadLetters.last;
+  $('dead-last').textContent = last ? `last dead letter: ${last.stage}: ${last.reason}` : '';
+  const embedderLag = new Map((s.embedder ? s.embedder.versions : []).map((v) => [v.version, v.lag]));
+  const rows = (index ? index.versions : []).map((v) => el('tr', { 'data-version': v.version },
+    el('td', {}, String(v.version)), el('td', {}, v.state), el('td', {}, String(v.documents)),
+    el('td', {}, lag(embedderLag.has(v.version) ? embedderLag.get(v.version) : v.embedderLag)),
+    el('td', {}, lag(v.indexLag)), el('td', {}, String(v.dimension))));
+  $('versions').tBodies[0].replaceChildren(...rows);
+  const t = s.trainer && s.trainer.status;
+  $('trainer-state').textContent = t ? `trainer: ${t.bufferImages} images buffered, ${t.rounds} rounds`
+    + (t.progress && t.progress.phase ? `, round ${t.progress.round} ${t.progress.phase} step ${t.progress.step}/${t.progress.totalSteps}` : '') : '';
+}
+
+function lag(v) {
+  return v === undefined || v === null || v < 0 ? '?' : String(v);
+}
+
+const fmt = (v) => (v === undefined || v === null || Number.isNaN(v) ? '' : Number(v).toFixed(3));
+
+function renderModels(m) {
+  const rows = m.versions.map((v) => el('tr', { 'data-version': v.version },
+    el('td', {}, String(v.version) + (v.version === m.active ? ' (active)' : '') + (v.pinned ? ' (pinned)' : '')),
+    el('td', {}, v.state), el('td', {}, v.architecture || ''), el('td', {}, v.parent === null || v.parent === undefined ? '' : String(v.parent)),
+    el('td', {}, String(v.documents)), el('td', {}, fmt(v.metrics.heldout_ntxent)), el('td', {}, fmt(v.metrics.knn_top1)),
+    el('td', {}, fmt(v.metrics.alignment)), el('td', {}, fmt(v.metrics.uniformity))));
+  $('model-table').tBodies[0].replaceChildren(...rows);
+  const key = m.versions.map((v) => `${v.version}:${Object.keys(v.metrics).length}`).join(',');
+  if (key !== lastModelsKey) {
+    lastModelsKey = key;
+    $('metrics-plot').src = `/models/metrics.png?versions=${encodeURIComponent(key)}`;
+  }
+}
+
+async function poll(path, every, render) {
+  for (;;) {
+    try {
+      render(await api(path));
+    } catch (e) {
+      // The panel keeps its last values; a process without the role answers 503, which is no news.
+    }
+    await sleep(every);
+  }
+}
+
+// ------------------------------------------------------------------ embedding map
+
+// Exact t-SNE is quadratic in the points (about 3 s for 1,000 on the server): it maps a smaller sample.
+const MAP_SAMPLE = { pca: 2000, tsne: 1000 };
+const MAP_EVERY_MS = 5000;
+let mapPoints = [];
+let mapKey = '';
+let mapLoadedAt = 0;
+
+/** Reloads the map when the active version or its size changed, at most every MAP_EVERY_MS. */
+function mapMaybeStale(key) {
+  // A t-SNE map costs seconds of server time: it follows new uploads less often.
+  const every = $('map-projection').value === 'tsne' ? 6 * MAP_EVERY_MS : MAP_EVERY_MS;
+  if (key !== mapKey && Date.now() - mapLoadedAt > every) {
+    mapKey = key;
+    loadMap();
+  }
+}
+
+async function loadMap() {
+  mapLoadedAt = Date.now();
+  const projection = $('map-projection').value;
+  $('map-limit').textContent = String(MAP_SAMPLE[projection]);
+  if (projection === 'tsne') $('map-state').textContent = 't-SNE running on the server …';
+  try {
+    const m = await api(`/map?projection=${projection}&sample=${MAP_SAMPLE[projection]}`);
+    if (m.projection !== $('map-projection').value) return;
+    mapPoints = m.points;
+    $('map-state').textContent = `model version ${m.modelVersion}, ${m.projection === 'tsne' ? 't-SNE' : 'PCA'}: `
+      + `${m.points.length} of ${m.total} plans; the two principal axes explain `
+      + `${(100 * (m.explained[0] + m.explained[1])).toFixed(1)}% of the variance`;
+    drawMap();
+  } catch (e) {
+    $('map-state').textContent = e.message;
+  }
+}
+
+function colourOf(value, palette) {
+  if (!palette.has(value)) palette.set(value, `hsl(${(palette.size * 137.5) % 360} 65% 45%)`);
+  return palette.get(value);
+}
+
+function mapValue(p, field) {
+  return field === 'format' ? p.format || '?' : (p.metadata && p.metadata[field]) || '?';
+}
+
+function drawMap() {
+  const canvas = $('map-canvas');
+  const ratio = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth || 600;
+  const h = Math.min(480, Math.round(w * 0.6));
+  canvas.width = w * ratio;
+  canvas.height = h * ratio;
+  const g = canvas.getContext('2d');
+  g.scale(ratio, ratio);
+  g.clearRect(0, 0, w, h);
+  const field = $('map-colour').value;
+  const palette = new Map();
+  const sorted = [...new Set(mapPoints.map((p) => mapValue(p, field)))].sort((a, b) => (Number(a) - Number(b)) || String(a).localeCompare(String(b)));
+  sorted.forEach((v) => colourOf(v, palette));
+  for (const p of mapPoints) {
+    p.sx = 12 + p.x * (w - 130);
+    p.sy = 12 + (1 - p.y) * (h - 24);
+    g.fillStyle = palette.get(mapValue(p, field));
+    g.beginPath();
+    g.arc(p.sx, p.sy, 4, 0, 2 * Math.PI);
+    g.fill();
+  }
+  let y = 14;
+  g.font = '11px system-ui, sans-serif';
+  for (const [v, c] of palette) {
+    g.fillStyle = c;
+    g.fillRect(w - 90, y - 8, 8, 8);
+    g.fillStyle = '#333';
+    g.fillText(`${field} ${v}`, w - 78, y);
+    y += 13;
+    if (y > h - 8) break;
+  }
+}
+
+function nearestPoint(e) {
+  const r = $('map-canvas').getBoundingClientRect();
+  const x = e.clientX - r.left;
+  const y = e.clientY - r.top;
+  let best = null;
+  let bestD = 64;
+  for (const p of mapPoints) {
+    const d = (p.sx - x) ** 2 + (p.sy - y) ** 2;
+    if (d < bestD) { bestD = d; best = p; }
+  }
+  return { p: best, x, y };
+}
+
+function setUpMap() {
+  const canvas = $('map-canvas');
+  const hover = $('map-hover');
+  canvas.addEventListener('mousemove', (e) => {
+    const { p, x, y } = nearestPoint(e);
+    if (!p) { hover.hidden = true; return; }
+    hover.src = `/images/${encodeURIComponent(p.id)}/thumbnail`;
+    hover.title = p.id;
+    hover.style.left = `${Math.min(x + 12, canvas.clientWidth - 100)}px`;
+    hover.style.top = `${Math.max(y - 108, 0)}px`;
+    hover.hidden = false;
+  });
+  canvas.addEventListener('mouseleave', () => { hover.hidden = true; });
+  canvas.addEventListener('click', (e) => {
+    const { p } = nearestPoint(e);
+    if (p) {
+      searchFrom(p.id, ++searchToken, { metadata: p.metadata, format: p.format });
+      $('search').scrollIntoView({ behavior: 'smooth' });
+    }
+  });
+  $('map-colour').addEventListener('change', drawMap);
+  $('map-projection').addEventListener('change', loadMap);
+  window.addEventListener('resize', drawMap);
+}
+
+setUpUpload();
+setUpMap();
+poll('/status', STATUS_EVERY_MS, renderStatus);
+poll('/models', MODELS_EVERY_MS, renderModels);
+
+// For the browser test: where the map's points were drawn (module bindings are live).
+export { mapPoints };
