@@ -2,15 +2,12 @@ package io.planstream.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +30,7 @@ import io.planstream.simclr.model.SimClrModel;
 class EvalCommandTest {
 
     private static final int SIDE = 12;
-    private static final int CLASSES = 3;
+    private static final int CLASSES = TinyIdx.CLASSES;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -45,8 +42,8 @@ class EvalCommandTest {
     static void writeIdxFiles() throws IOException {
         Path data = dir.resolve("idx");
         Files.createDirectories(data);
-        writeIdx(data, "train", 60, 1);
-        writeIdx(data, "t10k", 30, 2);
+        TinyIdx.write(data, "train", 60, SIDE, 1);
+        TinyIdx.write(data, "t10k", 30, SIDE, 2);
         source = "fashion-mnist:" + data;
     }
 
@@ -139,39 +136,6 @@ class EvalCommandTest {
             l[i] = i % CLASSES;
         }
         return l;
-    }
-
-    /** Grey noise with a bright square in a quadrant chosen by the class. */
-    private static void writeIdx(Path dir, String prefix, int count, long seed) throws IOException {
-        Random r = new Random(seed);
-        int[] labels = labels(count);
-        try (DataOutputStream out = gz(dir.resolve(prefix + "-images-idx3-ubyte.gz"))) {
-            out.writeInt(0x803);
-            out.writeInt(count);
-            out.writeInt(SIDE);
-            out.writeInt(SIDE);
-            for (int i = 0; i < count; i++) {
-                int top = labels[i] == 1 ? SIDE / 2 : 0;
-                int left = labels[i] == 2 ? SIDE / 2 : 0;
-                for (int y = 0; y < SIDE; y++) {
-                    for (int x = 0; x < SIDE; x++) {
-                        boolean lit = y >= top && y < top + SIDE / 2 && x >= left && x < left + SIDE / 2;
-                        out.writeByte((lit ? 180 : 30) + r.nextInt(40));
-                    }
-                }
-            }
-        }
-        try (DataOutputStream out = gz(dir.resolve(prefix + "-labels-idx1-ubyte.gz"))) {
-            out.writeInt(0x801);
-            out.writeInt(count);
-            for (int label : labels) {
-                out.writeByte(label);
-            }
-        }
-    }
-
-    private static DataOutputStream gz(Path p) throws IOException {
-        return new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(p)));
     }
 
     private static List<JsonNode> jsonLines(String out) {

@@ -3,14 +3,11 @@ package io.planstream.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
-import java.util.zip.GZIPOutputStream;
 
 import javax.imageio.ImageIO;
 
@@ -35,8 +32,8 @@ class ExportCommandTest {
     static void writeIdxFiles() throws IOException {
         Path data = dir.resolve("idx");
         Files.createDirectories(data);
-        writeIdx(data, "train", 30, 1);
-        writeIdx(data, "t10k", COUNT, 2);
+        TinyIdx.write(data, "train", 30, SIDE, 1);
+        TinyIdx.write(data, "t10k", COUNT, SIDE, 2);
         source = "fashion-mnist:" + data;
     }
 
@@ -79,37 +76,5 @@ class ExportCommandTest {
         assertThat(CliRun.run("export", "--model", "pixels", "--data", source, "--out", out.toString(), "--split", "val").code()).isEqualTo(2);
         assertThat(CliRun.run("export", "--model", dir.resolve("missing").toString(), "--data", source, "--out", out.toString()).code())
                 .isEqualTo(2);
-    }
-
-    private static void writeIdx(Path dir, String prefix, int count, long seed) throws IOException {
-        Random r = new Random(seed);
-        try (DataOutputStream out = gz(dir.resolve(prefix + "-images-idx3-ubyte.gz"))) {
-            out.writeInt(0x803);
-            out.writeInt(count);
-            out.writeInt(SIDE);
-            out.writeInt(SIDE);
-            for (int i = 0; i < count; i++) {
-                int label = i % 3;
-                int top = label == 1 ? SIDE / 2 : 0;
-                int left = label == 2 ? SIDE / 2 : 0;
-                for (int y = 0; y < SIDE; y++) {
-                    for (int x = 0; x < SIDE; x++) {
-                        boolean lit = y >= top && y < top + SIDE / 2 && x >= left && x < left + SIDE / 2;
-                        out.writeByte((lit ? 180 : 30) + r.nextInt(40));
-                    }
-                }
-            }
-        }
-        try (DataOutputStream out = gz(dir.resolve(prefix + "-labels-idx1-ubyte.gz"))) {
-            out.writeInt(0x801);
-            out.writeInt(count);
-            for (int i = 0; i < count; i++) {
-                out.writeByte(i % 3);
-            }
-        }
-    }
-
-    private static DataOutputStream gz(Path p) throws IOException {
-        return new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(p)));
     }
 }
