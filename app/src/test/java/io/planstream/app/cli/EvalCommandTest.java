@@ -40,11 +40,7 @@ class EvalCommandTest {
 
     @BeforeAll
     static void writeIdxFiles() throws IOException {
-        Path data = dir.resolve("idx");
-        Files.createDirectories(data);
-        TinyIdx.write(data, "train", 60, SIDE, 1);
-        TinyIdx.write(data, "t10k", 30, SIDE, 2);
-        source = "fashion-mnist:" + data;
+        source = TinyIdx.source(dir, 60, 30, SIDE);
     }
 
     @Test

@@ -30,11 +30,7 @@ class ExportCommandTest {
 
     @BeforeAll
     static void writeIdxFiles() throws IOException {
-        Path data = dir.resolve("idx");
-        Files.createDirectories(data);
-        TinyIdx.write(data, "train", 30, SIDE, 1);
-        TinyIdx.write(data, "t10k", COUNT, SIDE, 2);
-        source = "fashion-mnist:" + data;
+        source = TinyIdx.source(dir, 30, COUNT, SIDE);
     }
 
     /** Three classes that light different quadrants: their pixels are apart, so the map must keep them apart. */

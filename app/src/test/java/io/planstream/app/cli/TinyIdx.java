@@ -20,6 +20,18 @@ final class TinyIdx {
     private TinyIdx() {
     }
 
+    /**
+     * Writes a training and a test split into {@code dir/idx}.
+     *
+     * @return the data source the commands take: {@code fashion-mnist:DIR}
+     */
+    static String source(Path dir, int train, int test, int side) throws IOException {
+        Path data = Files.createDirectories(dir.resolve("idx"));
+        write(data, "train", train, side, 1);
+        write(data, "t10k", test, side, 2);
+        return "fashion-mnist:" + data;
+    }
+
     /** Writes {@code PREFIX-images-idx3-ubyte.gz} and {@code PREFIX-labels-idx1-ubyte.gz} of {@code side}-pixel images. */
     static void write(Path dir, String prefix, int count, int side, long seed) throws IOException {
         Random r = new Random(seed);
