@@ -17,12 +17,12 @@ import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 
 /** Pictures for tests: drawn ones, broken ones, and the shared real floor plans where present. */
-final class TestImages {
+public final class TestImages {
 
     private TestImages() {
     }
 
-    static Path sharedData() {
+    public static Path sharedData() {
         String configured = System.getProperty("shared.data.dir");
         Path p = configured != null ? Path.of(configured) : Path.of("../../shared/data");
         return p.toAbsolutePath().normalize();
@@ -38,7 +38,7 @@ final class TestImages {
         }
     }
 
-    static byte[] drawing(int w, int h, int seed, String format) {
+    public static byte[] drawing(int w, int h, int seed, String format) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setColor(Color.WHITE);
@@ -56,7 +56,7 @@ final class TestImages {
     }
 
     /** A valid PNG whose IHDR claims other dimensions (CRC fixed, so only the size is a lie). */
-    static byte[] pngClaiming(int width, int height) {
+    public static byte[] pngClaiming(int width, int height) {
         byte[] png = drawing(16, 16, 1, "png");
         ByteBuffer b = ByteBuffer.wrap(png);
         b.putInt(16, width);

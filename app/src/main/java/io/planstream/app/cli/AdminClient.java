@@ -22,8 +22,15 @@ final class AdminClient {
 
     private final String url;
     private final HttpClient client;
+    private final String apiKey;
 
     AdminClient(String url) {
+        this(url, null);
+    }
+
+    /** @param apiKey sent as {@code X-API-Key}; null for a server without access control */
+    AdminClient(String url, String apiKey) {
+        this.apiKey = apiKey;
         this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
     }
@@ -43,7 +50,7 @@ final class AdminClient {
     }
 
     private int send(String method, String path, Duration timeout, PrintWriter out, PrintWriter err) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout)
+        HttpRequest request = ApiKeyOption.authorize(HttpRequest.newBuilder(URI.create(url + path)), apiKey).timeout(timeout)
                 .method(method, HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json").build();
         return send(request, method, path, out, err);
     }
@@ -71,7 +78,8 @@ final class AdminClient {
             return PlanstreamCommand.EXIT_FAILED;
         }
         // Expect: 100-continue: a body the server refuses from its headers alone (too large) is never sent.
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout).POST(body).expectContinue(true)
+        HttpRequest request = ApiKeyOption.authorize(HttpRequest.newBuilder(URI.create(url + path)), apiKey).timeout(timeout)
+                .POST(body).expectContinue(true)
                 .header("Content-Type", contentType).header("Accept", "application/json").build();
         return send(request, "POST", path, out, err);
     }

@@ -23,8 +23,15 @@ final class HttpUploader {
 
     private final HttpClient client;
     private final URI images;
+    private final String apiKey;
 
     HttpUploader(String baseUrl) {
+        this(baseUrl, null);
+    }
+
+    /** @param apiKey sent as {@code X-API-Key}; null for a server without access control */
+    HttpUploader(String baseUrl, String apiKey) {
+        this.apiKey = apiKey;
         this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
         this.images = URI.create(baseUrl.replaceAll("/+$", "") + "/images");
     }
@@ -40,7 +47,7 @@ final class HttpUploader {
      * @throws ServerUnreachableException when nothing answers at the URL
      */
     Result upload(byte[] body, String contentType, Map<String, String> query) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(withQuery(query))
+        HttpRequest request = ApiKeyOption.authorize(HttpRequest.newBuilder(withQuery(query)), apiKey)
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))

@@ -31,6 +31,7 @@ import io.planstream.ingest.image.InvalidImageException;
 import io.planstream.ingest.image.UploadValidator;
 import io.planstream.kafka.KafkaPlatform;
 import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,6 +47,9 @@ final class IngestCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders.")
     List<Path> paths;
+
+    @CommandLine.Mixin
+    ApiKeyOption apiKey;
 
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server to upload to (default ${DEFAULT-VALUE}).")
     String url;
@@ -76,7 +80,7 @@ final class IngestCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("no image files under " + paths);
         }
         Map<String, String> formatParam = "auto".equals(format) ? Map.of() : Map.of("format", format);
-        Sink sink = kafka == null ? new HttpSink(new HttpUploader(url), source, formatParam, meta) : KafkaSink.open(kafka, registry, source, format, meta);
+        Sink sink = kafka == null ? new HttpSink(new HttpUploader(url, apiKey.key), source, formatParam, meta) : KafkaSink.open(kafka, registry, source, format, meta);
         List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);

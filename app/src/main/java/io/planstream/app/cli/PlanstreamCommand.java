@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 TrainCommand.class,
                 ModelCommand.class,
+                KeyCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class PlanstreamCommand implements Runnable {

@@ -20,6 +20,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Run one round and print its result (required: continuous training runs inside serve).")
     boolean once;
 
+    @CommandLine.Mixin
+    ApiKeyOption apiKey;
+
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server running the trainer role (default ${DEFAULT-VALUE}).")
     String url;
 
@@ -32,7 +35,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "give --once: continuous training runs inside ./planstream serve (the trainer role)");
         }
-        return new AdminClient(url).call("POST", "/admin/trainer/rounds", timeout, spec.root().commandLine().getOut(),
+        return new AdminClient(url, apiKey.key).call("POST", "/admin/trainer/rounds", timeout, spec.root().commandLine().getOut(),
                 spec.root().commandLine().getErr());
     }
 }

@@ -13,15 +13,17 @@ record CliRun(int code, String out, String err) {
 
     /** Runs {@code args}; {@code out} holds picocli's output and what the command printed to System.out. */
     static CliRun run(String... args) {
-        CommandLine cl = PlanstreamCommand.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        // System.out is swapped before the command line is built: picocli gives subcommands of subcommands
+        // (key create, model list) a writer of the System.out it finds then, not the one set on the root.
         PrintStream stdout = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
+            CommandLine cl = PlanstreamCommand.newCommandLine();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
             int code = cl.execute(args);
             cl.getOut().flush();
             cl.getErr().flush();
