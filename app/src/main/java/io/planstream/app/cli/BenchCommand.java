@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Benchmarks. Each prints a readable table, or with --json one JSON object per result line. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the system: `bench ingest` (uploads/s, acknowledgement latency), `bench encoder` (images/s, s/step, GFLOP/s), `bench embed` (pipeline vs forward), `bench index` (queries/s, recall, ratio to bare Lucene), `bench e2e` (upload to searchable).",
-        subcommands = {BenchIngestCommand.class, BenchEncoderCommand.class, BenchEmbedCommand.class, BenchIndexCommand.class, BenchE2eCommand.class})
+        subcommands = {BenchIngestCommand.class, BenchEncoderCommand.class, BenchEmbedCommand.class, BenchIndexCommand.class, BenchE2eCommand.class,
+                BenchSoakCommand.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

@@ -43,11 +43,11 @@ final class LocalServer implements AutoCloseable {
                 "--port", String.valueOf(port), "--data-dir", dataDir.toString()));
         command.addAll(List.of("-Dplanstream.embedded.kafka-port=0", "-Dplanstream.embedded.registry-port=0"));
         command.addAll(extraArgs);
-        // JVM system properties go before -jar.
+        // JVM options (system properties, -X settings) go before -jar.
         List<String> ordered = new ArrayList<>();
         ordered.add(command.get(0));
-        command.stream().filter(a -> a.startsWith("-D")).forEach(ordered::add);
-        command.stream().skip(1).filter(a -> !a.startsWith("-D")).forEach(ordered::add);
+        command.stream().filter(LocalServer::isJvmOption).forEach(ordered::add);
+        command.stream().skip(1).filter(a -> !isJvmOption(a)).forEach(ordered::add);
         Process process = new ProcessBuilder(ordered).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         LocalServer server = new LocalServer(process, dataDir, log, "http://127.0.0.1:" + port);
         server.awaitReady(timeout);
@@ -56,6 +56,20 @@ final class LocalServer implements AutoCloseable {
 
     String url() {
         return url;
+    }
+
+    private static boolean isJvmOption(String arg) {
+        return arg.startsWith("-D") || arg.startsWith("-X");
+    }
+
+    /** The server process, for measuring it (resident memory). */
+    ProcessHandle process() {
+        return process.toHandle();
+    }
+
+    /** The last lines of the server's log. */
+    String logTail() throws IOException {
+        return tail();
     }
 
     private void awaitReady(Duration timeout) throws InterruptedException, IOException {

@@ -1,0 +1,279 @@
+package io.planstream.app.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.planstream.ingest.generate.FloorPlanGenerator;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A long run of the whole pipeline under a steady upload rate with one burst above what the
+ * embedder keeps up with: the server's resident memory (native memory included: libtorch, Kafka,
+ * Lucene) and the backlog (accepted but not yet searchable) sampled over time, then the drain.
+ */
+@Command(name = "soak", mixinStandardHelpOptions = true,
+        description = {"Resident memory and backlog of a serve process (every role) over a long run: steady uploads at --rate,",
+                "one burst at --burst-rate in the middle (back-pressure: uploads must still succeed), then the backlog must drain.",
+                "Writes soak.csv, soak.png and soak.json to --out."})
+final class BenchSoakCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--minutes", defaultValue = "60", description = "Length of the upload phase (default ${DEFAULT-VALUE}).")
+    double minutes;
+
+    @Option(names = "--rate", defaultValue = "2", description = "Steady uploads per second (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--burst-rate", defaultValue = "40", description = "Uploads per second during the burst (default ${DEFAULT-VALUE}).")
+    double burstRate;
+
+    @Option(names = "--burst-seconds", defaultValue = "60", description = "Length of the burst, started at half time (default ${DEFAULT-VALUE}).")
+    int burstSeconds;
+
+    @Option(names = "--sample-seconds", defaultValue = "10", description = "Sampling interval (default ${DEFAULT-VALUE}).")
+    int sampleSeconds;
+
+    @Option(names = "--drain-minutes", defaultValue = "10", description = "Longest wait for the backlog to drain after the uploads (default ${DEFAULT-VALUE}).")
+    double drainMinutes;
+
+    @Option(names = "--trainer-every", defaultValue = "1000",
+            description = "planstream.trainer.min-new-images of the server: a training round every N uploads, 0 = none (default ${DEFAULT-VALUE}).")
+    int trainerEvery;
+
+    @Option(names = "--heap-mb", defaultValue = "1536", description = "Java heap of the server, fixed (default ${DEFAULT-VALUE}).")
+    int heapMb;
+
+    @Option(names = "--seed", defaultValue = "11", description = "Seed of the generated plans (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "Folder for soak.csv, soak.png and soak.json.")
+    Path out;
+
+    /** One sample. */
+    record Sample(double minute, double rssMb, long accepted, long indexed, long embedderLag, long uploadsOk, long uploadsFailed) {
+        long backlog() {
+            return Math.max(0, accepted - indexed);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(minutes > 0 && minutes <= 24 * 60) || !(rate > 0 && rate <= 1000) || !(burstRate >= rate && burstRate <= 1000)
+                || burstSeconds < 0 || sampleSeconds < 1 || !(drainMinutes >= 0) || trainerEvery < 0) {
+            throw new PlanstreamCommand.UsageException("need 0 < --minutes <= 1440, 0 < --rate <= --burst-rate <= 1000, --burst-seconds >= 0,"
+                    + " --sample-seconds >= 1, --drain-minutes >= 0, --trainer-every >= 0");
+        }
+        Files.createDirectories(out);
+        // A fixed heap: what RSS adds on top of it over time is native memory (libtorch, Lucene, Kafka, threads).
+        List<String> args = List.of("-Xmx" + heapMb + "m", "-Xms" + heapMb + "m",
+                "-Dplanstream.trainer.min-new-images=" + trainerEvery, "-Dplanstream.trainer.epochs=1");
+        try (LocalServer server = LocalServer.start(args, Duration.ofMinutes(5))) {
+            List<Sample> samples = run(server);
+            write(samples);
+        }
+        return PlanstreamCommand.EXIT_OK;
+    }
+
+    private List<Sample> run(LocalServer server) throws Exception {
+        HttpUploader uploader = new HttpUploader(server.url());
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        FloorPlanGenerator plans = new FloorPlanGenerator();
+        AtomicLong ok = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong next = new AtomicLong();
+        List<Sample> samples = new ArrayList<>();
+        long uploadNanos = (long) (minutes * 60e9);
+        long burstStart = uploadNanos / 2;
+        long burstEnd = burstStart + burstSeconds * 1_000_000_000L;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        long start = System.nanoTime();
+        long nextSample = 0;
+        double credit = 0;
+        long last = start;
+        try (ProgressBar bar = Progress.bar("soak", (long) (minutes * 60), "s")) {
+            while (true) {
+                long now = System.nanoTime();
+                long t = now - start;
+                if (t >= nextSample) {
+                    samples.add(sample(client, server, t, ok.get(), failed.get()));
+                    nextSample += sampleSeconds * 1_000_000_000L;
+                }
+                if (t >= uploadNanos) {
+                    break;
+                }
+                double r = t >= burstStart && t < burstEnd ? burstRate : rate;
+                credit += r * (now - last) / 1e9;
+                last = now;
+                while (credit >= 1) {
+                    credit -= 1;
+                    long n = next.getAndIncrement();
+                    pool.submit(() -> upload(uploader, plans.generate(seed * 1_000_003L + n).png(), ok, failed));
+                }
+                bar.stepTo(Math.min((long) (minutes * 60), t / 1_000_000_000L));
+                bar.setExtraMessage(String.format(" %d ok, %d failed, RSS %.0f MB, backlog %d", ok.get(), failed.get(),
+                        samples.get(samples.size() - 1).rssMb(), samples.get(samples.size() - 1).backlog()));
+                Thread.sleep(20);
+            }
+        }
+        pool.shutdown();
+        pool.awaitTermination(5, TimeUnit.MINUTES);
+        // Drain: keep sampling until everything accepted is searchable, or the wait is over.
+        long drainDeadline = System.nanoTime() + (long) (drainMinutes * 60e9);
+        while (System.nanoTime() < drainDeadline) {
+            Sample s = sample(client, server, System.nanoTime() - start, ok.get(), failed.get());
+            samples.add(s);
+            if (s.backlog() == 0 && s.accepted() >= ok.get()) {
+                break;
+            }
+            Thread.sleep(sampleSeconds * 1000L);
+        }
+        return samples;
+    }
+
+    private static void upload(HttpUploader uploader, byte[] png, AtomicLong ok, AtomicLong failed) {
+        try {
+            HttpUploader.Result r = uploader.upload(png, "image/png", Map.of());
+            (r.accepted() ? ok : failed).incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failed.incrementAndGet();
+        }
+    }
+
+    private static Sample sample(HttpClient client, LocalServer server, long nanos, long ok, long failed) throws InterruptedException {
+        double rss = rssMb(server.process().pid());
+        long accepted = -1;
+        long indexed = -1;
+        long lag = -1;
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.url() + "/status")).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode status = JSON.readTree(r.body());
+            accepted = status.path("ingest").path("images").asLong(-1);
+            JsonNode index = status.path("index");
+            int active = index.path("active").asInt(-1);
+            indexed = 0;
+            for (JsonNode v : index.path("versions")) {
+                if (v.path("version").asInt() == active) {
+                    indexed = v.path("documents").asLong();
+                }
+            }
+            lag = 0;
+            for (JsonNode v : status.path("embedder").path("versions")) {
+                lag = Math.max(lag, v.path("lag").asLong());
+            }
+        } catch (IOException e) {
+            // The sample keeps -1: the server did not answer in time.
+        }
+        return new Sample(nanos / 60e9, rss, accepted, indexed, lag, ok, failed);
+    }
+
+    /** VmRSS of a process from /proc: resident memory, native allocations included (Linux only). */
+    static double rssMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private void write(List<Sample> samples) throws IOException {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("soak.csv")))) {
+            w.println("minute,rss_mb,accepted,indexed,backlog,embedder_lag,uploads_ok,uploads_failed");
+            for (Sample s : samples) {
+                w.printf(java.util.Locale.ROOT, "%.3f,%.1f,%d,%d,%d,%d,%d,%d%n", s.minute(), s.rssMb(), s.accepted(), s.indexed(), s.backlog(),
+                        s.embedderLag(), s.uploadsOk(), s.uploadsFailed());
+            }
+        }
+        double[] minute = samples.stream().mapToDouble(Sample::minute).toArray();
+        XYChart rssChart = new XYChartBuilder().width(900).height(320).title("resident memory of the serve process (every role)")
+                .xAxisTitle("minutes").yAxisTitle("MB").build();
+        rssChart.addSeries("RSS", minute, samples.stream().mapToDouble(Sample::rssMb).toArray()).setMarker(SeriesMarkers.NONE);
+        XYChart backlogChart = new XYChartBuilder().width(900).height(320).title("backlog: accepted, not yet searchable")
+                .xAxisTitle("minutes").yAxisTitle("images").build();
+        backlogChart.addSeries("backlog", minute, samples.stream().mapToDouble(Sample::backlog).toArray()).setMarker(SeriesMarkers.NONE);
+        java.awt.image.BufferedImage a = BitmapEncoder.getBufferedImage(rssChart);
+        java.awt.image.BufferedImage b = BitmapEncoder.getBufferedImage(backlogChart);
+        java.awt.image.BufferedImage both = new java.awt.image.BufferedImage(a.getWidth(), a.getHeight() + b.getHeight(),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = both.createGraphics();
+        g.drawImage(a, 0, 0, null);
+        g.drawImage(b, 0, a.getHeight(), null);
+        g.dispose();
+        javax.imageio.ImageIO.write(both, "png", out.resolve("soak.png").toFile());
+
+        Sample lastUpload = samples.stream().filter(s -> s.minute() <= minutes).reduce((x, y) -> y).orElseThrow();
+        Sample end = samples.get(samples.size() - 1);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("bench", "soak");
+        summary.put("minutes", minutes);
+        summary.put("rate", rate);
+        summary.put("burst_rate", burstRate);
+        summary.put("burst_seconds", burstSeconds);
+        summary.put("heap_mb", heapMb);
+        summary.put("uploads_ok", end.uploadsOk());
+        summary.put("uploads_failed", end.uploadsFailed());
+        summary.put("accepted_at_end", end.accepted());
+        summary.put("indexed_at_end", end.indexed());
+        summary.put("max_backlog", samples.stream().mapToLong(Sample::backlog).max().orElse(0));
+        summary.put("drained", end.backlog() == 0);
+        summary.put("drain_minutes", end.minute() - lastUpload.minute());
+        summary.put("rss_mb_first", samples.get(0).rssMb());
+        summary.put("rss_mb_max", samples.stream().mapToDouble(Sample::rssMb).max().orElse(-1));
+        summary.put("rss_mb_end", end.rssMb());
+        summary.put("rss_mb_per_hour_second_half", slopePerHour(samples.stream().filter(s -> s.minute() >= minutes / 2 && s.minute() <= minutes).toList()));
+        String json = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary);
+        Files.writeString(out.resolve("soak.json"), json);
+        System.out.println(json);
+    }
+
+    /** Least-squares slope of RSS against time, in MB per hour. */
+    static double slopePerHour(List<Sample> s) {
+        int n = s.size();
+        if (n < 2) {
+            return 0;
+        }
+        double mx = s.stream().mapToDouble(Sample::minute).average().orElse(0);
+        double my = s.stream().mapToDouble(Sample::rssMb).average().orElse(0);
+        double num = 0;
+        double den = 0;
+        for (Sample x : s) {
+            num += (x.minute() - mx) * (x.rssMb() - my);
+            den += (x.minute() - mx) * (x.minute() - mx);
+        }
+        return den == 0 ? 0 : num / den * 60;
+    }
+}

@@ -1,0 +1,38 @@
+package io.planstream.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class BenchSoakCommandTest {
+
+    @Test
+    void slopeIsMegabytesPerHour() {
+        List<BenchSoakCommand.Sample> flat = List.of(sample(0, 900), sample(10, 905), sample(20, 895), sample(30, 900));
+        assertThat(BenchSoakCommand.slopePerHour(flat)).isCloseTo(-6, within(1e-9));
+        List<BenchSoakCommand.Sample> leak = List.of(sample(0, 1000), sample(30, 1050), sample(60, 1100));
+        assertThat(BenchSoakCommand.slopePerHour(leak)).isCloseTo(100, within(1e-9));
+        assertThat(BenchSoakCommand.slopePerHour(List.of(sample(1, 1)))).isZero();
+    }
+
+    @Test
+    void readsTheResidentMemoryOfAProcess() {
+        double rss = BenchSoakCommand.rssMb(ProcessHandle.current().pid());
+        assertThat(rss).isGreaterThan(10).isLessThan(64 * 1024);
+        assertThat(BenchSoakCommand.rssMb(Long.MAX_VALUE)).isEqualTo(-1);
+    }
+
+    @Test
+    void refusesImpossibleSettings() {
+        CliRun r = CliRun.run("bench", "soak", "--minutes", "0", "--out", "target/soak-refused");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--minutes");
+    }
+
+    private static BenchSoakCommand.Sample sample(double minute, double rss) {
+        return new BenchSoakCommand.Sample(minute, rss, 0, 0, 0, 0, 0);
+    }
+}
