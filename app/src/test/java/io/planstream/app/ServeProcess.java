@@ -1,0 +1,119 @@
+package io.planstream.app;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code planstream serve} process of the packaged application that a test can SIGKILL and
+ * start again with the same command: same ports, same data directory, its log appended to.
+ */
+final class ServeProcess {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    final String name;
+    final String url;
+    private final List<String> command;
+    private final Path log;
+    private Process process;
+    private int starts;
+
+    /**
+     * @param jvmArgs options before {@code -jar} (heap, system properties)
+     * @param args    {@code serve} arguments after the port and data directory
+     */
+    ServeProcess(String name, Path dir, int port, List<String> jvmArgs, List<String> args) {
+        this.name = name;
+        this.url = "http://127.0.0.1:" + port;
+        this.log = dir.resolve(name + ".log");
+        Path jar = Path.of(System.getProperty("planstream.app.dir", "target/quarkus-app"), "quarkus-run.jar");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // Several JVMs share the machine's cores: one GC thread each and a bounded heap.
+                "-Xmx768m", "-XX:+UseSerialGC", "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--port", String.valueOf(port), "--data-dir", dir.resolve(name).toString()));
+        cmd.addAll(args);
+        this.command = List.copyOf(cmd);
+    }
+
+    synchronized ServeProcess start() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException(name + " runs already");
+        }
+        starts++;
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return this;
+    }
+
+    /** SIGKILL (no shutdown hook runs, nothing is flushed or committed), and waits for the end. */
+    synchronized void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    synchronized boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    int starts() {
+        return starts;
+    }
+
+    /** Waits for {@code /q/health/ready}; false if the process died or the time ran out. */
+    boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!alive()) {
+                return false;
+            }
+            try {
+                HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).timeout(Duration.ofSeconds(5))
+                        .build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException notListeningYet) {
+                // Starting.
+            }
+            Thread.sleep(250);
+        }
+        return false;
+    }
+
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    /** {@code n} distinct free loopback ports (all held open together while chosen). */
+    static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+}
