@@ -18,8 +18,46 @@ class ApiError extends Error {
   }
 }
 
+// With access control on (planstream.security.enabled), requests carry the key the user entered; it is
+// kept for this tab only (sessionStorage), never in a cookie or the URL.
+const KEY_ITEM = 'planstream.apiKey';
+const apiKey = () => sessionStorage.getItem(KEY_ITEM) || '';
+const withKey = (headers = {}) => (apiKey() ? { ...headers, 'X-API-Key': apiKey() } : headers);
+
+/** fetch() with the key; a 401 or 403 opens the key field with the server's reason. */
+async function authFetch(path, options = {}) {
+  const res = await fetch(path, { ...options, headers: withKey(options.headers || {}) });
+  if (res.status === 401 || res.status === 403) {
+    showKeyField(res.status === 401 ? 'This server needs an API key.' : 'This key may not do that.');
+  }
+  return res;
+}
+
+/** Sets an image from a URL that may need the key: plain src without one, a blob URL with one. */
+async function setImage(img, url) {
+  if (!apiKey() || url.startsWith('blob:')) { img.src = url; return; }
+  const res = await authFetch(url);
+  if (res.ok) img.src = URL.createObjectURL(await res.blob());
+}
+
+function showKeyField(reason) {
+  $('key-form').hidden = false;
+  $('key-reason').textContent = reason;
+}
+
+function setUpKeyField() {
+  $('key-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = $('key-input').value.trim();
+    if (value) sessionStorage.setItem(KEY_ITEM, value); else sessionStorage.removeItem(KEY_ITEM);
+    $('key-input').value = '';
+    $('key-form').hidden = true;
+    lastModelsKey = null;
+  });
+}
+
 async function api(path, options = {}) {
-  const res = await fetch(path, { headers: { Accept: 'application/json' }, ...options });
+  const res = await authFetch(path, { ...options, headers: { Accept: 'application/json', ...(options.headers || {}) } });
   const text = await res.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
@@ -107,7 +145,7 @@ function describe(img) {
 
 function showQuery(src, caption, meta) {
   $('query').hidden = false;
-  $('query-image').src = src;
+  setImage($('query-image'), src);
   $('query-caption').textContent = caption;
   const dl = $('query-meta');
   dl.replaceChildren();
@@ -120,7 +158,7 @@ function showQuery(src, caption, meta) {
 async function showThumbnail(id, token) {
   const deadline = Date.now() + WAIT_LIMIT_MS;
   while (token === searchToken && Date.now() < deadline) {
-    const res = await fetch(`/images/${encodeURIComponent(id)}/thumbnail`);
+    const res = await authFetch(`/images/${encodeURIComponent(id)}/thumbnail`);
     if (res.ok) {
       const url = URL.createObjectURL(await res.blob());
       if (token === searchToken) {
@@ -169,8 +207,10 @@ async function searchFrom(id, token = ++searchToken, hit = null, justUploaded = 
 
 function renderNeighbours(answer) {
   const items = answer.hits.map((h) => {
+    const thumb = el('img', { alt: `plan ${h.id}`, loading: 'lazy' });
+    setImage(thumb, h.thumbnail);
     const b = el('button', { type: 'button', title: `search from ${h.id}` },
-      el('img', { src: h.thumbnail, alt: `plan ${h.id}`, loading: 'lazy' }),
+      thumb,
       el('div', { class: 'score' }, `score ${h.score.toFixed(3)}`),
       el('div', { class: 'small' }, `v${h.modelVersion} · ${h.format || '?'}`),
       el('div', { class: 'small', title: roomsText(h.metadata) }, shortRooms(h.metadata)),
@@ -245,7 +285,7 @@ function renderModels(m) {
   const key = m.versions.map((v) => `${v.version}:${Object.keys(v.metrics).length}`).join(',');
   if (key !== lastModelsKey) {
     lastModelsKey = key;
-    $('metrics-plot').src = `/models/metrics.png?versions=${encodeURIComponent(key)}`;
+    setImage($('metrics-plot'), `/models/metrics.png?versions=${encodeURIComponent(key)}`);
   }
 }
 
@@ -359,7 +399,7 @@ function setUpMap() {
   canvas.addEventListener('mousemove', (e) => {
     const { p, x, y } = nearestPoint(e);
     if (!p) { hover.hidden = true; return; }
-    hover.src = `/images/${encodeURIComponent(p.id)}/thumbnail`;
+    if (hover.title !== p.id) setImage(hover, `/images/${encodeURIComponent(p.id)}/thumbnail`);
     hover.title = p.id;
     hover.style.left = `${Math.min(x + 12, canvas.clientWidth - 100)}px`;
     hover.style.top = `${Math.max(y - 108, 0)}px`;
@@ -378,6 +418,7 @@ function setUpMap() {
   window.addEventListener('resize', drawMap);
 }
 
+setUpKeyField();
 setUpUpload();
 setUpMap();
 poll('/status', STATUS_EVERY_MS, renderStatus);
