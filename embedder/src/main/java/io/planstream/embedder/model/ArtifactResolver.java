@@ -13,6 +13,7 @@ import io.planstream.kafka.artifacts.ArtifactFetcher;
 import io.planstream.kafka.artifacts.ArtifactUri;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ModelArtifact;
+import io.planstream.simclr.artifact.ModelManifest;
 
 /**
  * Turns a published model version into a local artifact directory whose parameters match the
@@ -53,7 +54,24 @@ public final class ArtifactResolver {
                     + ") have SHA-256 " + ModelArtifact.sha256Hex(parameters) + " but the published record says "
                     + v.getArtifactSha256());
         }
+        requireRecordMatchesManifest(v, ModelArtifact.readManifest(dir));
         return dir;
+    }
+
+    /**
+     * The record's promises about the artifact, against the artifact's own manifest: a version whose
+     * record says one embedding dimension or input size and whose encoder gives another would fill the
+     * index with vectors of the wrong size, or feed the encoder pictures of the wrong size.
+     */
+    static void requireRecordMatchesManifest(ModelVersion v, ModelManifest m) throws ArtifactException {
+        if (m.embeddingDim() != v.getDimension()) {
+            throw new ArtifactException("the record of version " + v.getVersion() + " says embedding dimension "
+                    + v.getDimension() + " but the artifact's manifest gives " + m.embeddingDim());
+        }
+        if (m.inputSize() != v.getInputSize()) {
+            throw new ArtifactException("the record of version " + v.getVersion() + " says input size "
+                    + v.getInputSize() + " px but the artifact's manifest gives " + m.inputSize());
+        }
     }
 
     /** Whether the parameter file the artifact's manifest names has the record's hash; false for no readable manifest. */
