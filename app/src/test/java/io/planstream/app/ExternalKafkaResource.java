@@ -15,7 +15,17 @@ public class ExternalKafkaResource implements QuarkusTestResourceLifecycleManage
 
     @Override
     public Map<String, String> start() {
-        kafka = EmbeddedKafka.builder().temporary().start();
+        kafka = broker(EmbeddedKafka.builder().temporary()).start();
+        return config(kafka);
+    }
+
+    /** The broker's settings; subclasses add theirs. */
+    protected EmbeddedKafka.Builder broker(EmbeddedKafka.Builder builder) {
+        return builder;
+    }
+
+    /** What the application is given to reach the broker. */
+    protected Map<String, String> config(EmbeddedKafka kafka) {
         return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
                 // Quick 503s once the test has stopped the broker.
                 "planstream.ingest.ack-timeout", "3s");

@@ -3,8 +3,6 @@ package io.planstream.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -130,7 +128,7 @@ class MultiProcessIT {
 
     private void run() throws Exception {
         long started = System.nanoTime();
-        int[] ports = freePorts(6);
+        int[] ports = ServeProcess.freePorts(6);
         String bootstrap = "127.0.0.1:" + ports[0];
         String registry = "http://127.0.0.1:" + ports[1];
         Child ingest = start("ingest", ports[2], List.of("-Dplanstream.embedded.kafka-port=" + ports[0],
@@ -411,21 +409,6 @@ class MultiProcessIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %s%s: %s", c.url, path, r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        // All held open together, so that no two are the same.
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

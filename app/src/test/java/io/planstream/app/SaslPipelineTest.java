@@ -17,7 +17,6 @@ import io.planstream.ingest.generate.FloorPlanGenerator;
 import io.planstream.kafka.EmbeddedKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
@@ -28,20 +27,11 @@ import io.restassured.response.Response;
  * works; without the credentials a client is refused.
  */
 @QuarkusTest
-@TestProfile(SaslPipelineTest.Pipeline.class)
+@TestProfile(SearchApiTest.WholePipeline.class)
 @QuarkusTestResource(value = SaslKafkaResource.class, restrictToAnnotatedClass = true)
 class SaslPipelineTest {
 
     EmbeddedKafka kafka;
-
-    public static class Pipeline implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("planstream.roles", "ingest,embedder,index", "planstream.embedder.batch-size", "8",
-                    "planstream.index.catch-up-lag", "0",
-                    "planstream.data-dir", java.nio.file.Path.of("target", "sasl-pipeline-" + System.nanoTime()).toAbsolutePath().toString());
-        }
-    }
 
     @Test
     void everyRoleTalksSaslAndAClientWithoutCredentialsIsRefused() throws Exception {
