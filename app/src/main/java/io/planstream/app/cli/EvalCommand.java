@@ -151,8 +151,8 @@ final class EvalCommand implements Callable<Integer> {
         ModelManifest manifest = pixels || model.startsWith(RANDOM) ? null : readManifest();
         int loadSize = manifest != null ? manifest.inputSize() : size != null ? size : DEFAULT_FOLDER_SIZE;
         int loadChannels = manifest != null ? manifest.inputChannels() : channels != null ? channels : DEFAULT_FOLDER_CHANNELS;
-        ImageDataset train = DataSources.open(data, Split.TRAIN, loadSize, loadChannels);
-        ImageDataset test = DataSources.open(data, Split.TEST, loadSize, loadChannels);
+        ImageDataset train = io.planstream.app.demo.RplanFolder.open(data, Split.TRAIN, loadSize, loadChannels);
+        ImageDataset test = io.planstream.app.demo.RplanFolder.open(data, Split.TEST, loadSize, loadChannels);
         checkData(train, test);
         train = subset(train, limitTrain, seed);
         test = subset(test, limitTest, seed + 1);
@@ -241,8 +241,10 @@ final class EvalCommand implements Callable<Integer> {
                     + model + " is none of these");
         }
         if (!data.equals(DataSources.FASHION_MNIST) && !data.startsWith(DataSources.FASHION_MNIST + ":")
+                && !(data.startsWith(io.planstream.app.demo.RplanFolder.PREFIX)
+                        && Files.isDirectory(Path.of(data.substring(io.planstream.app.demo.RplanFolder.PREFIX.length()))))
                 && !Files.isDirectory(Path.of(data))) {
-            throw new PlanstreamCommand.UsageException("--data must be fashion-mnist, fashion-mnist:DIR or a folder; "
+            throw new PlanstreamCommand.UsageException("--data must be fashion-mnist, fashion-mnist:DIR, rplan:DIR or a folder; "
                     + data + " is none of these");
         }
         positive("--limit-train", limitTrain);

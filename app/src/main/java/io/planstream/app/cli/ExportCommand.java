@@ -125,7 +125,7 @@ public final class ExportCommand implements Callable<Integer> {
         ModelManifest manifest = pixels || random ? null : ModelArtifact.readManifest(Path.of(model));
         int loadSize = manifest != null ? manifest.inputSize() : size != null ? size : EvalCommand.DEFAULT_FOLDER_SIZE;
         int loadChannels = manifest != null ? manifest.inputChannels() : channels != null ? channels : EvalCommand.DEFAULT_FOLDER_CHANNELS;
-        ImageDataset images = DataSources.open(data, which, loadSize, loadChannels);
+        ImageDataset images = io.planstream.app.demo.RplanFolder.open(data, which, loadSize, loadChannels);
         if (!images.labelled()) {
             throw new PlanstreamCommand.UsageException(data + " is not labelled: the map is coloured by class");
         }

@@ -44,6 +44,8 @@ import picocli.CommandLine.Option;
                 "  fashion-mnist:DIR  its IDX files in DIR",
                 "  DIR                a CIFAR-10 binary folder, or a folder of pictures",
                 "                     (one sub-folder per class, or flat)",
+                "  rplan:DIR          RPLAN floor plans (4-channel PNGs) under DIR, rendered by room",
+                "                     category and labelled by room count; 1 in 5 is a test plan",
                 ""})
 final class PretrainCommand implements Callable<Integer> {
 
@@ -130,7 +132,7 @@ final class PretrainCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         checkDataExists();
-        ImageDataset dataset = DataSources.open(data, Split.TRAIN, size == null ? DEFAULT_FOLDER_SIZE : size,
+        ImageDataset dataset = io.planstream.app.demo.RplanFolder.open(data, Split.TRAIN, size == null ? DEFAULT_FOLDER_SIZE : size,
                 channels == null ? 3 : channels);
         PretrainConfig config = config(dataset);
 
@@ -161,9 +163,13 @@ final class PretrainCommand implements Callable<Integer> {
                 throw new PlanstreamCommand.UsageException("no Fashion-MNIST training images in " + dir
                         + (dir.equals(FashionMnist.DEBIAN_DIR) ? ": install them with sudo apt-get install dataset-fashion-mnist" : ""));
             }
+        } else if (data.startsWith(io.planstream.app.demo.RplanFolder.PREFIX)) {
+            if (!Files.isDirectory(Path.of(data.substring(io.planstream.app.demo.RplanFolder.PREFIX.length())))) {
+                throw new PlanstreamCommand.UsageException("--data " + data + ": not a folder");
+            }
         } else if (!Files.isDirectory(Path.of(data))) {
             throw new PlanstreamCommand.UsageException("--data " + data
-                    + " is neither fashion-mnist nor a folder (CIFAR-10 binary or pictures)");
+                    + " is neither fashion-mnist, rplan:DIR nor a folder (CIFAR-10 binary or pictures)");
         }
     }
 

@@ -1,0 +1,101 @@
+package io.planstream.app.demo;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import javax.imageio.ImageIO;
+
+import io.planstream.ingest.image.Rplan;
+import io.planstream.simclr.data.DataSources;
+import io.planstream.simclr.data.ImageDataset;
+import io.planstream.simclr.data.ImageFolder;
+import io.planstream.simclr.data.Split;
+
+/**
+ * An RPLAN folder as a data source, {@code rplan:DIR}: every 4-channel RPLAN PNG under DIR rendered
+ * by room category (what the embedder sees), labelled by its number of rooms, and split into train
+ * and test by a hash of the file name (one plan in five is a test plan), so the split does not move
+ * when files are added. Other data sources go to {@link DataSources}.
+ *
+ * <p>Why here: rendering RPLAN rasters belongs to the ingest module, which the SimCLR core does not
+ * depend on; the commands that read data sources live in this module, which has both.
+ */
+public final class RplanFolder {
+
+    public static final String PREFIX = "rplan:";
+    private static final int TEST_SHARE = 5;
+
+    private RplanFolder() {
+    }
+
+    /** Opens {@code rplan:DIR} here, anything else with {@link DataSources#open}. */
+    public static ImageDataset open(String source, Split split, int size, int channels) throws IOException {
+        if (!source.startsWith(PREFIX)) {
+            return DataSources.open(source, split, size, channels);
+        }
+        Path dir = Path.of(source.substring(PREFIX.length()));
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("rplan: " + dir + " is not a folder");
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().toLowerCase().endsWith(".png")).sorted().toList();
+        }
+        int per = channels * size * size;
+        List<byte[]> pixels = new ArrayList<>();
+        List<Integer> rooms = new ArrayList<>();
+        int skipped = 0;
+        for (Path f : files) {
+            if (isTest(f.getFileName().toString()) != (split == Split.TEST)) {
+                continue;
+            }
+            BufferedImage img = ImageIO.read(f.toFile());
+            if (img == null || img.getWidth() != Rplan.SIZE || img.getHeight() != Rplan.SIZE || !Rplan.looksLikeRplan(img)) {
+                skipped++;
+                continue;
+            }
+            float[] chw = ImageFolder.input(Rplan.render(img), size, channels);
+            byte[] b = new byte[per];
+            for (int i = 0; i < per; i++) {
+                b[i] = (byte) Math.round(Math.max(0f, Math.min(1f, chw[i])) * 255f);
+            }
+            pixels.add(b);
+            rooms.add(Rplan.countRooms(img).total());
+        }
+        if (pixels.isEmpty()) {
+            throw new IOException("no RPLAN plans for the " + split.name().toLowerCase() + " split in " + dir + " (" + files.size()
+                    + " PNG files, " + skipped + " not RPLAN rasters)");
+        }
+        // Classes are the room counts present, in order: "3 rooms", "4 rooms", ...
+        Map<Integer, Integer> classOf = new TreeMap<>();
+        rooms.stream().sorted().distinct().forEach(r -> classOf.put(r, classOf.size()));
+        byte[] all = new byte[pixels.size() * per];
+        int[] labels = new int[pixels.size()];
+        for (int i = 0; i < pixels.size(); i++) {
+            System.arraycopy(pixels.get(i), 0, all, i * per, per);
+            labels[i] = classOf.get(rooms.get(i));
+        }
+        List<String> classes = classOf.keySet().stream().map(r -> r + " rooms").toList();
+        return new ImageDataset("rplan:" + dir.getFileName(), channels, size, size, all, labels, classes);
+    }
+
+    /** One file name in {@value #TEST_SHARE} is in the test split, chosen by its SHA-256. */
+    static boolean isTest(String fileName) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(fileName.getBytes(StandardCharsets.UTF_8));
+            return Math.floorMod(h[0], TEST_SHARE) == 0;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
