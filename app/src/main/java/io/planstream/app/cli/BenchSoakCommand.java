@@ -77,7 +77,8 @@ final class BenchSoakCommand implements Callable<Integer> {
     Path out;
 
     /** One sample. */
-    record Sample(double minute, double rssMb, long accepted, long indexed, long embedderLag, long uploadsOk, long uploadsFailed) {
+    record Sample(double minute, double rssMb, double anonMb, long accepted, long indexed, long embedderLag, long uploadsOk,
+                  long uploadsFailed) {
         long backlog() {
             return Math.max(0, accepted - indexed);
         }
@@ -170,6 +171,7 @@ final class BenchSoakCommand implements Callable<Integer> {
 
     private static Sample sample(HttpClient client, LocalServer server, long nanos, long ok, long failed) throws InterruptedException {
         double rss = rssMb(server.process().pid());
+        double anon = statusMb(server.process().pid(), "RssAnon:");
         long accepted = -1;
         long indexed = -1;
         long lag = -1;
@@ -193,14 +195,22 @@ final class BenchSoakCommand implements Callable<Integer> {
         } catch (IOException e) {
             // The sample keeps -1: the server did not answer in time.
         }
-        return new Sample(nanos / 60e9, rss, accepted, indexed, lag, ok, failed);
+        return new Sample(nanos / 60e9, rss, anon, accepted, indexed, lag, ok, failed);
     }
 
     /** VmRSS of a process from /proc: resident memory, native allocations included (Linux only). */
     static double rssMb(long pid) {
+        return statusMb(pid, "VmRSS:");
+    }
+
+    /**
+     * One size field of /proc/PID/status in MB, -1 where absent. RssAnon is the anonymous part of the
+     * resident set (heap, native allocations); the rest is files mapped in (Lucene and Kafka segments).
+     */
+    static double statusMb(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
                 }
             }
@@ -212,9 +222,10 @@ final class BenchSoakCommand implements Callable<Integer> {
 
     private void write(List<Sample> samples) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("soak.csv")))) {
-            w.println("minute,rss_mb,accepted,indexed,backlog,embedder_lag,uploads_ok,uploads_failed");
+            w.println("minute,rss_mb,rss_anon_mb,accepted,indexed,backlog,embedder_lag,uploads_ok,uploads_failed");
             for (Sample s : samples) {
-                w.printf(java.util.Locale.ROOT, "%.3f,%.1f,%d,%d,%d,%d,%d,%d%n", s.minute(), s.rssMb(), s.accepted(), s.indexed(), s.backlog(),
+                w.printf(java.util.Locale.ROOT, "%.3f,%.1f,%.1f,%d,%d,%d,%d,%d,%d%n", s.minute(), s.rssMb(), s.anonMb(), s.accepted(),
+                        s.indexed(), s.backlog(),
                         s.embedderLag(), s.uploadsOk(), s.uploadsFailed());
             }
         }
@@ -222,6 +233,8 @@ final class BenchSoakCommand implements Callable<Integer> {
         XYChart rssChart = new XYChartBuilder().width(900).height(320).title("resident memory of the serve process (every role)")
                 .xAxisTitle("minutes").yAxisTitle("MB").build();
         rssChart.addSeries("RSS", minute, samples.stream().mapToDouble(Sample::rssMb).toArray()).setMarker(SeriesMarkers.NONE);
+        rssChart.addSeries("anonymous (heap + native)", minute, samples.stream().mapToDouble(Sample::anonMb).toArray())
+                .setMarker(SeriesMarkers.NONE);
         XYChart backlogChart = new XYChartBuilder().width(900).height(320).title("backlog: accepted, not yet searchable")
                 .xAxisTitle("minutes").yAxisTitle("images").build();
         backlogChart.addSeries("backlog", minute, samples.stream().mapToDouble(Sample::backlog).toArray()).setMarker(SeriesMarkers.NONE);

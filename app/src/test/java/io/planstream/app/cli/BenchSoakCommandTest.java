@@ -23,6 +23,7 @@ class BenchSoakCommandTest {
         double rss = BenchSoakCommand.rssMb(ProcessHandle.current().pid());
         assertThat(rss).isGreaterThan(10).isLessThan(64 * 1024);
         assertThat(BenchSoakCommand.rssMb(Long.MAX_VALUE)).isEqualTo(-1);
+        assertThat(BenchSoakCommand.statusMb(ProcessHandle.current().pid(), "RssAnon:")).isPositive().isLessThanOrEqualTo(rss);
     }
 
     @Test
@@ -33,6 +34,6 @@ class BenchSoakCommandTest {
     }
 
     private static BenchSoakCommand.Sample sample(double minute, double rss) {
-        return new BenchSoakCommand.Sample(minute, rss, 0, 0, 0, 0, 0);
+        return new BenchSoakCommand.Sample(minute, rss, rss, 0, 0, 0, 0, 0);
     }
 }
