@@ -170,8 +170,9 @@ final class BenchSoakCommand implements Callable<Integer> {
     }
 
     private static Sample sample(HttpClient client, LocalServer server, long nanos, long ok, long failed) throws InterruptedException {
-        double rss = rssMb(server.process().pid());
-        double anon = statusMb(server.process().pid(), "RssAnon:");
+        Map<String, Double> memory = statusMb(server.process().pid(), "VmRSS:", "RssAnon:");
+        double rss = memory.getOrDefault("VmRSS:", -1.0);
+        double anon = memory.getOrDefault("RssAnon:", -1.0);
         long accepted = -1;
         long indexed = -1;
         long lag = -1;
@@ -200,24 +201,28 @@ final class BenchSoakCommand implements Callable<Integer> {
 
     /** VmRSS of a process from /proc: resident memory, native allocations included (Linux only). */
     static double rssMb(long pid) {
-        return statusMb(pid, "VmRSS:");
+        return statusMb(pid, "VmRSS:").getOrDefault("VmRSS:", -1.0);
     }
 
     /**
-     * One size field of /proc/PID/status in MB, -1 where absent. RssAnon is the anonymous part of the
-     * resident set (heap, native allocations); the rest is files mapped in (Lucene and Kafka segments).
+     * Size fields of /proc/PID/status in MB, read in one pass; a field that is absent is left out.
+     * RssAnon is the anonymous part of the resident set (heap, native allocations); the rest of VmRSS
+     * is files mapped in (Lucene and Kafka segments).
      */
-    static double statusMb(long pid, String field) {
+    static Map<String, Double> statusMb(long pid, String... fields) {
+        Map<String, Double> out = new LinkedHashMap<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                for (String field : fields) {
+                    if (line.startsWith(field)) {
+                        out.put(field, Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0);
+                    }
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            return -1;
+            return out;
         }
-        return -1;
+        return out;
     }
 
     private void write(List<Sample> samples) throws IOException {

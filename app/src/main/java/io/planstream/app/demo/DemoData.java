@@ -30,10 +30,7 @@ public final class DemoData {
             }
             BufferedImage picture = Rplan.looksLikeRplan(img) ? Rplan.render(img) : img;
             // The same centre-square resize as evaluation and the embedder, so the encoder trains on what it serves.
-            float[] chw = ImageFolder.input(picture, size, 3);
-            for (int i = 0; i < per; i++) {
-                pixels[n * per + i] = (byte) Math.round(Math.max(0f, Math.min(1f, chw[i])) * 255f);
-            }
+            System.arraycopy(ImageFolder.toBytes(ImageFolder.input(picture, size, 3)), 0, pixels, n * per, per);
             n++;
         }
         if (n == 0) {

@@ -64,12 +64,7 @@ public final class RplanFolder {
                 skipped++;
                 continue;
             }
-            float[] chw = ImageFolder.input(Rplan.render(img), size, channels);
-            byte[] b = new byte[per];
-            for (int i = 0; i < per; i++) {
-                b[i] = (byte) Math.round(Math.max(0f, Math.min(1f, chw[i])) * 255f);
-            }
-            pixels.add(b);
+            pixels.add(ImageFolder.toBytes(ImageFolder.input(Rplan.render(img), size, channels)));
             rooms.add(Rplan.countRooms(img).total());
         }
         if (pixels.isEmpty()) {

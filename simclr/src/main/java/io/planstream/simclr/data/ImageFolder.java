@@ -160,7 +160,7 @@ public final class ImageFolder {
     }
 
     /** Values in [0, 1] rounded to bytes, as datasets store pixels. */
-    static byte[] toBytes(float[] values) {
+    public static byte[] toBytes(float[] values) {
         byte[] out = new byte[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = (byte) Math.round(Math.min(1f, Math.max(0f, values[i])) * 255f);
