@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** End-to-end embeddings/s through the real topics next to the raw forward rate of the same encoder. */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = {"Drives N images through the real topics (in-process broker, exactly-once Kafka Streams,",
-                "decode, preprocess, batched forward) and reports embeddings/s next to the raw forward rate."})
+                "decode, preprocess, batched forward) and reports embeddings/s next to the raw forward rate,",
+                "after a warm-up, in rounds that alternate the raw forward and the pipeline over the same images."})
 final class BenchEmbedCommand implements Callable<Integer> {
 
     @Option(names = "--encoder", defaultValue = "resnet18", description = "Encoder (default ${DEFAULT-VALUE}).")
@@ -30,6 +31,14 @@ final class BenchEmbedCommand implements Callable<Integer> {
 
     @Option(names = "--images", defaultValue = "2000", description = "Images N (default ${DEFAULT-VALUE}).")
     int images;
+
+    @Option(names = "--warmup", description = {"Images embedded before the measured ones, outside the windows",
+            "(default: stretches of about 500 until the JIT has settled, at most 20000)."})
+    Integer warmup;
+
+    @Option(names = "--rounds", defaultValue = "4", description = {"Alternations of a raw-forward stretch and a pipeline stretch",
+            "over the same number of images (default ${DEFAULT-VALUE})."})
+    int rounds;
 
     @Option(names = "--picture-size", description = "Side of the uploaded pictures (default: the encoder input side).")
     Integer pictureSize;
@@ -54,9 +63,16 @@ final class BenchEmbedCommand implements Callable<Integer> {
         if (batch < 1 || batch > 1024 || images < 2 * batch || images > 1_000_000) {
             throw new PlanstreamCommand.UsageException("need 1 <= --batch <= 1024 and 2 x batch <= --images <= 1000000");
         }
+        if (warmup != null && (warmup < 0 || warmup > 1_000_000)) {
+            throw new PlanstreamCommand.UsageException("need 0 <= --warmup <= 1000000, got " + warmup);
+        }
+        if (rounds < 1 || rounds > images / batch) {
+            throw new PlanstreamCommand.UsageException("need 1 <= --rounds <= images / batch = " + images / batch + ", got " + rounds);
+        }
+        int warm = warmup == null ? EmbedBenchmark.AUTO_WARMUP : warmup;
         EmbedBenchmark.Result r;
         try (ProgressBar bar = Progress.bar("bench embed", images, "it")) {
-            r = EmbedBenchmark.run(new EmbedBenchmark.Config(spec, batch, images, pictureSize == null ? size : pictureSize, symmetries,
+            r = EmbedBenchmark.run(new EmbedBenchmark.Config(spec, batch, images, warm, rounds, pictureSize == null ? size : pictureSize, symmetries,
                     Devices.choose(device)), (phase, done, total) -> {
                         bar.maxHint(total);
                         bar.setExtraMessage(" " + phase);
@@ -70,10 +86,13 @@ final class BenchEmbedCommand implements Callable<Integer> {
         row.put("size", r.size());
         row.put("batch", r.batch());
         row.put("images", r.images());
+        row.put("warmup_images", r.warmupImages());
+        row.put("rounds", rounds);
         row.put("symmetries", r.symmetries());
         row.put("pipeline_images_per_s", Math.round(r.pipelineImagesPerS() * 10) / 10.0);
         row.put("forward_images_per_s", Math.round(r.forwardImagesPerS() * 10) / 10.0);
         row.put("pipeline_to_forward", Math.round(r.ratio() * 1000) / 1000.0);
+        row.put("jit_ms_in_pipeline", r.jitMsInPipeline());
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(row));
         } else {
@@ -81,6 +100,8 @@ final class BenchEmbedCommand implements Callable<Integer> {
                     r.images(), r.symmetries() ? "on" : "off", r.device());
             System.out.printf("  pipeline: %8.1f embeddings/s   raw forward: %8.1f images/s   ratio %.3f%n",
                     r.pipelineImagesPerS(), r.forwardImagesPerS(), r.ratio());
+            System.out.printf("  after %d warm-up images, in %d rounds; the JIT compiled for %d ms during the pipeline's stretches%n",
+                    r.warmupImages(), rounds, r.jitMsInPipeline());
         }
         return PlanstreamCommand.EXIT_OK;
     }

@@ -6,6 +6,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,13 +50,43 @@ import io.planstream.simclr.model.EncoderSpec;
  */
 public final class EmbedBenchmark {
 
-    /** What to measure. */
-    public record Config(EncoderSpec encoder, int batch, int images, int pictureSize, boolean symmetries, Device device) {
+    /**
+     * What to measure.
+     *
+     * @param warmup images embedded before the measured ones, or {@link #AUTO_WARMUP}: until the JIT has
+     *               settled (see {@link #warmUp}). The stream must have joined its group, loaded its
+     *               encoder and had its Kafka, Avro and decoding code compiled: a pipeline that runs all
+     *               day is measured in its steady state, as the raw forward is
+     * @param rounds how many times the measurement alternates between the raw forward and the pipeline
+     */
+    public record Config(EncoderSpec encoder, int batch, int images, int warmup, int rounds, int pictureSize, boolean symmetries,
+                         Device device) {
+        public Config {
+            if (batch < 1 || images < batch || warmup < AUTO_WARMUP || rounds < 1 || rounds > images / batch) {
+                throw new IllegalArgumentException("need batch >= 1, images >= batch, warmup >= 0 (or auto) and 1 <= rounds <= images / batch,"
+                        + " got batch " + batch + ", images " + images + ", warmup " + warmup + ", rounds " + rounds);
+            }
+        }
     }
 
-    /** The two rates and their ratio. */
+    /** Warm up until the JIT has settled rather than for a fixed number of images. */
+    public static final int AUTO_WARMUP = -1;
+
+    /** Most images an automatic warm-up embeds before it gives up waiting for the JIT to settle. */
+    static final int MAX_AUTO_WARMUP = 20_000;
+
+    /** The JIT has settled when it compiled for less than this share of a warm-up stretch's wall time. */
+    static final double SETTLED_JIT_SHARE = 0.03;
+
+    /**
+     * The two rates and their ratio.
+     *
+     * @param warmupImages images embedded before the measurement
+     * @param jitMsInPipeline milliseconds the JIT spent compiling during the pipeline's stretches (a
+     *                        figure well above zero says the JVM was not yet warm)
+     */
     public record Result(String device, String encoder, int size, int batch, int images, boolean symmetries,
-                         double pipelineImagesPerS, double forwardImagesPerS) {
+                         double pipelineImagesPerS, double forwardImagesPerS, int warmupImages, long jitMsInPipeline) {
         public double ratio() {
             return pipelineImagesPerS / forwardImagesPerS;
         }
@@ -66,23 +98,65 @@ public final class EmbedBenchmark {
         void progress(String phase, long done, long total);
     }
 
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+
     private EmbedBenchmark() {
     }
 
+    /**
+     * Embeds the warm-up images, then alternates, round after round, a stretch of raw forward passes and
+     * a stretch of pipeline, each over the same number of images, so that a slow minute of a shared
+     * machine weighs on both rates alike. For each pipeline stretch the stream is paused, the round's
+     * images are written, and the stream is timed from its resumption to the round's last embedding
+     * committed: every stage of the pipeline (poll, Avro, decoding, preprocessing, forward, the pending
+     * store and its changelog, transactions) is in the window, and writing the uploads is not.
+     */
     public static Result run(Config c, Listener listener) throws Exception {
         Path state = Files.createTempDirectory("planstream-bench-embed-");
-        try (KafkaPlatform platform = KafkaPlatform.builder().optPartitions(1).start()) {
-            produce(platform, c, listener);
+        try (KafkaPlatform platform = KafkaPlatform.builder().optPartitions(1).start();
+             EmbeddingCounter counter = new EmbeddingCounter(platform);
+             BatchEncoder raw = BatchEncoder.random(c.encoder(), 0, 1, c.device())) {
             EmbedderSettings settings = new EmbedderSettings(c.batch(), Duration.ofMillis(50), c.symmetries());
             EncoderPool pool = new EncoderPool(() -> BatchEncoder.random(c.encoder(), 0, 1, c.device()));
             try (EmbedderStream stream = new EmbedderStream(platform, 0, pool,
                     new Preprocessor(c.encoder().inputSize(), c.encoder().inputChannels()), settings, state,
                     Map.of("num.stream.threads", 1, "commit.interval.ms", 100)).start()) {
-                double pipeline = countOutputs(platform, c, listener);
-                // Measured after the pipeline, on the same warm engine, while the stream idles.
-                double forward = forwardRate(c, listener);
+                int warmed = warmUp(platform, counter, c, listener);
+                List<float[]> inputs = randomInputs(c);
+                for (int w = 0; w < 3; w++) {
+                    raw.embed(inputs, c.symmetries());
+                }
+                int batches = c.images() / c.batch();
+                long pipelineNs = 0;
+                long forwardNs = 0;
+                long forwardImages = 0;
+                int written = 0;
+                long jitMs = 0;
+                for (int r = 0; r < c.rounds(); r++) {
+                    // Whole batches in every round but the last, which takes what is left over.
+                    int n = r == c.rounds() - 1 ? c.images() - written
+                            : (batches * (r + 1) / c.rounds() - batches * r / c.rounds()) * c.batch();
+                    String round = " " + (r + 1) + "/" + c.rounds();
+                    stream.pause();
+                    produce(platform, c, "bench-", written, n, 7 + r, listener);
+                    int iterations = Math.max(1, n / c.batch());
+                    long start = System.nanoTime();
+                    for (int i = 0; i < iterations; i++) {
+                        raw.embed(inputs, c.symmetries());
+                        listener.progress("raw forward" + round, i + 1, iterations);
+                    }
+                    forwardNs += System.nanoTime() - start;
+                    forwardImages += (long) iterations * c.batch();
+                    start = System.nanoTime();
+                    stream.resume();
+                    long jitBefore = JIT.getTotalCompilationTime();
+                    counter.await(warmed + (long) written + n, "pipeline" + round, listener);
+                    pipelineNs += System.nanoTime() - start;
+                    jitMs += JIT.getTotalCompilationTime() - jitBefore;
+                    written += n;
+                }
                 return new Result(c.device().toString(), c.encoder().name(), c.encoder().inputSize(), c.batch(), c.images(),
-                        c.symmetries(), pipeline, forward);
+                        c.symmetries(), c.images() / (pipelineNs / 1e9), forwardImages / (forwardNs / 1e9), warmed, jitMs);
             }
         } finally {
             try (var walk = Files.walk(state)) {
@@ -91,29 +165,62 @@ public final class EmbedBenchmark {
         }
     }
 
-    /** Writes the images before the stream starts, so the stream is never waiting for uploads. */
-    private static void produce(KafkaPlatform platform, Config c, Listener listener) throws Exception {
+    /**
+     * Embeds the warm-up images: the configured number, or, for {@link #AUTO_WARMUP}, stretches of about
+     * 500 images until the JIT compiled for less than {@link #SETTLED_JIT_SHARE} of a stretch's wall time
+     * (Kafka's per-commit code runs ten times a second and needs thousands of calls to be compiled
+     * fully; in a 2,000-image run from a cold JVM the JIT compiled about 4,000 methods during the
+     * measurement and took a core's tenth), at least two stretches, at most {@link #MAX_AUTO_WARMUP}.
+     *
+     * @return the images embedded
+     */
+    private static int warmUp(KafkaPlatform platform, EmbeddingCounter counter, Config c, Listener listener) {
+        if (c.warmup() != AUTO_WARMUP) {
+            produce(platform, c, "warmup-", 0, c.warmup(), 11, listener);
+            counter.await(c.warmup(), "warm-up", listener);
+            return c.warmup();
+        }
+        int stretch = Math.max(1, 512 / c.batch()) * c.batch();
+        int done = 0;
+        for (int s = 0; done + stretch <= MAX_AUTO_WARMUP; s++) {
+            long jit = JIT.getTotalCompilationTime();
+            long start = System.nanoTime();
+            produce(platform, c, "warmup-", done, stretch, 11 + s, listener);
+            counter.await(done + (long) stretch, "warm-up " + (s + 1), listener);
+            done += stretch;
+            double share = (JIT.getTotalCompilationTime() - jit) / ((System.nanoTime() - start) / 1e6);
+            if (s >= 1 && share < SETTLED_JIT_SHARE) {
+                break;
+            }
+        }
+        return done;
+    }
+
+    /** Writes {@code count} distinct pictures with ids {@code prefix + first ...}. */
+    private static void produce(KafkaPlatform platform, Config c, String prefix, int first, int count, long seed, Listener listener) {
         Map<String, Object> p = new HashMap<>(platform.clientProperties());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        SplittableRandom random = new SplittableRandom(7);
+        SplittableRandom random = new SplittableRandom(seed);
         var serializer = platform.topics().images().valueSerde().serializer();
+        String phase = "write " + prefix + "images";
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < c.images(); i++) {
-                String id = "bench-" + i;
+            for (int i = 0; i < count; i++) {
+                String id = prefix + (first + i);
                 ImageRecord r = ImageRecord.newBuilder().setId(id).setContentType("image/png").setFormat(ImageFormat.PICTURE)
                         .setOriginal(ByteBuffer.wrap(picture(random, c.pictureSize()))).setWidth(c.pictureSize())
                         .setHeight(c.pictureSize()).setSource("bench").setSha256(id).setUploadTime(Instant.now())
                         .setMetadata(Map.of()).build();
                 producer.send(new ProducerRecord<>(platform.topics().images().name(), id.getBytes(StandardCharsets.UTF_8),
                         serializer.serialize(platform.topics().images().name(), r)));
-                listener.progress("write images", i + 1, c.images());
+                listener.progress(phase, i + 1, count);
             }
             producer.flush();
         }
     }
 
-    private static double forwardRate(Config c, Listener listener) {
+    /** One batch of random inputs at the encoder's shape, for the raw forward. */
+    private static List<float[]> randomInputs(Config c) {
         int per = c.encoder().inputChannels() * c.encoder().inputSize() * c.encoder().inputSize();
         SplittableRandom random = new SplittableRandom(3);
         List<float[]> batch = new ArrayList<>();
@@ -124,57 +231,46 @@ public final class EmbedBenchmark {
             }
             batch.add(img);
         }
-        int iterations = Math.max(3, Math.min(50, c.images() / c.batch()));
-        try (BatchEncoder encoder = BatchEncoder.random(c.encoder(), 0, 1, c.device())) {
-            for (int w = 0; w < 3; w++) {
-                encoder.embed(batch, c.symmetries());
-            }
-            long start = System.nanoTime();
-            for (int i = 0; i < iterations; i++) {
-                encoder.embed(batch, c.symmetries());
-                listener.progress("raw forward", i + 1, iterations);
-            }
-            return iterations * (double) c.batch() / ((System.nanoTime() - start) / 1e9);
-        }
+        return batch;
     }
 
-    /**
-     * Reads the embeddings as they are committed; the rate counts from the first batch out to the last
-     * embedding, so the stream's start-up (joining its group, loading the model) is not in it.
-     */
-    private static double countOutputs(KafkaPlatform platform, Config c, Listener listener) {
-        Map<String, Object> p = new HashMap<>(platform.clientProperties());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        String topic = platform.topics().embeddings().name();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    /** Reads the embeddings topic as transactions commit, and counts what it has seen. */
+    private static final class EmbeddingCounter implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private long seen;
+
+        EmbeddingCounter(KafkaPlatform platform) {
+            Map<String, Object> p = new HashMap<>(platform.clientProperties());
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            String topic = platform.topics().embeddings().name();
+            consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            long seen = 0;
-            long firstAt = 0;
-            long firstCount = 0;
-            long lastAt = 0;
+        }
+
+        /** Polls until {@code total} embeddings have been seen since the start. */
+        void await(long total, String phase, Listener listener) {
             long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-            while (seen < c.images()) {
+            long from = seen;
+            while (seen < total) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + seen + " of " + c.images() + " embeddings within 30 minutes");
+                    throw new IllegalStateException("only " + seen + " of " + total + " embeddings within 30 minutes (" + phase + ")");
                 }
-                int n = consumer.poll(Duration.ofMillis(20)).count();
+                int n = consumer.poll(Duration.ofMillis(5)).count();
                 if (n > 0) {
-                    long now = System.nanoTime();
-                    if (firstAt == 0) {
-                        firstAt = now;
-                        firstCount = n;
-                    }
                     seen += n;
-                    lastAt = now;
-                    listener.progress("pipeline", seen, c.images());
+                    listener.progress(phase, Math.min(seen, total) - from, total - from);
                 }
             }
-            if (lastAt == firstAt) {
-                throw new IllegalStateException("all embeddings arrived at once: use more --images than --batch");
+            if (seen > total) {
+                throw new IllegalStateException(seen + " embeddings for " + total + " images: an image was embedded twice");
             }
-            return (seen - firstCount) / ((lastAt - firstAt) / 1e9);
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
         }
     }
 

@@ -100,6 +100,16 @@ public final class EmbedderStream implements AutoCloseable {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Stops processing (polling goes on, so the group keeps its members); batches out finish on their lanes. */
+    public void pause() {
+        streams.pause();
+    }
+
+    /** Processing goes on from where {@link #pause()} stopped it. */
+    public void resume() {
+        streams.resume();
+    }
+
     public Map<String, Double> metrics() {
         Map<String, Double> out = new HashMap<>();
         streams.metrics().forEach((name, metric) -> {
