@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.planstream.ingest.generate.FloorPlanGenerator;
+import io.planstream.simclr.ResidentMemory;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -204,25 +205,8 @@ final class BenchSoakCommand implements Callable<Integer> {
         return statusMb(pid, "VmRSS:").getOrDefault("VmRSS:", -1.0);
     }
 
-    /**
-     * Size fields of /proc/PID/status in MB, read in one pass; a field that is absent is left out.
-     * RssAnon is the anonymous part of the resident set (heap, native allocations); the rest of VmRSS
-     * is files mapped in (Lucene and Kafka segments).
-     */
     static Map<String, Double> statusMb(long pid, String... fields) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                for (String field : fields) {
-                    if (line.startsWith(field)) {
-                        out.put(field, Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0);
-                    }
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return out;
-        }
-        return out;
+        return ResidentMemory.statusMb(pid, fields);
     }
 
     private void write(List<Sample> samples) throws IOException {

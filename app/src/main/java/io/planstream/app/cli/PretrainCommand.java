@@ -21,6 +21,7 @@ import io.planstream.simclr.optim.OptimizerSpec;
 import io.planstream.simclr.train.CheckpointInterval;
 import io.planstream.simclr.train.OptimizerSettings;
 import io.planstream.simclr.train.PretrainConfig;
+import io.planstream.simclr.train.MemoryPlot;
 import io.planstream.simclr.train.PretrainResult;
 import io.planstream.simclr.train.PretrainSetupException;
 import io.planstream.simclr.train.Pretrainer;
@@ -244,6 +245,12 @@ final class PretrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  model       %s%n", r.artifact());
         out.printf(Locale.ROOT, "  loss plot   %s%n", r.lossPlot());
         out.printf(Locale.ROOT, "  history     %s%n", r.historyCsv());
+        Path memoryPlot = r.historyCsv() == null ? null : r.historyCsv().resolveSibling(MemoryPlot.FILE);
+        if (memoryPlot != null && Files.isRegularFile(memoryPlot)) {
+            r.history().stream().filter(s -> s.residentMb() >= 0).reduce((a, b) -> b).ifPresent(last -> out.printf(Locale.ROOT,
+                    "  memory      %s (resident %.0f MB, %d live NDArrays after the last step)%n", memoryPlot, last.residentMb(),
+                    last.liveArrays()));
+        }
         out.flush();
     }
 

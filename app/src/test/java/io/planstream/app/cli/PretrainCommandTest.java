@@ -67,7 +67,8 @@ class PretrainCommandTest {
         assertThat(resumed.code).as(resumed.err).isZero();
         assertThat(resumed.err).contains("resuming from").contains("step 3");
         assertThat(resumed.out).contains("steps       4 (2.00 epochs), resumed from step 3")
-                .contains("final loss").contains("images/s").contains("loss plot   " + out.resolve("loss.png"));
+                .contains("final loss").contains("images/s").contains("loss plot   " + out.resolve("loss.png"))
+                .contains("memory      " + out.resolve("memory.png"));
 
         ModelManifest manifest = ModelArtifact.readManifest(out.resolve("model"));
         assertThat(manifest.trainingSteps()).isEqualTo(4);
@@ -76,7 +77,7 @@ class PretrainCommandTest {
         assertThat(manifest.inputChannels()).isEqualTo(3);
         assertThat(manifest.trainingData()).contains("folder:pictures (32 images)");
         assertThat(Files.readAllLines(out.resolve("history.csv"))).hasSize(5)
-                .first().isEqualTo("step,epoch,loss,lr,images_per_s");
+                .first().isEqualTo("step,epoch,loss,lr,images_per_s,live_arrays,rss_mb");
         BufferedImage plot = ImageIO.read(out.resolve("loss.png").toFile());
         assertThat(plot.getWidth()).isPositive();
 

@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.Seeds;
+import io.planstream.simclr.ResidentMemory;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ArtifactInfo;
@@ -61,7 +62,8 @@ import java.util.stream.Stream;
  * <pre>
  *   checkpoints/step-NNNNNNNN/   model artifact + checkpoint.json, the last {@value #KEEP_CHECKPOINTS} kept
  *   model/                       the final model artifact (manifest: data, steps, final loss)
- *   history.csv                  step, epoch, loss, lr, images_per_s
+ *   history.csv                  step, epoch, loss, lr, images_per_s, live_arrays, rss_mb
+ *   memory.png                   resident memory and live NDArrays per step
  *   loss.png                     the loss curve
  * </pre>
  *
@@ -287,11 +289,12 @@ public final class Pretrainer {
                             throw new IllegalStateException("the loss became " + loss + " at step " + (done + 1)
                                     + ": lower the learning rate");
                         }
+                        int liveArrays = model.getNDManager().getManagedArrays().size();
                         StepRecord record = new StepRecord(done + 1, epoch + 1, loss, schedule.valueAt(done),
-                                batch / seconds);
+                                batch / seconds, liveArrays, ResidentMemory.megabytes());
                         done++;
                         history.add(record);
-                        listener.onStep(record, model.getNDManager().getManagedArrays().size());
+                        listener.onStep(record, liveArrays);
                         if (config.checkpointEvery().isDue(done, stepsPerEpoch) && done < totalSteps) {
                             saveCheckpoint(block, done);
                             lastSaved = done;
@@ -490,6 +493,9 @@ public final class Pretrainer {
                     steps < totalSteps ? String.format(Locale.ROOT, " (stopped at %d of %d steps)", steps, totalSteps)
                             : "");
             LossPlot.write(png, history, title);
+            if (history.stream().anyMatch(r -> r.residentMb() >= 0)) {
+                MemoryPlot.write(out.resolve(MemoryPlot.FILE), history, title);
+            }
             return png;
         }
 

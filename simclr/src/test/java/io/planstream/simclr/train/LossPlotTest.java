@@ -41,9 +41,24 @@ class LossPlotTest {
     @Test
     void shouldRoundTripTheHistoryCsv() throws IOException {
         Path csv = tmp.resolve(TrainingHistory.FILE);
-        List<StepRecord> rows = List.of(new StepRecord(1, 1, 3.4, 0.03, 812.5), new StepRecord(2, 1, 3.25, 0.06, 900));
+        List<StepRecord> rows = List.of(new StepRecord(1, 1, 3.4, 0.03, 812.5, 120, 1500.5), new StepRecord(2, 1, 3.25, 0.06, 900, 120, 1502));
         TrainingHistory.write(csv, rows);
-        assertThat(java.nio.file.Files.readAllLines(csv)).first().isEqualTo("step,epoch,loss,lr,images_per_s");
+        assertThat(java.nio.file.Files.readAllLines(csv)).first().isEqualTo("step,epoch,loss,lr,images_per_s,live_arrays,rss_mb");
         assertThat(TrainingHistory.read(csv)).isEqualTo(rows);
+    }
+
+    @Test
+    void shouldReadAHistoryWrittenBeforeTheMemoryColumns() throws IOException {
+        Path csv = tmp.resolve(TrainingHistory.FILE);
+        java.nio.file.Files.writeString(csv, "step,epoch,loss,lr,images_per_s\n1,1,3.400000,0.0300000,812.5\n");
+        assertThat(TrainingHistory.read(csv)).containsExactly(new StepRecord(1, 1, 3.4, 0.03, 812.5, -1, -1));
+    }
+
+    @Test
+    void shouldRefuseAHistoryRowWithTheWrongNumberOfFields() throws IOException {
+        Path csv = tmp.resolve(TrainingHistory.FILE);
+        java.nio.file.Files.writeString(csv, "step,epoch,loss,lr,images_per_s,live_arrays,rss_mb\n1,1,3.4,0.03,812.5\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrainingHistory.read(csv))
+                .hasMessageContaining("line 2").hasMessageContaining("expected 7 fields, got 5");
     }
 }

@@ -118,6 +118,12 @@ class PretrainerTest {
         assertThat(csv).hasSize(24);
         assertThat(csv.get(23).loss()).isCloseTo(r.history().get(23).loss(), within(1e-5));
         assertThat(csv.get(0).learningRate()).isPositive();
+        // the memory columns: the arrays each step leaves are the same after every step, the resident set is read
+        assertThat(csv).extracting(StepRecord::liveArrays).containsOnly(csv.get(0).liveArrays());
+        assertThat(csv.get(0).liveArrays()).isPositive();
+        assertThat(csv).allSatisfy(row -> assertThat(row.residentMb()).isGreaterThan(10));
+        BufferedImage memory = ImageIO.read(out.resolve(MemoryPlot.FILE).toFile());
+        assertThat(memory.getWidth()).isEqualTo(LossPlot.WIDTH);
 
         byte[] png = Files.readAllBytes(out.resolve(LossPlot.FILE));
         assertThat(png).startsWith(0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A);
