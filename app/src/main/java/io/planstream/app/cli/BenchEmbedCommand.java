@@ -33,7 +33,7 @@ final class BenchEmbedCommand implements Callable<Integer> {
     int images;
 
     @Option(names = "--warmup", description = {"Images embedded before the measured ones, outside the windows",
-            "(default: stretches of about 500 until the JIT has settled, at most 20000)."})
+            "(default: stretches of about 500 until the JIT has settled, at most 20000 images or 2 minutes)."})
     Integer warmup;
 
     @Option(names = "--rounds", defaultValue = "4", description = {"Alternations of a raw-forward stretch and a pipeline stretch",

@@ -75,6 +75,9 @@ public final class EmbedBenchmark {
     /** Most images an automatic warm-up embeds before it gives up waiting for the JIT to settle. */
     static final int MAX_AUTO_WARMUP = 20_000;
 
+    /** Longest an automatic warm-up runs (test-time augmentation embeds 8 views an image, so 20,000 images can take long). */
+    static final Duration MAX_AUTO_WARMUP_TIME = Duration.ofMinutes(2);
+
     /** The JIT has settled when it compiled for less than this share of a warm-up stretch's wall time. */
     static final double SETTLED_JIT_SHARE = 0.03;
 
@@ -170,7 +173,8 @@ public final class EmbedBenchmark {
      * 500 images until the JIT compiled for less than {@link #SETTLED_JIT_SHARE} of a stretch's wall time
      * (Kafka's per-commit code runs ten times a second and needs thousands of calls to be compiled
      * fully; in a 2,000-image run from a cold JVM the JIT compiled about 4,000 methods during the
-     * measurement and took a core's tenth), at least two stretches, at most {@link #MAX_AUTO_WARMUP}.
+     * measurement and took a core's tenth), at least two stretches, at most {@link #MAX_AUTO_WARMUP}
+     * images or {@link #MAX_AUTO_WARMUP_TIME}.
      *
      * @return the images embedded
      */
@@ -182,7 +186,8 @@ public final class EmbedBenchmark {
         }
         int stretch = Math.max(1, 512 / c.batch()) * c.batch();
         int done = 0;
-        for (int s = 0; done + stretch <= MAX_AUTO_WARMUP; s++) {
+        long until = System.nanoTime() + MAX_AUTO_WARMUP_TIME.toNanos();
+        for (int s = 0; done + stretch <= MAX_AUTO_WARMUP && System.nanoTime() < until; s++) {
             long jit = JIT.getTotalCompilationTime();
             long start = System.nanoTime();
             produce(platform, c, "warmup-", done, stretch, 11 + s, listener);
