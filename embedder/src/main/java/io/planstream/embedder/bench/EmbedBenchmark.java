@@ -262,7 +262,9 @@ public final class EmbedBenchmark {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("only " + seen + " of " + total + " embeddings within 30 minutes (" + phase + ")");
                 }
-                int n = consumer.poll(Duration.ofMillis(5)).count();
+                // A long poll: it returns as soon as a transaction's records are readable, and a short one
+                // would spin the main thread against the forward on the same two cores.
+                int n = consumer.poll(Duration.ofMillis(200)).count();
                 if (n > 0) {
                     seen += n;
                     listener.progress(phase, Math.min(seen, total) - from, total - from);
