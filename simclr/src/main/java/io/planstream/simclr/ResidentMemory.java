@@ -17,7 +17,12 @@ public final class ResidentMemory {
 
     /** This process's VmRSS in MB, or -1 where /proc is not there to read. */
     public static double megabytes() {
-        return statusMb(ProcessHandle.current().pid(), "VmRSS:").getOrDefault("VmRSS:", -1.0);
+        return megabytes(ProcessHandle.current().pid());
+    }
+
+    /** A process's VmRSS in MB, or -1 where it cannot be read (no such process, no /proc). */
+    public static double megabytes(long pid) {
+        return statusMb(pid, "VmRSS:").getOrDefault("VmRSS:", -1.0);
     }
 
     /**

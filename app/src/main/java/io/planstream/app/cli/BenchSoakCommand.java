@@ -171,7 +171,7 @@ final class BenchSoakCommand implements Callable<Integer> {
     }
 
     private static Sample sample(HttpClient client, LocalServer server, long nanos, long ok, long failed) throws InterruptedException {
-        Map<String, Double> memory = statusMb(server.process().pid(), "VmRSS:", "RssAnon:");
+        Map<String, Double> memory = ResidentMemory.statusMb(server.process().pid(), "VmRSS:", "RssAnon:");
         double rss = memory.getOrDefault("VmRSS:", -1.0);
         double anon = memory.getOrDefault("RssAnon:", -1.0);
         long accepted = -1;
@@ -198,15 +198,6 @@ final class BenchSoakCommand implements Callable<Integer> {
             // The sample keeps -1: the server did not answer in time.
         }
         return new Sample(nanos / 60e9, rss, anon, accepted, indexed, lag, ok, failed);
-    }
-
-    /** VmRSS of a process from /proc: resident memory, native allocations included (Linux only). */
-    static double rssMb(long pid) {
-        return statusMb(pid, "VmRSS:").getOrDefault("VmRSS:", -1.0);
-    }
-
-    static Map<String, Double> statusMb(long pid, String... fields) {
-        return ResidentMemory.statusMb(pid, fields);
     }
 
     private void write(List<Sample> samples) throws IOException {

@@ -19,15 +19,6 @@ class BenchSoakCommandTest {
     }
 
     @Test
-    void readsTheResidentMemoryOfAProcess() {
-        double rss = BenchSoakCommand.rssMb(ProcessHandle.current().pid());
-        assertThat(rss).isGreaterThan(10).isLessThan(64 * 1024);
-        assertThat(BenchSoakCommand.rssMb(Long.MAX_VALUE)).isEqualTo(-1);
-        assertThat(BenchSoakCommand.statusMb(ProcessHandle.current().pid(), "RssAnon:").get("RssAnon:")).isPositive()
-                .isLessThanOrEqualTo(rss);
-    }
-
-    @Test
     void refusesImpossibleSettings() {
         CliRun r = CliRun.run("bench", "soak", "--minutes", "0", "--out", "target/soak-refused");
         assertThat(r.code()).isEqualTo(2);

@@ -2,14 +2,9 @@ package io.planstream.simclr.train;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -31,13 +26,6 @@ public final class LossPlot {
      */
     private static final int MAX_WINDOW = 501;
 
-    static {
-        // Rendering needs no display; without this AWT may look for one on a desktop machine.
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-    }
-
     private LossPlot() {}
 
     /**
@@ -51,6 +39,7 @@ public final class LossPlot {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no steps to plot");
         }
+        ChartFiles.headless();
         int n = rows.size();
         double[] x = new double[n];
         double[] y = new double[n];
@@ -83,14 +72,7 @@ public final class LossPlot {
         smooth.setLineColor(new Color(200, 60, 30));
         smooth.setLineStyle(new BasicStroke(2.2f));
 
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        // Straight to a file: ImageIO's stream writers cache through a temporary file whose clean-up
-        // registers a shutdown hook, which fails when the run saves its plot on the way out (Ctrl-C).
-        BufferedImage image = BitmapEncoder.getBufferedImage(chart);
-        if (!ImageIO.write(image, "png", tmp.toFile())) {
-            throw new IOException("this Java runtime has no PNG writer");
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        ChartFiles.writePng(chart, file);
     }
 
     /** Centred mean over {@code window} (odd) values, the window shrinking at both ends. */

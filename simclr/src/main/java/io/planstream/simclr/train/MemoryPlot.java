@@ -3,15 +3,11 @@ package io.planstream.simclr.train;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 
-import javax.imageio.ImageIO;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -27,16 +23,11 @@ public final class MemoryPlot {
 
     public static final String FILE = "memory.png";
 
-    static {
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-    }
-
     private MemoryPlot() {}
 
     /** Writes the plot of the steps that have memory figures, replacing {@code file}. */
     public static void write(Path file, List<StepRecord> rows, String title) throws IOException {
+        ChartFiles.headless();
         List<StepRecord> known = rows.stream().filter(r -> r.residentMb() >= 0 && r.liveArrays() >= 0).toList();
         if (known.isEmpty()) {
             throw new IllegalArgumentException("no step has memory figures");
@@ -62,12 +53,7 @@ public final class MemoryPlot {
         a.setMarker(SeriesMarkers.NONE);
         a.setLineColor(new Color(200, 60, 30));
         a.setLineStyle(new BasicStroke(1.8f));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        // Straight to a file, as LossPlot does (no ImageIO cache file, whose clean-up fails on the way out).
-        if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", tmp.toFile())) {
-            throw new IOException("this Java runtime has no PNG writer");
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        ChartFiles.writePng(chart, file);
     }
 
     private static double min(double[] v) {
