@@ -39,4 +39,45 @@ public final class SimClrEngine {
         get();
         JniUtils.setGradMode(false);
     }
+
+    /**
+     * Sets how many threads PyTorch's intra-op parallelism uses for the operations the calling thread
+     * runs, and for that thread only.
+     *
+     * <p>PyTorch's own setter is not local: besides the calling thread's OpenMP count it sets a
+     * process-wide value that every thread takes up at its first parallel operation (tested in
+     * {@code SimClrEngineTest}). A forward worker that asked for one thread would so leave a trainer's
+     * round, started later in the same process, on one core. This method fixes the calling thread's count
+     * (its first parallel operation has then been done) and gives the process-wide value back from a
+     * short-lived thread, all under one lock, so that two threads calling it at once cannot take up each
+     * other's value.
+     *
+     * @return the count threads that never call this take up
+     */
+    public static synchronized int intraOpThreadsInThisThread(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("intra-op threads must be at least 1, got " + threads);
+        }
+        get();
+        // The process-wide count, as a thread's first parallel operation takes it up.
+        int[] processWide = new int[1];
+        runOnFreshThread(() -> processWide[0] = JniUtils.getNumThreads());
+        JniUtils.setNumThreads(threads);
+        // Reading the count is this thread's first parallel operation, if it had none yet: from now on
+        // it keeps its own count whatever the process-wide value becomes.
+        JniUtils.getNumThreads();
+        runOnFreshThread(() -> JniUtils.setNumThreads(processWide[0]));
+        return processWide[0];
+    }
+
+    private static void runOnFreshThread(Runnable body) {
+        Thread t = new Thread(body, "planstream-intra-op-threads");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting PyTorch's intra-op threads", e);
+        }
+    }
 }

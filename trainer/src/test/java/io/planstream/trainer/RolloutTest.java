@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.planstream.avro.Embedding;
 import io.planstream.avro.ModelState;
 import io.planstream.avro.ModelVersion;
+import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.embedder.streams.EmbedderService;
 import io.planstream.embedder.streams.EmbedderSettings;
 import io.planstream.index.lucene.HnswParams;
@@ -78,7 +79,7 @@ class RolloutTest {
         Map<String, Object> overrides = Map.of("commit.interval.ms", 100, "num.stream.threads", 1,
                 "consumer.session.timeout.ms", 10_000);
         embedder = new EmbedderService(platform, new EmbedderService.Options(new EmbedderSettings(16, Duration.ofMillis(50), true),
-                FIRST, 3, Devices.choose("cpu"), dir.resolve("embedder"), overrides, 0, Duration.ofMillis(200),
+                FIRST, 3, Devices.choose("cpu"), ForwardWorkers.single(), dir.resolve("embedder"), overrides, 0, Duration.ofMillis(200),
                 dir.resolve("embedder-artifacts"))).start();
         index = new IndexService(platform, new IndexSettings(dir.resolve("index"), HnswParams.defaults(), Duration.ofMillis(100),
                 Duration.ofMillis(500), 0, 3, 32, Duration.ofMillis(200))).start();

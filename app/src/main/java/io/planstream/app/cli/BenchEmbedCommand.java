@@ -2,11 +2,15 @@ package io.planstream.app.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import ai.djl.Device;
+
 import io.planstream.embedder.bench.EmbedBenchmark;
+import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.model.EncoderSpec;
 import me.tongfei.progressbar.ProgressBar;
@@ -49,6 +53,14 @@ final class BenchEmbedCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--forward-workers", description = {"Forward workers, each with its own encoder, in the stream and in the raw",
+            "forward alike (default: one per core on a CPU, one on a GPU; planstream.embedder.forward-workers)."})
+    Integer forwardWorkers;
+
+    @Option(names = "--forward-threads", description = {"PyTorch intra-op threads of each forward worker (default: 1 on a CPU with",
+            "the workers unset, else the cores shared among them; planstream.embedder.forward-threads)."})
+    Integer forwardThreads;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -70,10 +82,18 @@ final class BenchEmbedCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("need 1 <= --rounds <= images / batch = " + images / batch + ", got " + rounds);
         }
         int warm = warmup == null ? EmbedBenchmark.AUTO_WARMUP : warmup;
+        Device chosen = Devices.choose(device);
+        ForwardWorkers workers;
+        try {
+            workers = ForwardWorkers.configured(optional(forwardWorkers), optional(forwardThreads), chosen,
+                    Runtime.getRuntime().availableProcessors());
+        } catch (IllegalArgumentException e) {
+            throw new PlanstreamCommand.UsageException(e.getMessage());
+        }
         EmbedBenchmark.Result r;
         try (ProgressBar bar = Progress.bar("bench embed", images, "it")) {
             r = EmbedBenchmark.run(new EmbedBenchmark.Config(spec, batch, images, warm, rounds, pictureSize == null ? size : pictureSize, symmetries,
-                    Devices.choose(device)), (phase, done, total) -> {
+                    chosen, workers), (phase, done, total) -> {
                         bar.maxHint(total);
                         bar.setExtraMessage(" " + phase);
                         bar.stepTo(done);
@@ -89,6 +109,8 @@ final class BenchEmbedCommand implements Callable<Integer> {
         row.put("warmup_images", r.warmupImages());
         row.put("rounds", rounds);
         row.put("symmetries", r.symmetries());
+        row.put("forward_workers", r.workers().count());
+        row.put("forward_threads", r.workers().intraOpThreads());
         row.put("pipeline_images_per_s", Math.round(r.pipelineImagesPerS() * 10) / 10.0);
         row.put("forward_images_per_s", Math.round(r.forwardImagesPerS() * 10) / 10.0);
         row.put("pipeline_to_forward", Math.round(r.ratio() * 1000) / 1000.0);
@@ -96,13 +118,17 @@ final class BenchEmbedCommand implements Callable<Integer> {
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(row));
         } else {
-            System.out.printf("%s at %dx%d, batch %d, %d images, symmetries %s, on %s%n", r.encoder(), r.size(), r.size(), r.batch(),
-                    r.images(), r.symmetries() ? "on" : "off", r.device());
+            System.out.printf("%s at %dx%d, batch %d, %d images, symmetries %s, on %s, %s%n", r.encoder(), r.size(), r.size(), r.batch(),
+                    r.images(), r.symmetries() ? "on" : "off", r.device(), r.workers());
             System.out.printf("  pipeline: %8.1f embeddings/s   raw forward: %8.1f images/s   ratio %.3f%n",
                     r.pipelineImagesPerS(), r.forwardImagesPerS(), r.ratio());
             System.out.printf("  after %d warm-up images, in %d rounds; the JIT compiled for %d ms during the pipeline's stretches%n",
                     r.warmupImages(), rounds, r.jitMsInPipeline());
         }
         return PlanstreamCommand.EXIT_OK;
+    }
+
+    private static OptionalInt optional(Integer value) {
+        return value == null ? OptionalInt.empty() : OptionalInt.of(value);
     }
 }

@@ -55,8 +55,12 @@ final class BenchSoakCommand implements Callable<Integer> {
     @Option(names = "--burst-rate", defaultValue = "40", description = "Uploads per second during the burst (default ${DEFAULT-VALUE}).")
     double burstRate;
 
-    @Option(names = "--burst-seconds", defaultValue = "60", description = "Length of the burst, started at half time (default ${DEFAULT-VALUE}).")
+    @Option(names = "--burst-seconds", defaultValue = "60", description = "Length of the burst (default ${DEFAULT-VALUE}).")
     int burstSeconds;
+
+    @Option(names = "--burst-at", description = {"Minute of the upload phase the burst starts (default: half time). An early burst",
+            "fills the trainer's bounded buffer early, so that the rest of the run shows what the rounds leave behind."})
+    Double burstAt;
 
     @Option(names = "--sample-seconds", defaultValue = "10", description = "Sampling interval (default ${DEFAULT-VALUE}).")
     int sampleSeconds;
@@ -79,7 +83,7 @@ final class BenchSoakCommand implements Callable<Integer> {
 
     /** One sample. */
     record Sample(double minute, double rssMb, double anonMb, long accepted, long indexed, long embedderLag, long uploadsOk,
-                  long uploadsFailed) {
+                  long uploadsFailed, int activeVersion) {
         long backlog() {
             return Math.max(0, accepted - indexed);
         }
@@ -88,13 +92,15 @@ final class BenchSoakCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!(minutes > 0 && minutes <= 24 * 60) || !(rate > 0 && rate <= 1000) || !(burstRate >= rate && burstRate <= 1000)
-                || burstSeconds < 0 || sampleSeconds < 1 || !(drainMinutes >= 0) || trainerEvery < 0) {
+                || burstSeconds < 0 || sampleSeconds < 1 || !(drainMinutes >= 0) || trainerEvery < 0
+                || burstAt != null && !(burstAt >= 0 && burstAt < minutes)) {
             throw new PlanstreamCommand.UsageException("need 0 < --minutes <= 1440, 0 < --rate <= --burst-rate <= 1000, --burst-seconds >= 0,"
-                    + " --sample-seconds >= 1, --drain-minutes >= 0, --trainer-every >= 0");
+                    + " 0 <= --burst-at < --minutes, --sample-seconds >= 1, --drain-minutes >= 0, --trainer-every >= 0");
         }
         Files.createDirectories(out);
-        // A fixed heap: what RSS adds on top of it over time is native memory (libtorch, Lucene, Kafka, threads).
-        List<String> args = List.of("-Xmx" + heapMb + "m", "-Xms" + heapMb + "m",
+        // A fixed heap, all of it touched at start: what RSS adds on top of it over time is native memory
+        // (libtorch, Lucene, Kafka, threads), not heap pages used for the first time.
+        List<String> args = List.of("-Xmx" + heapMb + "m", "-Xms" + heapMb + "m", "-XX:+AlwaysPreTouch",
                 "-Dplanstream.trainer.min-new-images=" + trainerEvery, "-Dplanstream.trainer.epochs=1");
         try (LocalServer server = LocalServer.start(args, Duration.ofMinutes(5))) {
             List<Sample> samples = run(server);
@@ -112,7 +118,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         AtomicLong next = new AtomicLong();
         List<Sample> samples = new ArrayList<>();
         long uploadNanos = (long) (minutes * 60e9);
-        long burstStart = uploadNanos / 2;
+        long burstStart = burstAt == null ? uploadNanos / 2 : (long) (burstAt * 60e9);
         long burstEnd = burstStart + burstSeconds * 1_000_000_000L;
         ExecutorService pool = Executors.newFixedThreadPool(8);
         long start = System.nanoTime();
@@ -177,13 +183,14 @@ final class BenchSoakCommand implements Callable<Integer> {
         long accepted = -1;
         long indexed = -1;
         long lag = -1;
+        int active = -1;
         try {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.url() + "/status")).timeout(Duration.ofSeconds(10))
                     .build(), HttpResponse.BodyHandlers.ofString());
             JsonNode status = JSON.readTree(r.body());
             accepted = status.path("ingest").path("images").asLong(-1);
             JsonNode index = status.path("index");
-            int active = index.path("active").asInt(-1);
+            active = index.path("active").asInt(-1);
             indexed = 0;
             for (JsonNode v : index.path("versions")) {
                 if (v.path("version").asInt() == active) {
@@ -197,16 +204,15 @@ final class BenchSoakCommand implements Callable<Integer> {
         } catch (IOException e) {
             // The sample keeps -1: the server did not answer in time.
         }
-        return new Sample(nanos / 60e9, rss, anon, accepted, indexed, lag, ok, failed);
+        return new Sample(nanos / 60e9, rss, anon, accepted, indexed, lag, ok, failed, active);
     }
 
     private void write(List<Sample> samples) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("soak.csv")))) {
-            w.println("minute,rss_mb,rss_anon_mb,accepted,indexed,backlog,embedder_lag,uploads_ok,uploads_failed");
+            w.println("minute,rss_mb,rss_anon_mb,accepted,indexed,backlog,embedder_lag,uploads_ok,uploads_failed,active_version");
             for (Sample s : samples) {
-                w.printf(java.util.Locale.ROOT, "%.3f,%.1f,%.1f,%d,%d,%d,%d,%d,%d%n", s.minute(), s.rssMb(), s.anonMb(), s.accepted(),
-                        s.indexed(), s.backlog(),
-                        s.embedderLag(), s.uploadsOk(), s.uploadsFailed());
+                w.printf(java.util.Locale.ROOT, "%.3f,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d%n", s.minute(), s.rssMb(), s.anonMb(), s.accepted(),
+                        s.indexed(), s.backlog(), s.embedderLag(), s.uploadsOk(), s.uploadsFailed(), s.activeVersion());
             }
         }
         double[] minute = samples.stream().mapToDouble(Sample::minute).toArray();
@@ -218,6 +224,9 @@ final class BenchSoakCommand implements Callable<Integer> {
         XYChart backlogChart = new XYChartBuilder().width(900).height(320).title("backlog: accepted, not yet searchable")
                 .xAxisTitle("minutes").yAxisTitle("images").build();
         backlogChart.addSeries("backlog", minute, samples.stream().mapToDouble(Sample::backlog).toArray()).setMarker(SeriesMarkers.NONE);
+        backlogChart.addSeries("active model version", minute, samples.stream().mapToDouble(Sample::activeVersion).toArray())
+                .setMarker(SeriesMarkers.NONE).setYAxisGroup(1);
+        backlogChart.setYAxisGroupTitle(1, "version");
         java.awt.image.BufferedImage a = BitmapEncoder.getBufferedImage(rssChart);
         java.awt.image.BufferedImage b = BitmapEncoder.getBufferedImage(backlogChart);
         java.awt.image.BufferedImage both = new java.awt.image.BufferedImage(a.getWidth(), a.getHeight() + b.getHeight(),
@@ -236,6 +245,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         summary.put("rate", rate);
         summary.put("burst_rate", burstRate);
         summary.put("burst_seconds", burstSeconds);
+        summary.put("burst_at_minute", burstAt == null ? minutes / 2 : burstAt);
         summary.put("heap_mb", heapMb);
         summary.put("uploads_ok", end.uploadsOk());
         summary.put("uploads_failed", end.uploadsFailed());
@@ -247,7 +257,11 @@ final class BenchSoakCommand implements Callable<Integer> {
         summary.put("rss_mb_first", samples.get(0).rssMb());
         summary.put("rss_mb_max", samples.stream().mapToDouble(Sample::rssMb).max().orElse(-1));
         summary.put("rss_mb_end", end.rssMb());
-        summary.put("rss_mb_per_hour_second_half", slopePerHour(samples.stream().filter(s -> s.minute() >= minutes / 2 && s.minute() <= minutes).toList()));
+        List<Sample> secondHalf = samples.stream().filter(s -> s.minute() >= minutes / 2 && s.minute() <= minutes).toList();
+        summary.put("rss_mb_second_half_min", secondHalf.stream().mapToDouble(Sample::rssMb).min().orElse(-1));
+        summary.put("rss_mb_second_half_max", secondHalf.stream().mapToDouble(Sample::rssMb).max().orElse(-1));
+        summary.put("active_version_at_end", end.activeVersion());
+        summary.put("rss_mb_per_hour_second_half", slopePerHour(secondHalf));
         String json = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary);
         Files.writeString(out.resolve("soak.json"), json);
         System.out.println(json);

@@ -2,6 +2,7 @@ package io.planstream.app.embedder;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -37,6 +38,18 @@ public interface EmbedderConfig {
     /** auto (a GPU where DJL sees one), cpu or gpu. */
     @WithDefault("auto")
     String device();
+
+    /**
+     * Forward workers per stream thread, each with its own encoder. Unset: one per core on a CPU (each
+     * single-threaded), one on a GPU.
+     */
+    OptionalInt forwardWorkers();
+
+    /**
+     * PyTorch intra-op threads of each forward worker. Unset: 1 on a CPU with the workers unset, else the
+     * cores shared among the workers; PyTorch's default on a GPU.
+     */
+    OptionalInt forwardThreads();
 
     /** Stream threads per model version. */
     @WithDefault("1")

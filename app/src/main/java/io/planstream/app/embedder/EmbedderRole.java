@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import ai.djl.Device;
+
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,6 +18,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.embedder.streams.EmbedderService;
 import io.planstream.embedder.streams.EmbedderSettings;
 import io.planstream.kafka.KafkaPlatform;
@@ -50,16 +53,19 @@ public class EmbedderRole {
         }
         EncoderSpec bootstrap = EncoderSpec.of(config.bootstrapEncoder(), 3, config.bootstrapSize());
         Map<String, Object> overrides = streamsOverrides(config.threads(), config.commitInterval(), config.sessionTimeout());
+        Device device = Devices.choose(config.device());
+        ForwardWorkers workers = ForwardWorkers.configured(config.forwardWorkers(), config.forwardThreads(), device,
+                Runtime.getRuntime().availableProcessors());
         service = new EmbedderService(platform, new EmbedderService.Options(
                 new EmbedderSettings(config.batchSize(), config.maxWait(), config.symmetries()),
-                bootstrap, config.bootstrapSeed(), Devices.choose(config.device()), planstream.dataPath("embedder"),
+                bootstrap, config.bootstrapSeed(), device, workers, planstream.dataPath("embedder"),
                 overrides, config.catchUpLag(), Duration.ofMillis(500),
                 planstream.dataPath("artifacts"))).start();
         Gauge.builder("planstream.embedder.refused.artifacts", service, EmbedderService::refusedArtifacts)
                 .description("model versions whose artifact was refused").register(metrics);
         Gauge.builder("planstream.embedder.live.versions", service, s -> s.status().size())
                 .description("model versions with a running embedder stream").register(metrics);
-        LOG.infof("Embedder role started on %s (bootstrap encoder %s at %d px)", Devices.choose(config.device()),
+        LOG.infof("Embedder role started on %s, %s per stream thread (bootstrap encoder %s at %d px)", device, workers,
                 bootstrap.name(), bootstrap.inputSize());
     }
 

@@ -23,9 +23,12 @@ class BenchSoakCommandTest {
         CliRun r = CliRun.run("bench", "soak", "--minutes", "0", "--out", "target/soak-refused");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--minutes");
+        CliRun late = CliRun.run("bench", "soak", "--minutes", "10", "--burst-at", "10", "--out", "target/soak-refused");
+        assertThat(late.code()).isEqualTo(2);
+        assertThat(late.err()).contains("0 <= --burst-at < --minutes");
     }
 
     private static BenchSoakCommand.Sample sample(double minute, double rss) {
-        return new BenchSoakCommand.Sample(minute, rss, rss, 0, 0, 0, 0, 0);
+        return new BenchSoakCommand.Sample(minute, rss, rss, 0, 0, 0, 0, 0, 0);
     }
 }

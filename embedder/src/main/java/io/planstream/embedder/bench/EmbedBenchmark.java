@@ -14,11 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 import javax.imageio.ImageIO;
 
@@ -37,6 +41,8 @@ import io.planstream.avro.ImageFormat;
 import io.planstream.avro.ImageRecord;
 import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.embedder.model.EncoderPool;
+import io.planstream.embedder.model.ForwardLane;
+import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.embedder.preprocess.Preprocessor;
 import io.planstream.embedder.streams.EmbedderSettings;
 import io.planstream.embedder.streams.EmbedderStream;
@@ -58,10 +64,12 @@ public final class EmbedBenchmark {
      *               encoder and had its Kafka, Avro and decoding code compiled: a pipeline that runs all
      *               day is measured in its steady state, as the raw forward is
      * @param rounds how many times the measurement alternates between the raw forward and the pipeline
+     * @param workers how the forward passes run, in the pipeline and in the raw forward alike
      */
     public record Config(EncoderSpec encoder, int batch, int images, int warmup, int rounds, int pictureSize, boolean symmetries,
-                         Device device) {
+                         Device device, ForwardWorkers workers) {
         public Config {
+            java.util.Objects.requireNonNull(workers, "workers");
             if (batch < 1 || images < batch || warmup < AUTO_WARMUP || rounds < 1 || rounds > images / batch) {
                 throw new IllegalArgumentException("need batch >= 1, images >= batch, warmup >= 0 (or auto) and 1 <= rounds <= images / batch,"
                         + " got batch " + batch + ", images " + images + ", warmup " + warmup + ", rounds " + rounds);
@@ -88,7 +96,7 @@ public final class EmbedBenchmark {
      * @param jitMsInPipeline milliseconds the JIT spent compiling during the pipeline's stretches (a
      *                        figure well above zero says the JVM was not yet warm)
      */
-    public record Result(String device, String encoder, int size, int batch, int images, boolean symmetries,
+    public record Result(String device, String encoder, int size, int batch, int images, boolean symmetries, ForwardWorkers workers,
                          double pipelineImagesPerS, double forwardImagesPerS, int warmupImages, long jitMsInPipeline) {
         public double ratio() {
             return pipelineImagesPerS / forwardImagesPerS;
@@ -116,19 +124,19 @@ public final class EmbedBenchmark {
      */
     public static Result run(Config c, Listener listener) throws Exception {
         Path state = Files.createTempDirectory("planstream-bench-embed-");
+        Supplier<BatchEncoder> encoders = () -> BatchEncoder.random(c.encoder(), 0, 1, c.device());
         try (KafkaPlatform platform = KafkaPlatform.builder().optPartitions(1).start();
              EmbeddingCounter counter = new EmbeddingCounter(platform);
-             BatchEncoder raw = BatchEncoder.random(c.encoder(), 0, 1, c.device())) {
+             // The raw forward runs on a lane like the stream's: the same workers, threads and encoders.
+             ForwardLane raw = ForwardLane.threaded(encoders, "bench-raw-forward", c.workers())) {
             EmbedderSettings settings = new EmbedderSettings(c.batch(), Duration.ofMillis(50), c.symmetries());
-            EncoderPool pool = new EncoderPool(() -> BatchEncoder.random(c.encoder(), 0, 1, c.device()));
+            EncoderPool pool = new EncoderPool(encoders, c.workers());
             try (EmbedderStream stream = new EmbedderStream(platform, 0, pool,
                     new Preprocessor(c.encoder().inputSize(), c.encoder().inputChannels()), settings, state,
                     Map.of("num.stream.threads", 1, "commit.interval.ms", 100)).start()) {
                 int warmed = warmUp(platform, counter, c, listener);
                 List<float[]> inputs = randomInputs(c);
-                for (int w = 0; w < 3; w++) {
-                    raw.embed(inputs, c.symmetries());
-                }
+                forward(raw, inputs, c.symmetries(), 3 * raw.workers(), done -> { });
                 int batches = c.images() / c.batch();
                 long pipelineNs = 0;
                 long forwardNs = 0;
@@ -144,10 +152,7 @@ public final class EmbedBenchmark {
                     produce(platform, c, "bench-", written, n, 7 + r, listener);
                     int iterations = Math.max(1, n / c.batch());
                     long start = System.nanoTime();
-                    for (int i = 0; i < iterations; i++) {
-                        raw.embed(inputs, c.symmetries());
-                        listener.progress("raw forward" + round, i + 1, iterations);
-                    }
+                    forward(raw, inputs, c.symmetries(), iterations, done -> listener.progress("raw forward" + round, done, iterations));
                     forwardNs += System.nanoTime() - start;
                     forwardImages += (long) iterations * c.batch();
                     start = System.nanoTime();
@@ -159,12 +164,32 @@ public final class EmbedBenchmark {
                     written += n;
                 }
                 return new Result(c.device().toString(), c.encoder().name(), c.encoder().inputSize(), c.batch(), c.images(),
-                        c.symmetries(), c.images() / (pipelineNs / 1e9), forwardImages / (forwardNs / 1e9), warmed, jitMs);
+                        c.symmetries(), c.workers(), c.images() / (pipelineNs / 1e9), forwardImages / (forwardNs / 1e9), warmed, jitMs);
             }
         } finally {
             try (var walk = Files.walk(state)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * Runs {@code batches} forward passes of {@code inputs} on the lane, keeping each worker busy and one
+     * batch queued behind them, as the stream does.
+     */
+    private static void forward(ForwardLane lane, List<float[]> inputs, boolean symmetries, int batches, IntConsumer progress) {
+        ArrayDeque<CompletableFuture<float[][]>> out = new ArrayDeque<>();
+        int done = 0;
+        for (int i = 0; i < batches; i++) {
+            if (out.size() > lane.workers()) {
+                out.poll().join();
+                progress.accept(++done);
+            }
+            out.add(lane.submit(e -> e.embed(inputs, symmetries)));
+        }
+        while (!out.isEmpty()) {
+            out.poll().join();
+            progress.accept(++done);
         }
     }
 

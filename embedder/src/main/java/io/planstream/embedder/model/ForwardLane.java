@@ -1,20 +1,27 @@
 package io.planstream.embedder.model;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.planstream.simclr.SimClrEngine;
+
 /**
- * Where the forward passes of one stream thread run: one thread of its own that owns one
- * {@link BatchEncoder} (made on that thread at the first batch) and runs the batches handed to it one
- * after another. The stream thread hands a batch over and goes on polling, committing and producing
- * while it runs; the encoder is never touched by any other thread.
+ * Where the forward passes of one stream thread run: {@link ForwardWorkers#count()} threads of its own,
+ * each owning one {@link BatchEncoder} (made on that thread at its first batch), which take the batches
+ * handed over in order, each the next one free. The stream thread hands a batch over and goes on
+ * polling, committing and producing while it runs; an encoder is never touched by any thread but its
+ * worker. With one worker the batches run one after another; with more, side by side, and they may
+ * finish out of order (the caller writes the results in its own order).
  *
  * <p>An inline lane runs each batch on the caller's thread before {@link #submit} returns, for
  * drivers that must stay on one thread (Kafka Streams' {@code TopologyTestDriver}).
@@ -25,20 +32,29 @@ public final class ForwardLane implements AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 30;
 
     private final Supplier<BatchEncoder> factory;
+    private final int workers;
     /** Null for an inline lane. */
-    private final ExecutorService thread;
-    /** Touched only by the lane's thread (or the caller's, inline). */
-    private BatchEncoder encoder;
+    private final ExecutorService threads;
+    /** Each worker's encoder, by worker thread; an entry is touched only by its thread until the lane has ended. */
+    private final Map<Thread, BatchEncoder> encoders = new ConcurrentHashMap<>();
 
-    private ForwardLane(Supplier<BatchEncoder> factory, ExecutorService thread) {
+    private ForwardLane(Supplier<BatchEncoder> factory, int workers, ExecutorService threads) {
         this.factory = factory;
-        this.thread = thread;
+        this.workers = workers;
+        this.threads = threads;
     }
 
-    /** A lane with its own daemon thread named {@code name}. */
-    static ForwardLane threaded(Supplier<BatchEncoder> factory, String name) {
-        return new ForwardLane(factory, Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
+    /** A lane with its own daemon threads, named {@code name} (and a number where there are several). */
+    public static ForwardLane threaded(Supplier<BatchEncoder> factory, String name, ForwardWorkers workers) {
+        AtomicInteger made = new AtomicInteger();
+        return new ForwardLane(factory, workers.count(), Executors.newFixedThreadPool(workers.count(), r -> {
+            String threadName = workers.count() == 1 ? name : name + "-" + made.incrementAndGet();
+            Thread t = new Thread(() -> {
+                if (workers.intraOpThreads() != ForwardWorkers.ENGINE_DEFAULT) {
+                    SimClrEngine.intraOpThreadsInThisThread(workers.intraOpThreads());
+                }
+                r.run();
+            }, threadName);
             t.setDaemon(true);
             return t;
         }));
@@ -46,57 +62,58 @@ public final class ForwardLane implements AutoCloseable {
 
     /** A lane that runs each batch on the thread that submits it. */
     static ForwardLane inline(Supplier<BatchEncoder> factory) {
-        return new ForwardLane(factory, null);
+        return new ForwardLane(factory, 1, null);
+    }
+
+    /** How many batches this lane runs at once. */
+    public int workers() {
+        return workers;
     }
 
     /**
-     * Runs {@code job} with this lane's encoder after the batches submitted before it.
+     * Runs {@code job} with a worker's encoder once a worker is free and the batches submitted before it
+     * have started.
      *
      * @return the job's result, or its exception
      */
     public <T> CompletableFuture<T> submit(Function<BatchEncoder, T> job) {
-        if (thread == null) {
+        if (threads == null) {
             try {
                 return CompletableFuture.completedFuture(job.apply(encoder()));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        return CompletableFuture.supplyAsync(() -> job.apply(encoder()), thread);
+        return CompletableFuture.supplyAsync(() -> job.apply(encoder()), threads);
     }
 
     private BatchEncoder encoder() {
-        if (encoder == null) {
-            encoder = factory.get();
-        }
-        return encoder;
+        return encoders.computeIfAbsent(Thread.currentThread(), t -> factory.get());
     }
 
-    /** Lets the batch that runs finish, drops those waiting, and frees the encoder on the lane's thread. */
+    /** Lets the batches that run finish, drops those waiting, and frees the encoders. */
     @Override
     public void close() {
-        if (thread == null) {
-            closeEncoder();
+        if (threads == null) {
+            closeEncoders();
             return;
         }
-        thread.shutdownNow().forEach(dropped -> LOG.debug("forward lane closed with a batch waiting: {}", dropped));
+        threads.shutdownNow().forEach(dropped -> LOG.debug("forward lane closed with a batch waiting: {}", dropped));
         try {
-            if (!thread.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                LOG.warn("a forward pass still runs {} s after its lane was closed; its encoder is left to the process", CLOSE_WAIT_SECONDS);
+            if (!threads.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("a forward pass still runs {} s after its lane was closed; its encoders are left to the process", CLOSE_WAIT_SECONDS);
                 return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
-        // The lane's thread has ended: no other thread can be using the encoder now.
-        closeEncoder();
+        // The workers have ended: no other thread can be using an encoder now.
+        closeEncoders();
     }
 
-    private void closeEncoder() {
-        if (encoder != null) {
-            encoder.close();
-            encoder = null;
-        }
+    private void closeEncoders() {
+        encoders.values().forEach(BatchEncoder::close);
+        encoders.clear();
     }
 }

@@ -29,6 +29,7 @@ import io.planstream.avro.ModelVersion;
 import io.planstream.embedder.model.ArtifactResolver;
 import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.embedder.model.EncoderPool;
+import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.embedder.preprocess.Preprocessor;
 import io.planstream.kafka.ConsumerLag;
 import io.planstream.kafka.KafkaPlatform;
@@ -56,16 +57,18 @@ public final class EmbedderService implements AutoCloseable {
 
     /**
      * @param bootstrapEncoder the encoder of version 0
+     * @param forwardWorkers how each stream thread runs its forward passes
      * @param catchUpLag the lag (records) under which a new version counts as caught up
      * @param artifactCache where artifacts fetched from the artifacts topic are kept
      */
     public record Options(EmbedderSettings settings, EncoderSpec bootstrapEncoder, long bootstrapSeed, Device device,
-                          Path stateDir, Map<String, Object> streamsOverrides, long catchUpLag, Duration pollInterval,
+                          ForwardWorkers forwardWorkers, Path stateDir, Map<String, Object> streamsOverrides, long catchUpLag, Duration pollInterval,
                           Path artifactCache) {
         public Options {
             Objects.requireNonNull(settings, "settings");
             Objects.requireNonNull(bootstrapEncoder, "bootstrapEncoder");
             Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(forwardWorkers, "forwardWorkers");
             Objects.requireNonNull(stateDir, "stateDir");
             Objects.requireNonNull(artifactCache, "artifactCache");
             streamsOverrides = Map.copyOf(streamsOverrides);
@@ -214,7 +217,8 @@ public final class EmbedderService implements AutoCloseable {
 
     private void startBootstrap() {
         EncoderSpec spec = options.bootstrapEncoder();
-        EncoderPool pool = new EncoderPool(() -> BatchEncoder.random(spec, 0, options.bootstrapSeed(), options.device()));
+        EncoderPool pool = new EncoderPool(() -> BatchEncoder.random(spec, 0, options.bootstrapSeed(), options.device()),
+                options.forwardWorkers());
         launch(0, pool, new Preprocessor(spec.inputSize(), spec.inputChannels()), spec.name());
     }
 
@@ -249,7 +253,7 @@ public final class EmbedderService implements AutoCloseable {
             } catch (ArtifactException e) {
                 throw new IllegalStateException("artifact of version " + v.getVersion() + " changed after it was checked: " + e.getMessage(), e);
             }
-        });
+        }, options.forwardWorkers());
         launch(v.getVersion(), pool, preprocessor, manifest.architecture());
         return true;
     }

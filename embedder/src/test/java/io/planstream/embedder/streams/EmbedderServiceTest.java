@@ -45,6 +45,7 @@ import io.planstream.avro.ImageFormat;
 import io.planstream.avro.ImageRecord;
 import io.planstream.avro.ModelState;
 import io.planstream.avro.ModelVersion;
+import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.kafka.KafkaPlatform;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.SimClrEngine;
@@ -78,7 +79,8 @@ class EmbedderServiceTest {
         Map<String, Object> overrides = Map.of("commit.interval.ms", 100, "num.stream.threads", 1,
                 "consumer.session.timeout.ms", 10_000);
         service = new EmbedderService(platform, new EmbedderService.Options(new EmbedderSettings(8, Duration.ofMillis(50), true),
-                SPEC, 3, Devices.choose("cpu"), dir.resolve("state"), overrides, 0, Duration.ofMillis(200),
+                // Two single-threaded workers per stream thread: the CPU default on two cores.
+                SPEC, 3, Devices.choose("cpu"), new ForwardWorkers(2, 1), dir.resolve("state"), overrides, 0, Duration.ofMillis(200),
                 dir.resolve("artifacts"))).start();
         Map<String, Object> p = new HashMap<>(platform.clientProperties());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
