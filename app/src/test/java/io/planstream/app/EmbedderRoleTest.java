@@ -11,7 +11,9 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.planstream.app.memory.NativeMemoryRole;
 import io.planstream.avro.Embedding;
+import io.planstream.simclr.NativeMemoryTrimmer;
 import io.planstream.kafka.KafkaPlatform;
 import io.planstream.kafka.TopicReader;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,12 +29,16 @@ class EmbedderRoleTest {
     public static class IngestAndEmbedder implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("planstream.roles", "ingest,embedder", "planstream.embedder.batch-size", "4");
+            return Map.of("planstream.roles", "ingest,embedder", "planstream.embedder.batch-size", "4",
+                    "planstream.embedder.forward-workers", "3");
         }
     }
 
     @Inject
     KafkaPlatform platform;
+
+    @Inject
+    NativeMemoryRole memory;
 
     @Test
     void shouldEmbedAnUploadWithTheBootstrapVersion() throws InterruptedException {
@@ -52,6 +58,19 @@ class EmbedderRoleTest {
         given().when().get("/admin/embedder").then().statusCode(200)
                 .body("running", equalTo(true))
                 .body("versions[0].version", equalTo(0))
-                .body("refusedArtifacts", equalTo(0));
+                .body("refusedArtifacts", equalTo(0))
+                // Three workers configured, the threads not: the cores shared among them, at least one each.
+                .body("forwardWorkers.workers", equalTo(3))
+                .body("forwardWorkers.intraOpThreads", equalTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 3)));
+    }
+
+    @Test
+    void residentMemoryAndTheAllocatorTrimsArePublished() {
+        NativeMemoryTrimmer trimmer = memory.trimmer();
+        assertThat(trimmer).as("trimming is on by default on glibc").isNotNull();
+        trimmer.trim();
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).containsPattern("(?m)^planstream_process_resident_memory_megabytes [1-9][0-9.E]*$")
+                .containsPattern("(?m)^planstream_native_trimmed_megabytes_total [0-9.E]+$");
     }
 }

@@ -23,6 +23,13 @@ public interface PlanstreamConfig {
 
     Topics topics();
 
+    /**
+     * How often the process hands the memory glibc's allocator keeps after libtorch's frees back to the
+     * system (malloc_trim; see io.planstream.simclr.NativeMemoryTrimmer). 0s: never.
+     */
+    @WithDefault("30s")
+    java.time.Duration nativeTrimInterval();
+
     /** The in-process broker and registry, used when no {@code kafka.bootstrap.servers} / {@code schema.registry.url} is set. */
     interface Embedded {
         /** Client port of the embedded broker on 127.0.0.1; 0 picks a free one. */

@@ -8,6 +8,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.embedder.streams.EmbedderService;
 
 /** {@code GET /admin/embedder}: which model versions the embedder runs, their state and lag. */
@@ -19,11 +20,18 @@ public class EmbedderAdminResource {
     EmbedderRole role;
 
     /** The answer. */
-    public record Status(boolean running, List<EmbedderService.VersionStatus> versions, long refusedArtifacts, String lastRefusal) {
+    public record Status(boolean running, List<EmbedderService.VersionStatus> versions, long refusedArtifacts, String lastRefusal,
+                         Workers forwardWorkers) {
+    }
+
+    /** Forward workers per stream thread and the intra-op threads of each (0: PyTorch's default). */
+    public record Workers(int workers, int intraOpThreads) {
     }
 
     @GET
     public Status status() {
-        return new Status(role.running(), role.status(), role.refusedArtifacts(), role.lastRefusal());
+        ForwardWorkers w = role.forwardWorkers();
+        return new Status(role.running(), role.status(), role.refusedArtifacts(), role.lastRefusal(),
+                w == null ? null : new Workers(w.count(), w.intraOpThreads()));
     }
 }

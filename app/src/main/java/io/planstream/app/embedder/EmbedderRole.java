@@ -46,6 +46,7 @@ public class EmbedderRole {
     MeterRegistry metrics;
 
     private volatile EmbedderService service;
+    private volatile ForwardWorkers workers;
 
     void onStart(@Observes StartupEvent event) {
         if (!planstream.roles().contains(ROLE)) {
@@ -54,7 +55,7 @@ public class EmbedderRole {
         EncoderSpec bootstrap = EncoderSpec.of(config.bootstrapEncoder(), 3, config.bootstrapSize());
         Map<String, Object> overrides = streamsOverrides(config.threads(), config.commitInterval(), config.sessionTimeout());
         Device device = Devices.choose(config.device());
-        ForwardWorkers workers = ForwardWorkers.configured(config.forwardWorkers(), config.forwardThreads(), device,
+        workers = ForwardWorkers.configured(config.forwardWorkers(), config.forwardThreads(), device,
                 Runtime.getRuntime().availableProcessors());
         service = new EmbedderService(platform, new EmbedderService.Options(
                 new EmbedderSettings(config.batchSize(), config.maxWait(), config.symmetries()),
@@ -106,6 +107,11 @@ public class EmbedderRole {
 
     public boolean running() {
         return service != null;
+    }
+
+    /** How each stream thread runs its forward passes; null where this process does not run the role. */
+    public ForwardWorkers forwardWorkers() {
+        return workers;
     }
 
     @PreDestroy

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
@@ -69,7 +70,7 @@ public final class EmbedBenchmark {
     public record Config(EncoderSpec encoder, int batch, int images, int warmup, int rounds, int pictureSize, boolean symmetries,
                          Device device, ForwardWorkers workers) {
         public Config {
-            java.util.Objects.requireNonNull(workers, "workers");
+            Objects.requireNonNull(workers, "workers");
             if (batch < 1 || images < batch || warmup < AUTO_WARMUP || rounds < 1 || rounds > images / batch) {
                 throw new IllegalArgumentException("need batch >= 1, images >= batch, warmup >= 0 (or auto) and 1 <= rounds <= images / batch,"
                         + " got batch " + batch + ", images " + images + ", warmup " + warmup + ", rounds " + rounds);
