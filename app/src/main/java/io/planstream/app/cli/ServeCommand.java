@@ -62,11 +62,23 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * What went wrong, for one line on stderr: the outer message and the root cause's. A cause without a
+     * message (a refused connection, a truncated file) is named by its class and where it was thrown.
+     */
     static String rootMessage(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (" + root.getMessage() + ")";
+        return root == t ? describe(t) : t.getMessage() + " (" + describe(root) + ")";
+    }
+
+    private static String describe(Throwable t) {
+        if (t.getMessage() != null) {
+            return t.getMessage();
+        }
+        StackTraceElement[] at = t.getStackTrace();
+        return t.getClass().getName() + (at.length == 0 ? "" : " at " + at[0]);
     }
 }
