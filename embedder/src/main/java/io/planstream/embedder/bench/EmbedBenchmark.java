@@ -182,7 +182,7 @@ public final class EmbedBenchmark {
         ArrayDeque<CompletableFuture<float[][]>> out = new ArrayDeque<>();
         int done = 0;
         for (int i = 0; i < batches; i++) {
-            if (out.size() > lane.workers()) {
+            if (out.size() >= lane.maxInFlight()) {
                 out.poll().join();
                 progress.accept(++done);
             }

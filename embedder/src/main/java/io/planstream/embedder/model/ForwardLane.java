@@ -70,6 +70,11 @@ public final class ForwardLane implements AutoCloseable {
         return workers;
     }
 
+    /** Batches a caller keeps out at once: one in each worker's forward pass and the next one queued behind them. */
+    public int maxInFlight() {
+        return workers + 1;
+    }
+
     /**
      * Runs {@code job} with a worker's encoder once a worker is free and the batches submitted before it
      * have started.

@@ -37,7 +37,7 @@ import io.planstream.schemas.Topic;
  * <p>The stream thread does not run the forward pass (unless the pool is inline, for single-threaded
  * test drivers). It hands each batch to its {@link ForwardLane} and goes on: while batch i runs, records for batch i+1 are polled, stored, decoded and preprocessed (on
  * the preprocessing threads), and batch i+1 waits on the lane, ready to start the moment i ends. At most
- * one batch more than the lane has workers are out (see {@link #maxInFlight}); with all out and one more
+ * one batch more than the lane has workers are out (see {@link ForwardLane#maxInFlight}); with all out and one more
  * full, {@code process} waits for the oldest, so a backlog is read no faster than it is embedded. A finished batch's records are written to
  * the sinks on the stream thread (Kafka Streams allows {@code forward} nowhere else), at the next record
  * or tick, and only then deleted from the store.
@@ -50,11 +50,6 @@ import io.planstream.schemas.Topic;
  * embedded twice.
  */
 final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> {
-
-    /** Batches out at once per task: one in each worker's forward pass and the next one queued behind them. */
-    static int maxInFlight(ForwardLane lane) {
-        return lane.workers() + 1;
-    }
 
     /** Longest gap between two looks at the batches out and the age of the oldest waiting record. */
     static final Duration MAX_TICK = Duration.ofMillis(10);
@@ -158,14 +153,14 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
     private void onTick(long nowMs) {
         emitFinished();
         Pending oldest = queue.peek();
-        if (oldest != null && nowMs - oldest.arrivedMs() >= settings.maxWait().toMillis() && inFlight.size() < maxInFlight(lane)) {
+        if (oldest != null && nowMs - oldest.arrivedMs() >= settings.maxWait().toMillis() && inFlight.size() < lane.maxInFlight()) {
             submitNextBatch();
         }
     }
 
-    /** Hands up to B waiting records to the lane; with {@link #maxInFlight} batches out, first waits for the oldest. */
+    /** Hands up to B waiting records to the lane; with {@link ForwardLane#maxInFlight} batches out, first waits for the oldest. */
     private void submitNextBatch() {
-        while (inFlight.size() >= maxInFlight(lane)) {
+        while (inFlight.size() >= lane.maxInFlight()) {
             emit(inFlight.poll());
         }
         List<Pending> batch = new ArrayList<>(Math.min(queue.size(), settings.batchSize()));
