@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.planstream.ingest.generate.FloorPlanGenerator;
 import io.planstream.simclr.ResidentMemory;
+import io.planstream.trainer.QualityGate;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,6 +73,10 @@ final class BenchSoakCommand implements Callable<Integer> {
             description = "planstream.trainer.min-new-images of the server: a training round every N uploads, 0 = none (default ${DEFAULT-VALUE}).")
     int trainerEvery;
 
+    @Option(names = "--gate-margin", description = {"planstream.trainer.margin of the server (default: the server's own, 0.0). A soak",
+            "that must see roll-outs passes 1.0, the loosest gate: it measures resources, not model quality."})
+    Double gateMargin;
+
     @Option(names = "--heap-mb", defaultValue = "1536", description = "Java heap of the server, fixed (default ${DEFAULT-VALUE}).")
     int heapMb;
 
@@ -93,15 +98,19 @@ final class BenchSoakCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!(minutes > 0 && minutes <= 24 * 60) || !(rate > 0 && rate <= 1000) || !(burstRate >= rate && burstRate <= 1000)
                 || burstSeconds < 0 || sampleSeconds < 1 || !(drainMinutes >= 0) || trainerEvery < 0
-                || burstAt != null && !(burstAt >= 0 && burstAt < minutes)) {
+                || burstAt != null && !(burstAt >= 0 && burstAt < minutes)
+                || gateMargin != null && !(gateMargin >= -QualityGate.MAX_MARGIN && gateMargin <= QualityGate.MAX_MARGIN)) {
             throw new PlanstreamCommand.UsageException("need 0 < --minutes <= 1440, 0 < --rate <= --burst-rate <= 1000, --burst-seconds >= 0,"
-                    + " 0 <= --burst-at < --minutes, --sample-seconds >= 1, --drain-minutes >= 0, --trainer-every >= 0");
+                    + " 0 <= --burst-at < --minutes, --sample-seconds >= 1, --drain-minutes >= 0, --trainer-every >= 0, -1 <= --gate-margin <= 1");
         }
         Files.createDirectories(out);
         // A fixed heap, all of it touched at start: what RSS adds on top of it over time is native memory
         // (libtorch, Lucene, Kafka, threads), not heap pages used for the first time.
-        List<String> args = List.of("-Xmx" + heapMb + "m", "-Xms" + heapMb + "m", "-XX:+AlwaysPreTouch",
-                "-Dplanstream.trainer.min-new-images=" + trainerEvery, "-Dplanstream.trainer.epochs=1");
+        List<String> args = new ArrayList<>(List.of("-Xmx" + heapMb + "m", "-Xms" + heapMb + "m", "-XX:+AlwaysPreTouch",
+                "-Dplanstream.trainer.min-new-images=" + trainerEvery, "-Dplanstream.trainer.epochs=1"));
+        if (gateMargin != null) {
+            args.add("-Dplanstream.trainer.margin=" + gateMargin);
+        }
         try (LocalServer server = LocalServer.start(args, Duration.ofMinutes(5))) {
             List<Sample> samples = run(server);
             write(samples);
@@ -261,10 +270,26 @@ final class BenchSoakCommand implements Callable<Integer> {
         summary.put("rss_mb_second_half_min", secondHalf.stream().mapToDouble(Sample::rssMb).min().orElse(-1));
         summary.put("rss_mb_second_half_max", secondHalf.stream().mapToDouble(Sample::rssMb).max().orElse(-1));
         summary.put("active_version_at_end", end.activeVersion());
+        summary.put("rollouts", rollouts(samples));
         summary.put("rss_mb_per_hour_second_half", slopePerHour(secondHalf));
         String json = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary);
         Files.writeString(out.resolve("soak.json"), json);
         System.out.println(json);
+    }
+
+    /** How often the active version changed between samples that read it. */
+    static int rollouts(List<Sample> samples) {
+        int changes = 0;
+        int last = -1;
+        for (Sample s : samples) {
+            if (s.activeVersion() >= 0) {
+                if (last >= 0 && s.activeVersion() != last) {
+                    changes++;
+                }
+                last = s.activeVersion();
+            }
+        }
+        return changes;
     }
 
     /** Least-squares slope of RSS against time, in MB per hour. */

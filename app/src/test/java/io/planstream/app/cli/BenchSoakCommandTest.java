@@ -19,6 +19,14 @@ class BenchSoakCommandTest {
     }
 
     @Test
+    void rolloutsCountChangesOfTheActiveVersionSkippingUnansweredSamples() {
+        List<BenchSoakCommand.Sample> s = List.of(version(-1), version(0), version(0), version(-1), version(1), version(1), version(3),
+                version(-1), version(3), version(2));
+        assertThat(BenchSoakCommand.rollouts(s)).isEqualTo(3);
+        assertThat(BenchSoakCommand.rollouts(List.of(version(0), version(-1), version(0)))).isZero();
+    }
+
+    @Test
     void refusesImpossibleSettings() {
         CliRun r = CliRun.run("bench", "soak", "--minutes", "0", "--out", "target/soak-refused");
         assertThat(r.code()).isEqualTo(2);
@@ -26,6 +34,13 @@ class BenchSoakCommandTest {
         CliRun late = CliRun.run("bench", "soak", "--minutes", "10", "--burst-at", "10", "--out", "target/soak-refused");
         assertThat(late.code()).isEqualTo(2);
         assertThat(late.err()).contains("0 <= --burst-at < --minutes");
+        CliRun gate = CliRun.run("bench", "soak", "--gate-margin", "1.5", "--out", "target/soak-refused");
+        assertThat(gate.code()).isEqualTo(2);
+        assertThat(gate.err()).contains("-1 <= --gate-margin <= 1");
+    }
+
+    private static BenchSoakCommand.Sample version(int active) {
+        return new BenchSoakCommand.Sample(0, 1, 1, 0, 0, 0, 0, 0, active);
     }
 
     private static BenchSoakCommand.Sample sample(double minute, double rss) {

@@ -6,7 +6,6 @@ import java.util.Objects;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -28,7 +27,7 @@ import io.planstream.simclr.model.TorchScriptEncoder;
  * each stream thread owns its own (see {@link EncoderPool}).
  *
  * <p>With {@code symmetries}, every image is embedded under the 8 rotations and mirrors of the square
- * (the dihedral group D4, label-preserving for a floor plan) in the same forward batch, and the
+ * (the dihedral group D4, label-preserving for a floor plan), one forward of the batch per symmetry, and the
  * representation is the normalised mean: the same for a plan and any turned or mirrored copy of it.
  */
 public final class BatchEncoder implements AutoCloseable {
@@ -132,12 +131,27 @@ public final class BatchEncoder implements AutoCloseable {
         }
         try (NDManager step = manager.newSubManager()) {
             NDArray x = step.create(flat, new Shape(n, c, s, s));
+            NDArray h;
             if (symmetries) {
-                x = dihedral(x);
-            }
-            NDArray h = encoder.embed(normalization.apply(x));
-            if (symmetries) {
-                h = h.reshape(8, n, -1).mean(new int[] {0});
+                // One forward per symmetry, each of the batch's n images, summed: the 8 views in one
+                // forward of 8n would hold 8 times the activations of the batch size the operator chose.
+                h = null;
+                for (int g = 0; g < 8; g++) {
+                    try (NDManager view = step.newSubManager()) {
+                        view.tempAttachAll(x);
+                        NDArray part = encoder.embed(normalization.apply(symmetry(x, g)));
+                        // Not addi: a TorchScript module's output is an inference tensor, which may not be updated in place.
+                        NDArray sum = h == null ? part : h.add(part);
+                        sum.attach(step);
+                        if (h != null) {
+                            h.close();
+                        }
+                        h = sum;
+                    }
+                }
+                h = h.div(8f);
+            } else {
+                h = encoder.embed(normalization.apply(x));
             }
             NDArray norms = h.norm(new int[] {1}, true).maximum(1e-12f);
             float[] values = h.div(norms).toFloatArray();
@@ -150,25 +164,23 @@ public final class BatchEncoder implements AutoCloseable {
         }
     }
 
-    /** The 8 images of each under the symmetries of the square, stacked as 8 blocks of the batch. */
-    static NDArray dihedral(NDArray x) {
-        NDArray t = x.transpose(0, 1, 3, 2);
-        return NDArrays8.concat(x, x.flip(3), x.flip(2), x.flip(2, 3), t, t.flip(3), t.flip(2), t.flip(2, 3));
+    /**
+     * Image {@code g} (0-7) of each under the symmetries of the square: identity, the mirrors across
+     * both axes, the half turn, and the same four after a transpose.
+     */
+    static NDArray symmetry(NDArray x, int g) {
+        NDArray t = g < 4 ? x : x.transpose(0, 1, 3, 2);
+        return switch (g % 4) {
+            case 0 -> t;
+            case 1 -> t.flip(3);
+            case 2 -> t.flip(2);
+            default -> t.flip(2, 3);
+        };
     }
 
     @Override
     public void close() {
         encoder.close();
         manager.close();
-    }
-
-    /** Concatenation along the batch axis. */
-    private static final class NDArrays8 {
-        private NDArrays8() {
-        }
-
-        static NDArray concat(NDArray... parts) {
-            return ai.djl.ndarray.NDArrays.concat(new NDList(parts), 0);
-        }
     }
 }

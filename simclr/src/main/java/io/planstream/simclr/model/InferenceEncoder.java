@@ -83,24 +83,35 @@ public final class InferenceEncoder implements ServingEncoder {
         try (NDManager scratch = owner.newSubManager(images.getDevice())) {
             // Temporarily owned by scratch, so every intermediate result is freed on return.
             scratch.tempAttachAll(images);
-            NDArray x = Activation.relu(stem.apply(images));
+            // Each intermediate is closed as soon as the next layer has read it, so a forward holds
+            // about three activations at a time instead of all of them until scratch closes: the
+            // working set of a batch (and what the allocator keeps after it) drops by the depth.
+            NDArray x = reluAndClose(stem.apply(images));
             if (maxPool) {
-                x = Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+                x = closeAfter(x, Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
             }
             for (int u = 0; u < branches.size(); u++) {
                 FoldedConv[] branch = branches.get(u);
                 NDArray y = x;
                 for (int i = 0; i < branch.length; i++) {
-                    y = branch[i].apply(y);
-                    if (i < branch.length - 1) {
-                        y = Activation.relu(y);
+                    NDArray next = branch[i].apply(y);
+                    if (y != x) {
+                        y.close();
                     }
+                    y = i < branch.length - 1 ? reluAndClose(next) : next;
                 }
                 FoldedConv shortcut = shortcuts.get(u);
-                y.addi(shortcut == null ? x : shortcut.apply(x));
-                x = Activation.relu(y);
+                if (shortcut == null) {
+                    y.addi(x);
+                } else {
+                    try (NDArray projected = shortcut.apply(x)) {
+                        y.addi(projected);
+                    }
+                }
+                x.close();
+                x = reluAndClose(y);
             }
-            NDArray h = Pool.globalAvgPool2d(x);
+            NDArray h = closeAfter(x, Pool.globalAvgPool2d(x));
             h.attach(owner);
             return h;
         }
@@ -109,6 +120,16 @@ public final class InferenceEncoder implements ServingEncoder {
     @Override
     public void close() {
         manager.close();
+    }
+
+    private static NDArray reluAndClose(NDArray t) {
+        return closeAfter(t, Activation.relu(t));
+    }
+
+    /** Closes {@code used}, which {@code result} was computed from, and returns {@code result}. */
+    private static NDArray closeAfter(NDArray used, NDArray result) {
+        used.close();
+        return result;
     }
 
     private FoldedConv fold(Conv2d conv, BatchNorm norm) {
