@@ -51,7 +51,7 @@ import io.planstream.schemas.registry.EmbeddedSchemaRegistry;
 class FaultInjectionIT {
 
     private static final long SEED = Long.getLong("planstream.faults.seed", 20261128L);
-    private static final Duration UPLOAD_TIME = Duration.ofSeconds(Long.getLong("planstream.faults.seconds", 100));
+    private static final Duration UPLOAD_TIME = Duration.ofSeconds(Long.getLong("planstream.faults.seconds", 80));
     private static final Duration UPLOAD_PERIOD = Duration.ofMillis(200);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(300);

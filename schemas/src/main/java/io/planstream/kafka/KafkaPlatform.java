@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 import io.planstream.schemas.TopicAdmin;
 import io.planstream.schemas.Topics;
 import io.planstream.schemas.registry.EmbeddedSchemaRegistry;
+import io.planstream.schemas.registry.RestSchemaRegistryClient;
+import io.planstream.schemas.registry.SchemaRegistryException;
 
 /**
  * The Kafka cluster and schema registry one process talks to, with its topic descriptors.
@@ -52,6 +54,8 @@ public final class KafkaPlatform implements AutoCloseable {
                         .optPort(b.registryPort)
                         .start();
                 serde.put(EmbeddedSchemaRegistry.URL_CONFIG, registry.url());
+            } else {
+                awaitRegistry(serde, b.startupTimeout);
             }
             this.embeddedKafka = kafka;
             this.embeddedRegistry = registry;
@@ -117,6 +121,43 @@ public final class KafkaPlatform implements AutoCloseable {
         }
         if (kafka != null) {
             kafka.close();
+        }
+    }
+
+    /**
+     * Waits until a registry run by another process answers: a role that starts while the registry's
+     * process restarts would otherwise die on its first refused connection. Any answer below 500
+     * (an authentication failure included) means it is up; what that answer says is the client's to
+     * report on first use.
+     */
+    static void awaitRegistry(Map<String, Object> serde, Duration timeout) {
+        RestSchemaRegistryClient client = RestSchemaRegistryClient.fromConfig(serde);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int attempts = 0;
+        while (true) {
+            attempts++;
+            try {
+                client.subjects();
+                return;
+            } catch (SchemaRegistryException e) {
+                if (e.status() != SchemaRegistryException.NO_ANSWER && e.status() < 500) {
+                    return;
+                }
+                if (System.nanoTime() >= deadline) {
+                    throw new IllegalStateException("the schema registry at " + serde.get(EmbeddedSchemaRegistry.URL_CONFIG)
+                            + " did not answer within " + timeout.toSeconds() + " s (planstream.topics.startup-timeout), "
+                            + attempts + " attempts; last: " + e.getMessage(), e);
+                }
+                if (attempts == 1) {
+                    LOG.info("waiting up to {} s for the schema registry: {}", timeout.toSeconds(), e.getMessage());
+                }
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the schema registry", e);
+            }
         }
     }
 
