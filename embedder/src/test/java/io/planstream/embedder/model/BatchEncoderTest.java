@@ -55,24 +55,22 @@ class BatchEncoderTest {
         return List.of(image, r1, r2, r3, mirror(image), mirror(r1), mirror(r2), mirror(r3));
     }
 
+    /** A quarter turn: pixel (y, x) goes to (x, S - 1 - y). */
     private static float[] turn(float[] in) {
-        float[] out = new float[in.length];
-        for (int c = 0; c < C; c++) {
-            for (int y = 0; y < S; y++) {
-                for (int x = 0; x < S; x++) {
-                    out[c * S * S + x * S + (S - 1 - y)] = in[c * S * S + y * S + x];
-                }
-            }
-        }
-        return out;
+        return move(in, (y, x) -> x * S + (S - 1 - y));
     }
 
+    /** A mirror across the vertical axis: pixel (y, x) goes to (y, S - 1 - x). */
     private static float[] mirror(float[] in) {
+        return move(in, (y, x) -> y * S + (S - 1 - x));
+    }
+
+    private static float[] move(float[] in, java.util.function.IntBinaryOperator target) {
         float[] out = new float[in.length];
         for (int c = 0; c < C; c++) {
             for (int y = 0; y < S; y++) {
                 for (int x = 0; x < S; x++) {
-                    out[c * S * S + y * S + (S - 1 - x)] = in[c * S * S + y * S + x];
+                    out[c * S * S + target.applyAsInt(y, x)] = in[c * S * S + y * S + x];
                 }
             }
         }
