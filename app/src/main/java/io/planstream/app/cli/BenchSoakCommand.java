@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -224,27 +225,7 @@ final class BenchSoakCommand implements Callable<Integer> {
                         s.indexed(), s.backlog(), s.embedderLag(), s.uploadsOk(), s.uploadsFailed(), s.activeVersion());
             }
         }
-        double[] minute = samples.stream().mapToDouble(Sample::minute).toArray();
-        XYChart rssChart = new XYChartBuilder().width(900).height(320).title("resident memory of the serve process (every role)")
-                .xAxisTitle("minutes").yAxisTitle("MB").build();
-        rssChart.addSeries("RSS", minute, samples.stream().mapToDouble(Sample::rssMb).toArray()).setMarker(SeriesMarkers.NONE);
-        rssChart.addSeries("anonymous (heap + native)", minute, samples.stream().mapToDouble(Sample::anonMb).toArray())
-                .setMarker(SeriesMarkers.NONE);
-        XYChart backlogChart = new XYChartBuilder().width(900).height(320).title("backlog: accepted, not yet searchable")
-                .xAxisTitle("minutes").yAxisTitle("images").build();
-        backlogChart.addSeries("backlog", minute, samples.stream().mapToDouble(Sample::backlog).toArray()).setMarker(SeriesMarkers.NONE);
-        backlogChart.addSeries("active model version", minute, samples.stream().mapToDouble(Sample::activeVersion).toArray())
-                .setMarker(SeriesMarkers.NONE).setYAxisGroup(1);
-        backlogChart.setYAxisGroupTitle(1, "version");
-        java.awt.image.BufferedImage a = BitmapEncoder.getBufferedImage(rssChart);
-        java.awt.image.BufferedImage b = BitmapEncoder.getBufferedImage(backlogChart);
-        java.awt.image.BufferedImage both = new java.awt.image.BufferedImage(a.getWidth(), a.getHeight() + b.getHeight(),
-                java.awt.image.BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = both.createGraphics();
-        g.drawImage(a, 0, 0, null);
-        g.drawImage(b, 0, a.getHeight(), null);
-        g.dispose();
-        javax.imageio.ImageIO.write(both, "png", out.resolve("soak.png").toFile());
+        plot(samples, out.resolve("soak.png"));
 
         Sample lastUpload = samples.stream().filter(s -> s.minute() <= minutes).reduce((x, y) -> y).orElseThrow();
         Sample end = samples.get(samples.size() - 1);
@@ -307,5 +288,31 @@ final class BenchSoakCommand implements Callable<Integer> {
             den += (x.minute() - mx) * (x.minute() - mx);
         }
         return den == 0 ? 0 : num / den * 60;
+    }
+
+    /** Draws resident memory above the backlog and the active version, minute by minute. */
+    static void plot(List<Sample> samples, Path png) throws IOException {
+        double[] minute = samples.stream().mapToDouble(Sample::minute).toArray();
+        XYChart rssChart = new XYChartBuilder().width(900).height(320).title("resident memory of the serve process (every role)")
+                .xAxisTitle("minutes").yAxisTitle("MB").build();
+        rssChart.addSeries("RSS", minute, samples.stream().mapToDouble(Sample::rssMb).toArray()).setMarker(SeriesMarkers.NONE);
+        rssChart.addSeries("anonymous (heap + native)", minute, samples.stream().mapToDouble(Sample::anonMb).toArray())
+                .setMarker(SeriesMarkers.NONE);
+        XYChart backlogChart = new XYChartBuilder().width(900).height(320).title("backlog: accepted, not yet searchable")
+                .xAxisTitle("minutes").yAxisTitle("images").build();
+        backlogChart.addSeries("backlog", minute, samples.stream().mapToDouble(Sample::backlog).toArray()).setMarker(SeriesMarkers.NONE);
+        backlogChart.addSeries("active model version", minute, samples.stream().mapToDouble(Sample::activeVersion).toArray())
+                .setMarker(SeriesMarkers.NONE).setYAxisGroup(1);
+        backlogChart.setYAxisGroupTitle(1, "version");
+        backlogChart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+        java.awt.image.BufferedImage a = BitmapEncoder.getBufferedImage(rssChart);
+        java.awt.image.BufferedImage b = BitmapEncoder.getBufferedImage(backlogChart);
+        java.awt.image.BufferedImage both = new java.awt.image.BufferedImage(a.getWidth(), a.getHeight() + b.getHeight(),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = both.createGraphics();
+        g.drawImage(a, 0, 0, null);
+        g.drawImage(b, 0, a.getHeight(), null);
+        g.dispose();
+        javax.imageio.ImageIO.write(both, "png", png.toFile());
     }
 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
+import io.planstream.app.kafka.PlatformProducer;
 import io.planstream.ingest.Accepted;
 import io.planstream.ingest.ImagePublisher;
 import io.planstream.ingest.KafkaUnavailableException;
@@ -60,6 +62,14 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--registry", description = "Schema registry URL; required with --kafka.")
     String registry;
 
+    @Option(names = "--kafka-config", paramLabel = "FILE", description = {"With --kafka: a properties file of client settings, as Kafka's own"
+            + " tools take with --command-config (security.protocol, sasl.*, ssl.*, ...); schema.registry.* and basic.auth.* keys go to the"
+            + " registry client."})
+    Path kafkaConfig;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "With --kafka: one client setting (repeatable; wins over --kafka-config).")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
     @Option(names = "--format", defaultValue = "auto", description = "auto, rplan or picture (default ${DEFAULT-VALUE}).")
     String format;
 
@@ -80,7 +90,7 @@ final class IngestCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("no image files under " + paths);
         }
         Map<String, String> formatParam = "auto".equals(format) ? Map.of() : Map.of("format", format);
-        Sink sink = kafka == null ? new HttpSink(new HttpUploader(url, apiKey.key), source, formatParam, meta) : KafkaSink.open(kafka, registry, source, format, meta);
+        Sink sink = kafka == null ? new HttpSink(new HttpUploader(url, apiKey.key), source, formatParam, meta) : KafkaSink.open(kafka, registry, clientSettings(), source, format, meta);
         List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
@@ -116,11 +126,34 @@ final class IngestCommand implements Callable<Integer> {
         if (kafka != null && (registry == null || registry.isBlank())) {
             throw new PlanstreamCommand.UsageException("--registry is required with --kafka (the schema registry the cluster's clients use)");
         }
+        if (kafka == null && (kafkaConfig != null || !kafkaProperties.isEmpty())) {
+            throw new PlanstreamCommand.UsageException("--kafka-config and --kafka-property need --kafka (an upload through --url uses the server's settings)");
+        }
+        if (kafkaConfig != null && !Files.isReadable(kafkaConfig)) {
+            throw new PlanstreamCommand.UsageException("--kafka-config: cannot read " + kafkaConfig);
+        }
         for (Path p : paths) {
             if (!Files.exists(p)) {
                 throw new PlanstreamCommand.UsageException("no such file or folder: " + p);
             }
         }
+    }
+
+    /** The settings of --kafka-config, then of --kafka-property, which win; "bootstrap.servers" is --kafka's. */
+    Map<String, String> clientSettings() throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (kafkaConfig != null) {
+            Properties file = new Properties();
+            try (var in = Files.newBufferedReader(kafkaConfig)) {
+                file.load(in);
+            }
+            file.stringPropertyNames().stream().sorted().forEach(k -> settings.put(k, file.getProperty(k)));
+        }
+        settings.putAll(kafkaProperties);
+        if (settings.containsKey("bootstrap.servers")) {
+            throw new PlanstreamCommand.UsageException("bootstrap.servers comes from --kafka, not from --kafka-config or --kafka-property");
+        }
+        return settings;
     }
 
     static List<Path> collectFiles(List<Path> paths) throws IOException {
@@ -223,11 +256,14 @@ final class IngestCommand implements Callable<Integer> {
             this.meta = meta;
         }
 
-        static KafkaSink open(String bootstrap, String registry, String source, String format, Map<String, String> meta) {
-            KafkaPlatform platform = KafkaPlatform.builder()
-                    .optClientProperties(Map.of("bootstrap.servers", bootstrap))
-                    .optSerdeConfig(Map.of("schema.registry.url", registry))
-                    .start();
+        static KafkaSink open(String bootstrap, String registry, Map<String, String> settings, String source, String format,
+                Map<String, String> meta) {
+            Map<String, Object> clients = new HashMap<>();
+            Map<String, Object> serdes = new HashMap<>();
+            settings.forEach((k, v) -> (PlatformProducer.isSerdeKey(k) ? serdes : clients).put(k, v));
+            clients.put("bootstrap.servers", bootstrap);
+            serdes.put("schema.registry.url", registry);
+            KafkaPlatform platform = KafkaPlatform.builder().optClientProperties(clients).optSerdeConfig(serdes).start();
             return new KafkaSink(platform, source, format, meta);
         }
 

@@ -63,10 +63,15 @@ public class PlatformProducer {
         return out;
     }
 
+    /** Whether a setting belongs to the Avro serdes and their registry client rather than to the Kafka clients. */
+    public static boolean isSerdeKey(String name) {
+        return SERDE_KEYS.contains(name) || name.startsWith("schema.registry.");
+    }
+
     static Map<String, Object> serdeConfig(Config config) {
         Map<String, Object> out = new HashMap<>();
         for (String name : config.getPropertyNames()) {
-            if (SERDE_KEYS.contains(name) || name.startsWith("schema.registry.")) {
+            if (isSerdeKey(name)) {
                 config.getOptionalValue(name, String.class).ifPresent(v -> out.put(name, v));
             }
         }

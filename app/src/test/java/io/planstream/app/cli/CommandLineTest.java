@@ -82,6 +82,18 @@ class CommandLineTest {
             }
         }
         assertThat(run("ingest", "--kafka", platform.bootstrapServers(), plans.toString()).code()).isEqualTo(2);
+        // Client settings belong to --kafka, never name the cluster themselves, and come from a file that exists.
+        CliRun noKafka = run("ingest", "--url", url(), "--kafka-property", "security.protocol=SSL", plans.toString());
+        assertThat(noKafka.code()).isEqualTo(2);
+        assertThat(noKafka.err()).contains("--kafka-config and --kafka-property need --kafka");
+        CliRun bootstrap = run("ingest", "--kafka", platform.bootstrapServers(), "--registry", platform.schemaRegistryUrl(), "--kafka-property",
+                "bootstrap.servers=elsewhere:9092", plans.toString());
+        assertThat(bootstrap.code()).isEqualTo(2);
+        assertThat(bootstrap.err()).contains("bootstrap.servers comes from --kafka");
+        CliRun missing = run("ingest", "--kafka", platform.bootstrapServers(), "--registry", platform.schemaRegistryUrl(), "--kafka-config",
+                dir.resolve("absent.properties").toString(), plans.toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("--kafka-config: cannot read").contains("absent.properties");
     }
 
     @Test
