@@ -39,8 +39,9 @@ final class ServeProcess {
         this.log = dir.resolve(name + ".log");
         Path jar = Path.of(System.getProperty("planstream.app.dir", "target/quarkus-app"), "quarkus-run.jar");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // Several JVMs share the machine's cores: one GC thread each and a bounded heap.
-                "-Xmx768m", "-XX:+UseSerialGC", "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
+                // Several JVMs share the machine's cores: one GC thread each, a bounded heap, and the C1
+                // compiler alone (C2 would spend minutes of the shared cores on code that runs for two).
+                "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar.toString(), "serve", "--port", String.valueOf(port), "--data-dir", dir.resolve(name).toString()));
         cmd.addAll(args);
