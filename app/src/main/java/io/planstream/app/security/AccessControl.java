@@ -56,16 +56,21 @@ public class AccessControl {
                     + " reach the port could upload and administer. Enable it (planstream.security.enabled=true with API keys from"
                     + " './planstream key create') or, on a trusted network, set planstream.security.allow-open-network=true");
         } else if (loopback) {
-            LOG.infof("Listening on %s:%d only (loopback): nobody else can reach it. To serve others, create a key with"
-                    + " './planstream key create --name NAME --roles upload', set planstream.security.enabled=true and"
-                    + " planstream.security.api-keys-file, and quarkus.http.host=0.0.0.0", host, port);
+            LOG.info(loopbackNotice());
         } else {
             LOG.warnf("Access control is OFF on %s:%d (planstream.security.allow-open-network=true): every client may upload and administer",
                     host, port);
         }
     }
 
-    public boolean enabled() {
+    /** What the one-machine default says at start-up: who can reach it, and how to let others in. */
+    String loopbackNotice() {
+        return String.format("Listening on %s:%d only (loopback): nobody else can reach it. To serve others, create a key with"
+                + " './planstream key create --name NAME --roles upload', set planstream.security.enabled=true and"
+                + " planstream.security.api-keys-file, and quarkus.http.host=0.0.0.0", host, port);
+    }
+
+        public boolean enabled() {
         return config.enabled();
     }
 

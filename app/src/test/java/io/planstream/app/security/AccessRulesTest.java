@@ -47,6 +47,13 @@ class AccessRulesTest {
     }
 
     @Test
+    void theLoopbackDefaultSaysHowToLetOthersIn() {
+        String notice = control(false, false, false, "127.0.0.1", Map.of()).loopbackNotice();
+        assertThat(notice).contains("127.0.0.1:8080 only (loopback)").contains("./planstream key create")
+                .contains("planstream.security.enabled=true").contains("planstream.security.api-keys-file").contains("quarkus.http.host=0.0.0.0");
+    }
+
+    @Test
     void securityOffBeyondLoopbackRefusesToStart() {
         AccessControl a = control(false, false, false, "0.0.0.0", Map.of());
         assertThatThrownBy(() -> a.onStart(null)).hasMessageContaining("beyond loopback")
