@@ -51,8 +51,7 @@ class DemoIT {
                 // Free ports for the broker and registry so a Planstream running on this machine is not disturbed.
                 "-Dplanstream.embedded.kafka-port=0", "-Dplanstream.embedded.registry-port=0",
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true",
-                // The C1 compiler alone: C2 would spend much of the two cores on code that runs for a minute.
-                "-XX:TieredStopAtLevel=1",
+                ServeProcess.C1_ONLY,
                 "-jar", jar.toString(), "demo", "--smoke", "--port", "0", "--count", "24", "--epochs", "1",
                 "--data-dir", data.toString()));
         Path out = Files.createTempFile(dir, "demo", ".out");

@@ -277,9 +277,8 @@ class MultiProcessIT {
     private Child start(String name, int port, List<String> jvmArgs, List<String> args) throws IOException {
         Path jar = Path.of(System.getProperty("planstream.app.dir", "target/quarkus-app"), "quarkus-run.jar");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // Four JVMs share the machine's cores: one GC thread each, a bounded heap, and the C1
-                // compiler alone (C2 would spend minutes of the shared cores on code that runs for two).
-                "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true", "-Djava.awt.headless=true",
+                // Four JVMs share the machine's cores: one GC thread each and a bounded heap.
+                "-Xmx1g", "-XX:+UseSerialGC", ServeProcess.C1_ONLY, "-Dai.djl.offline=true", "-Djava.awt.headless=true",
                 // A small version-0 encoder and small batches keep the work light and the batches many.
                 "-Dplanstream.embedder.bootstrap-size=32", "-Dplanstream.embedder.batch-size=4",
                 "-Dplanstream.embedder.session-timeout=" + SESSION_TIMEOUT));

@@ -107,7 +107,7 @@ class SearchApiTest {
         given().contentType("image/png").body(new byte[] {1, 2, 3}).post("/search").then().statusCode(400).body("message", containsString("bytes"));
     }
 
-    private static void awaitSearchable(String id, int neighbours) throws InterruptedException {
+    static void awaitSearchable(String id, int neighbours) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (true) {
             Response r = given().queryParam("k", neighbours).get("/images/" + id + "/similar");

@@ -33,15 +33,20 @@ final class ServeProcess {
      * @param jvmArgs options before {@code -jar} (heap, system properties)
      * @param args    {@code serve} arguments after the port and data directory
      */
+    /**
+     * The JIT option of every child JVM the *IT tests start: the C1 compiler alone. C2 would spend
+     * minutes of the two shared cores on code that runs for a minute or two (docs/RESULTS.md).
+     */
+    static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+
     ServeProcess(String name, Path dir, int port, List<String> jvmArgs, List<String> args) {
         this.name = name;
         this.url = "http://127.0.0.1:" + port;
         this.log = dir.resolve(name + ".log");
         Path jar = Path.of(System.getProperty("planstream.app.dir", "target/quarkus-app"), "quarkus-run.jar");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // Several JVMs share the machine's cores: one GC thread each, a bounded heap, and the C1
-                // compiler alone (C2 would spend minutes of the shared cores on code that runs for two).
-                "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
+                // Several JVMs share the machine's cores: one GC thread each and a bounded heap.
+                "-Xmx768m", "-XX:+UseSerialGC", C1_ONLY, "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar.toString(), "serve", "--port", String.valueOf(port), "--data-dir", dir.resolve(name).toString()));
         cmd.addAll(args);

@@ -75,14 +75,10 @@ class TlsSaslPipelineTest {
             ids.add(given().contentType("image/png").body(plans.generate(500 + i).png()).post("/images").then().statusCode(202)
                     .extract().path("id"));
         }
+        SearchApiTest.awaitSearchable(ids.get(0), 3);
+        assertThat(given().queryParam("k", 3).get("/images/" + ids.get(0) + "/similar").<List<String>>path("hits.id")).isSubsetOf(ids);
+
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        Response r;
-        do {
-            Thread.sleep(200);
-            r = given().queryParam("k", 3).get("/images/" + ids.get(0) + "/similar");
-        } while ((r.statusCode() != 200 || r.<List<?>>path("hits").size() < 3) && System.nanoTime() < deadline);
-        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
-        assertThat(r.<List<String>>path("hits.id")).isSubsetOf(ids);
 
         Response trainer = given().get("/admin/trainer");
         while (trainer.statusCode() == 200 && trainer.<Integer>path("status.bufferImages") < ids.size() && System.nanoTime() < deadline) {
@@ -95,9 +91,10 @@ class TlsSaslPipelineTest {
         // `planstream ingest` straight to Kafka takes the same settings from a client properties file.
         Path dir = Files.createTempDirectory("tls-cli");
         Path plan = Files.write(dir.resolve("plan.png"), plans.generate(600).png());
+        Map<String, Object> settings = TlsSaslKafkaResource.clientSettings(TlsSaslKafkaResource.USER, TlsSaslKafkaResource.PASSWORD,
+                truststore);
         Properties client = new Properties();
-        TlsSaslKafkaResource.clientSettings(TlsSaslKafkaResource.USER, TlsSaslKafkaResource.PASSWORD, truststore)
-                .forEach((k, v) -> client.setProperty(k, String.valueOf(v)));
+        settings.forEach((k, v) -> client.setProperty(k, String.valueOf(v)));
         Path config = dir.resolve("client.properties");
         try (var w = Files.newBufferedWriter(config)) {
             client.store(w, null);
@@ -114,8 +111,7 @@ class TlsSaslPipelineTest {
 
         // The application's own settings work for a client of the test's too: what fails below fails for
         // the setting it lacks.
-        try (Admin admin = Admin.create(client(TlsSaslKafkaResource.clientSettings(TlsSaslKafkaResource.USER, TlsSaslKafkaResource.PASSWORD,
-                truststore)))) {
+        try (Admin admin = Admin.create(client(settings))) {
             assertThat(admin.listTopics().names().get()).contains("images", "embeddings");
         }
         // The login without the trust store: the broker's certificate is not trusted.

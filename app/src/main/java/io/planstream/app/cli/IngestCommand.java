@@ -147,7 +147,7 @@ final class IngestCommand implements Callable<Integer> {
             try (var in = Files.newBufferedReader(kafkaConfig)) {
                 file.load(in);
             }
-            file.stringPropertyNames().stream().sorted().forEach(k -> settings.put(k, file.getProperty(k)));
+            file.stringPropertyNames().forEach(k -> settings.put(k, file.getProperty(k)));
         }
         settings.putAll(kafkaProperties);
         if (settings.containsKey("bootstrap.servers")) {
