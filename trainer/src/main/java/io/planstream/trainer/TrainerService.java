@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.planstream.kafka.Partitions;
 import io.planstream.avro.ImageRecord;
 import io.planstream.avro.ModelVersion;
 import io.planstream.embedder.model.ArtifactResolver;
@@ -169,8 +170,7 @@ public final class TrainerService implements AutoCloseable {
     private void readImages() {
         Topic<String, ImageRecord> topic = platform.topics().images();
         try {
-            List<TopicPartition> parts = imagesConsumer.partitionsFor(topic.name(), Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            List<TopicPartition> parts = Partitions.await(imagesConsumer, topic.name(), () -> running);
             imagesConsumer.assign(parts);
             imagesConsumer.seekToBeginning(parts);
             // A restart reads the whole topic again into the buffer; only what follows counts towards a round.

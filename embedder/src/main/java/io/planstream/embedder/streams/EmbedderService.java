@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import ai.djl.Device;
 
+import io.planstream.kafka.Partitions;
 import io.planstream.avro.ModelVersion;
 import io.planstream.embedder.model.ArtifactResolver;
 import io.planstream.embedder.model.BatchEncoder;
@@ -139,8 +140,7 @@ public final class EmbedderService implements AutoCloseable {
 
     private void follow() {
         try {
-            List<TopicPartition> parts = models.partitionsFor(platform.topics().models().name(), Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            List<TopicPartition> parts = Partitions.await(models, platform.topics().models().name(), () -> running);
             models.assign(parts);
             models.seekToBeginning(parts);
             // Every version known at start-up, then the target among them, or the bootstrap encoder.

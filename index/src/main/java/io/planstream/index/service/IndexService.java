@@ -39,6 +39,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.planstream.kafka.Partitions;
 import io.planstream.avro.DeadLetter;
 import io.planstream.avro.Embedding;
 import io.planstream.avro.ImageRecord;
@@ -290,7 +291,7 @@ public final class IndexService implements AutoCloseable {
     private void followEmbeddings() {
         Topic<String, Embedding> topic = platform.topics().embeddings();
         try {
-            List<TopicPartition> parts = awaitPartitions(embeddingsConsumer, topic.name());
+            List<TopicPartition> parts = Partitions.await(embeddingsConsumer, topic.name(), () -> running);
             embeddingsConsumer.assign(parts);
             for (TopicPartition tp : parts) {
                 long from = versions.values().stream().mapToLong(h -> h.start(tp.partition())).min().orElse(0L);
@@ -426,7 +427,7 @@ public final class IndexService implements AutoCloseable {
     private void followImages() {
         Topic<String, ImageRecord> topic = platform.topics().images();
         try {
-            List<TopicPartition> parts = awaitPartitions(imagesConsumer, topic.name());
+            List<TopicPartition> parts = Partitions.await(imagesConsumer, topic.name(), () -> running);
             imagesConsumer.assign(parts);
             Map<Integer, Long> from = catalog.committedOffsets();
             for (TopicPartition tp : parts) {
@@ -508,7 +509,7 @@ public final class IndexService implements AutoCloseable {
 
     private void supervise() {
         try {
-            List<TopicPartition> parts = awaitPartitions(modelsConsumer, platform.topics().models().name());
+            List<TopicPartition> parts = Partitions.await(modelsConsumer, platform.topics().models().name(), () -> running);
             modelsConsumer.assign(parts);
             modelsConsumer.seekToBeginning(parts);
             restoreActive();
@@ -698,17 +699,6 @@ public final class IndexService implements AutoCloseable {
                 LOG.error("dead letter for {}-{}@{} not written: {}", r.topic(), r.partition(), r.offset(), ex.toString());
             }
         });
-    }
-
-    private List<TopicPartition> awaitPartitions(KafkaConsumer<?, ?> consumer, String topic) {
-        while (running) {
-            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            }
-            LOG.info("waiting for topic {}", topic);
-        }
-        throw new WakeupException();
     }
 
     private static float[] toArray(List<Float> values) {

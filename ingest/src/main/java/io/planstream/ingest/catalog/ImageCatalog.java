@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.planstream.kafka.Partitions;
 import io.planstream.avro.ImageRecord;
 import io.planstream.schemas.Topic;
 
@@ -78,7 +79,7 @@ public final class ImageCatalog implements AutoCloseable {
 
     private void run() {
         try {
-            List<TopicPartition> partitions = awaitPartitions();
+            List<TopicPartition> partitions = Partitions.await(consumer, topic.name(), () -> running);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -100,19 +101,6 @@ public final class ImageCatalog implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
-    }
-
-    private List<TopicPartition> awaitPartitions() {
-        // The topic is created at start-up by whoever owns the deployment; wait for it with a bound
-        // per try rather than failing the reader for good.
-        while (running) {
-            var infos = consumer.partitionsFor(topic.name(), Duration.ofSeconds(10));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            }
-            LOG.info("waiting for topic {}", topic.name());
-        }
-        throw new WakeupException();
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> r) {
