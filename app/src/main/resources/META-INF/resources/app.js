@@ -99,9 +99,9 @@ function roomsText(meta) {
 /** The room count and bedrooms, for a neighbour's card; the full counts are its tooltip. */
 function shortRooms(meta) {
   if (!meta || meta['rooms.total'] === undefined) return '';
-  const bedrooms = Number(meta['rooms.bedroom'] || 0) + Number(meta['rooms.master_room'] || 0) + Number(meta['rooms.second_room'] || 0)
-    + Number(meta['rooms.child_room'] || 0) + Number(meta['rooms.guest_room'] || 0);
-  return `${meta['rooms.total']} rooms, ${bedrooms} bedrooms`;
+  // rooms.bedroom already sums RPLAN's bedroom group (master, second, child, guest and study rooms)
+  const bedrooms = Number(meta['rooms.bedroom'] || 0);
+  return `${meta['rooms.total']} rooms, ${bedrooms} bedroom${bedrooms === 1 ? '' : 's'}`;
 }
 
 // ------------------------------------------------------------------ search

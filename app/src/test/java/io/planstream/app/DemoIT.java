@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.planstream.app.cli.ChildJvm;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,8 +53,9 @@ class DemoIT {
                 // Free ports for the broker and registry so a Planstream running on this machine is not disturbed.
                 "-Dplanstream.embedded.kafka-port=0", "-Dplanstream.embedded.registry-port=0",
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true",
-                ServeProcess.C1_ONLY,
-                "-jar", jar.toString(), "demo", "--smoke", "--port", "0", "--count", "24", "--epochs", "1",
+                ServeProcess.C1_ONLY));
+        cmd.addAll(ChildJvm.platformOptions());
+        cmd.addAll(List.of("-jar", jar.toString(), "demo", "--smoke", "--port", "0", "--count", "24", "--epochs", "1",
                 "--data-dir", data.toString()));
         Path out = Files.createTempFile(dir, "demo", ".out");
         Path err = Files.createTempFile(dir, "demo", ".err");

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.planstream.app.cli.ChildJvm;
 import io.planstream.avro.Embedding;
 import io.planstream.embedder.streams.EmbedderStream;
 import io.planstream.ingest.generate.FloorPlanGenerator;
@@ -282,6 +283,7 @@ class MultiProcessIT {
                 // A small version-0 encoder and small batches keep the work light and the batches many.
                 "-Dplanstream.embedder.bootstrap-size=32", "-Dplanstream.embedder.batch-size=4",
                 "-Dplanstream.embedder.session-timeout=" + SESSION_TIMEOUT));
+        cmd.addAll(ChildJvm.platformOptions());
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar.toString(), "serve", "--port", String.valueOf(port),
                 "--data-dir", dir.resolve(name).toString()));

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.planstream.app.cli.ChildJvm;
+
 /**
  * One {@code planstream serve} process of the packaged application that a test can SIGKILL and
  * start again with the same command: same ports, same data directory, its log appended to.
@@ -47,6 +49,7 @@ final class ServeProcess {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Several JVMs share the machine's cores: one GC thread each and a bounded heap.
                 "-Xmx768m", "-XX:+UseSerialGC", C1_ONLY, "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
+        cmd.addAll(ChildJvm.platformOptions());
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar.toString(), "serve", "--port", String.valueOf(port), "--data-dir", dir.resolve(name).toString()));
         cmd.addAll(args);

@@ -3,6 +3,7 @@ package io.planstream.app.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,23 +12,31 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.planstream.index.bench.HnswlibPeer;
 import io.planstream.index.bench.IndexBenchmark;
 import io.planstream.index.lucene.HnswParams;
+import io.planstream.index.lucene.LuceneVectorization;
 import io.planstream.index.lucene.VectorIndex;
 import io.planstream.index.vectors.ClusteredVectors;
 import io.planstream.index.vectors.Fvecs;
 import io.planstream.index.vectors.VectorSet;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** Search rate, latency and recall of the Lucene HNSW index, next to bare Lucene on the same files. */
 @Command(name = "index", mixinStandardHelpOptions = true,
-        description = {"Builds a vector index (one Lucene HNSW index, as one model version has) and measures searches on",
-                "one thread per num_candidates: queries/s, p50/p99 latency, recall@k against brute force, and the",
-                "queries/s of bare Lucene searches of the same index, in alternating rounds (qps_ratio).",
+        description = {"Builds a vector index (one Lucene HNSW index, as one model version has) per --type on every core and",
+                "measures searches on one thread per num_candidates: queries/s, p50/p99 latency, recall@k against brute",
+                "force, and the queries/s of bare Lucene searches of the same index, in alternating rounds (qps_ratio);",
+                "with --peer hnswlib, hnswlib on the same files in the same run, and a summary at --target-recall.",
                 "Data: --vectors/--queries fvecs files, or generated clustered unit vectors (--count, --dimension)."})
 final class BenchIndexCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--vectors", paramLabel = "FILE", description = "Vectors to index, fvecs format (default: generated).")
     Path vectorsFile;
@@ -71,13 +80,29 @@ final class BenchIndexCommand implements Callable<Integer> {
             description = "HNSW candidates while building (default ${DEFAULT-VALUE}).")
     int efConstruction;
 
-    @Option(names = "--int8", description = "Scalar-quantise the vectors to bytes (int8_hnsw).")
-    boolean int8;
+    @Option(names = "--type", split = ",", defaultValue = "hnsw,int8_hnsw,int4_hnsw,bbq_hnsw",
+            description = "Elasticsearch's index_options.type, one index and block of rows each (default ${DEFAULT-VALUE}).")
+    List<String> types;
+
+    @Option(names = "--build-threads", description = "Threads that add the vectors (default: one per core).")
+    Integer buildThreads;
+
+    @Option(names = "--merge-workers", description = "Threads of the concurrent graph merge (default: one per core).")
+    Integer mergeWorkers;
+
+    @Option(names = "--peer", paramLabel = "hnswlib", description = {"Also measure hnswlib on the same files in the same run",
+            "(bench/peers/hnswlib_bench.py under Debian's python3-hnswlib: sudo bench/peers/install.sh)."})
+    String peer;
+
+    @Option(names = "--target-recall", defaultValue = "0.95",
+            description = "Recall@k at which the summary compares queries/s (default ${DEFAULT-VALUE}).")
+    double targetRecall;
 
     @Option(names = "--rounds", defaultValue = "5", description = "Timed passes over the queries per side and num_candidates (default ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--dir", description = "Where to build the index, kept afterwards; an index there is replaced (default: a temporary folder, deleted).")
+    @Option(names = "--dir", description = {"Where to build the index, kept afterwards; an index there is replaced",
+            "(with several --type, one folder per type under it; default: a temporary folder, deleted)."})
     Path dir;
 
     @Option(names = "--json", description = "Print one JSON object per result row instead of a table.")
@@ -85,64 +110,108 @@ final class BenchIndexCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HnswParams params;
+        int threads = buildThreads == null ? Runtime.getRuntime().availableProcessors() : buildThreads;
+        int workers = mergeWorkers == null ? HnswParams.defaultMergeWorkers() : mergeWorkers;
+        List<HnswParams> params = new ArrayList<>();
         try {
-            params = new HnswParams(m, efConstruction, int8);
+            for (String type : types) {
+                params.add(new HnswParams(HnswParams.Type.parse(type), m, efConstruction, workers));
+            }
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException(e.getMessage());
+        }
+        if (peer != null && !peer.equals("hnswlib")) {
+            throw new PlanstreamCommand.UsageException("--peer must be hnswlib, got '" + peer + "'");
+        }
+        if (threads < 1 || !(targetRecall > 0 && targetRecall <= 1)) {
+            throw new PlanstreamCommand.UsageException("need --build-threads >= 1 and 0 < --target-recall <= 1");
         }
         String data;
         VectorSet vectors;
         VectorSet queries;
-        if (vectorsFile != null || queriesFile != null) {
-            if (vectorsFile == null || queriesFile == null) {
-                throw new PlanstreamCommand.UsageException("--vectors and --queries go together");
-            }
-            if (writeFvecs != null) {
-                throw new PlanstreamCommand.UsageException("--write-fvecs writes generated data, not with --vectors");
-            }
-            vectors = Fvecs.read(existing(vectorsFile));
-            queries = Fvecs.read(existing(queriesFile));
-            data = vectorsFile.getFileName().toString();
-        } else {
-            int c = clusters == null ? ClusteredVectors.defaultClusters(count) : clusters;
-            double s = spread == null ? ClusteredVectors.DEFAULT_SPREAD : spread;
-            if (count < 1 || queriesCount < 1 || dimension < 1 || dimension > VectorIndex.MAX_DIMENSIONS || c < 1
-                    || !(s >= 0) || Double.isInfinite(s) || (long) count * dimension > Integer.MAX_VALUE - 8) {
-                throw new PlanstreamCommand.UsageException("need --count >= 1, --queries-count >= 1, 1 <= --dimension <= "
-                        + VectorIndex.MAX_DIMENSIONS + ", --clusters >= 1, --spread >= 0, and --count x --dimension < 2^31");
-            }
-            ClusteredVectors generator = new ClusteredVectors(dimension, c, s, seed);
-            vectors = generator.sample(count, seed + 1);
-            queries = generator.sample(queriesCount, seed + 2);
-            data = String.format(Locale.ROOT, "clustered(clusters=%d, spread=%s, seed=%d)", c, s, seed);
-            if (writeFvecs != null) {
-                Files.createDirectories(writeFvecs);
-                Fvecs.write(writeFvecs.resolve("vectors.fvecs"), vectors);
-                Fvecs.write(writeFvecs.resolve("queries.fvecs"), queries);
-            }
-        }
-        Path temp = dir == null ? Files.createTempDirectory("planstream-bench-index-") : null;
-        IndexBenchmark.Config config;
+        Path temp = Files.createTempDirectory("planstream-bench-index-");
         try {
-            config = new IndexBenchmark.Config(vectors, queries, k, numCandidates, params,
-                    dir == null ? temp.resolve("index") : dir, rounds);
-        } catch (IllegalArgumentException e) {
-            deleteTemp(temp);
-            throw new PlanstreamCommand.UsageException(e.getMessage());
-        }
-        IndexBenchmark.Result r;
-        try (ProgressBar bar = Progress.bar("bench index", 1, "it")) {
-            r = IndexBenchmark.run(config, (phase, done, total) -> {
-                bar.maxHint(total);
-                bar.setExtraMessage(" " + phase);
-                bar.stepTo(done);
-            });
+            Path vectorsPath = vectorsFile;
+            Path queriesPath = queriesFile;
+            if (vectorsFile != null || queriesFile != null) {
+                if (vectorsFile == null || queriesFile == null) {
+                    throw new PlanstreamCommand.UsageException("--vectors and --queries go together");
+                }
+                if (writeFvecs != null) {
+                    throw new PlanstreamCommand.UsageException("--write-fvecs writes generated data, not with --vectors");
+                }
+                vectors = Fvecs.read(existing(vectorsFile));
+                queries = Fvecs.read(existing(queriesFile));
+                data = vectorsFile.getFileName().toString();
+            } else {
+                int c = clusters == null ? ClusteredVectors.defaultClusters(count) : clusters;
+                double s = spread == null ? ClusteredVectors.DEFAULT_SPREAD : spread;
+                if (count < 1 || queriesCount < 1 || dimension < 1 || dimension > VectorIndex.MAX_DIMENSIONS || c < 1
+                        || !(s >= 0) || Double.isInfinite(s) || (long) count * dimension > Integer.MAX_VALUE - 8) {
+                    throw new PlanstreamCommand.UsageException("need --count >= 1, --queries-count >= 1, 1 <= --dimension <= "
+                            + VectorIndex.MAX_DIMENSIONS + ", --clusters >= 1, --spread >= 0, and --count x --dimension < 2^31");
+                }
+                ClusteredVectors generator = new ClusteredVectors(dimension, c, s, seed);
+                vectors = generator.sample(count, seed + 1);
+                queries = generator.sample(queriesCount, seed + 2);
+                data = String.format(Locale.ROOT, "clustered(clusters=%d, spread=%s, seed=%d)", c, s, seed);
+                // the peer reads the same files
+                Path out = writeFvecs != null ? writeFvecs : peer != null ? temp : null;
+                if (out != null) {
+                    Files.createDirectories(out);
+                    vectorsPath = out.resolve("vectors.fvecs");
+                    queriesPath = out.resolve("queries.fvecs");
+                    Fvecs.write(vectorsPath, vectors);
+                    Fvecs.write(queriesPath, queries);
+                }
+            }
+            List<IndexBenchmark.Result> results = new ArrayList<>();
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            err.println(LuceneVectorization.describe());
+            err.flush();
+            for (HnswParams p : params) {
+                Path indexDir = dir == null ? temp.resolve("index") : params.size() == 1 ? dir : dir.resolve(p.type().esName());
+                IndexBenchmark.Config config;
+                try {
+                    config = new IndexBenchmark.Config(vectors, queries, k, numCandidates, p, indexDir, rounds, threads);
+                } catch (IllegalArgumentException e) {
+                    throw new PlanstreamCommand.UsageException(e.getMessage());
+                }
+                try (ProgressBar bar = Progress.bar("bench index " + p.type(), 1, "it")) {
+                    results.add(IndexBenchmark.run(config, (phase, done, total) -> {
+                        bar.maxHint(total);
+                        bar.setExtraMessage(" " + phase);
+                        bar.stepTo(done);
+                    }));
+                }
+                if (dir == null) {
+                    VectorIndex.deleteIndex(indexDir);
+                }
+            }
+            HnswlibPeer.Result peerResult = null;
+            if (peer != null) {
+                Path script = HnswlibPeer.locateScript(codeSource());
+                err.println("bench index: hnswlib on the same files (" + script + ")");
+                err.flush();
+                peerResult = HnswlibPeer.run(script, vectorsPath, queriesPath, k, m, efConstruction, numCandidates, threads,
+                        rounds, line -> {
+                            err.println("  " + line);
+                            err.flush();
+                        });
+            }
+            report(results, peerResult, data, queries.size());
         } finally {
             deleteTemp(temp);
         }
-        report(r, data, queries.size());
         return PlanstreamCommand.EXIT_OK;
+    }
+
+    private static Path codeSource() {
+        try {
+            return Path.of(BenchIndexCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static Path existing(Path file) {
@@ -153,55 +222,138 @@ final class BenchIndexCommand implements Callable<Integer> {
     }
 
     private static void deleteTemp(Path temp) throws IOException {
-        if (temp != null) {
-            VectorIndex.deleteIndex(temp.resolve("index"));
-            Files.deleteIfExists(temp);
+        VectorIndex.deleteIndex(temp.resolve("index"));
+        Files.deleteIfExists(temp.resolve("vectors.fvecs"));
+        Files.deleteIfExists(temp.resolve("queries.fvecs"));
+        Files.deleteIfExists(temp);
+    }
+
+    private void report(List<IndexBenchmark.Result> results, HnswlibPeer.Result peerResult, String data, int queryCount)
+            throws IOException {
+        String recallField = "recall_at_" + k;
+        ObjectMapper mapper = new ObjectMapper();
+        IndexBenchmark.Result first = results.get(0);
+        if (!json) {
+            System.out.printf(Locale.ROOT, "%,d vectors x %d dimensions, %s, %,d queries; m %d, ef_construction %d;"
+                            + " built by %d threads, merged by %d%n", first.vectors(), first.dimension(), data, queryCount, m,
+                    efConstruction, first.buildThreads(), first.params().mergeWorkers());
+        }
+        for (IndexBenchmark.Result r : results) {
+            if (!json) {
+                System.out.printf(Locale.ROOT, "%n%s: build %.1f s (%,.0f vectors/s) + merge to one segment %.1f s = %.1f s%n",
+                        r.params().type(), r.buildSeconds(), r.buildVectorsPerS(), r.forceMergeSeconds(), r.totalBuildSeconds());
+                System.out.printf(Locale.ROOT, "%-4s %-15s %-9s %-8s %-8s %-13s %-11s %-14s %-10s %-9s%n", "k",
+                        "num_candidates", "qps", "p50_ms", "p99_ms", recallField, "lucene_qps", "lucene_p50_ms", "qps_ratio",
+                        "p50_ratio");
+            }
+            for (IndexBenchmark.Row row : r.rows()) {
+                if (!json) {
+                    System.out.printf(Locale.ROOT, "%-4d %-15d %-9.1f %-8.3f %-8.3f %-13.4f %-11.1f %-14.3f %-10.3f %-9.3f%n",
+                            row.k(), row.numCandidates(), row.qps(), row.index().p50Ms(), row.index().p99Ms(), row.recall(),
+                            row.luceneQps(), row.lucene().p50Ms(), row.qpsRatio(), row.p50Ratio());
+                    continue;
+                }
+                Map<String, Object> out = header(r.vectors(), r.dimension(), data, queryCount);
+                out.put("type", r.params().type().esName());
+                out.put("build_threads", r.buildThreads());
+                out.put("merge_workers", r.params().mergeWorkers());
+                out.put("build_vectors_per_s", round(r.buildVectorsPerS(), 1));
+                out.put("force_merge_s", round(r.forceMergeSeconds(), 2));
+                out.put("build_s", round(r.totalBuildSeconds(), 2));
+                out.put("k", row.k());
+                out.put("num_candidates", row.numCandidates());
+                out.put("qps", round(row.qps(), 1));
+                out.put("p50_ms", round(row.index().p50Ms(), 3));
+                out.put("p99_ms", round(row.index().p99Ms(), 3));
+                out.put(recallField, round(row.recall(), 4));
+                out.put("lucene_qps", round(row.luceneQps(), 1));
+                out.put("lucene_p50_ms", round(row.lucene().p50Ms(), 3));
+                out.put("lucene_p99_ms", round(row.lucene().p99Ms(), 3));
+                out.put("qps_ratio", round(row.qpsRatio(), 3));
+                out.put("p50_ratio", round(row.p50Ratio(), 3));
+                System.out.println(mapper.writeValueAsString(out));
+            }
+        }
+        if (peerResult != null) {
+            if (!json) {
+                System.out.printf(Locale.ROOT, "%nhnswlib: build %.1f s by %d threads%n", peerResult.build().buildSeconds(),
+                        peerResult.build().buildThreads());
+                System.out.printf(Locale.ROOT, "%-4s %-15s %-9s %-8s %-8s %-13s%n", "k", "ef", "qps", "p50_ms", "p99_ms", recallField);
+            }
+            for (HnswlibPeer.Row row : peerResult.rows()) {
+                if (!json) {
+                    System.out.printf(Locale.ROOT, "%-4d %-15d %-9.1f %-8.3f %-8.3f %-13.4f%n", k, row.ef(), row.qps(),
+                            row.p50Ms(), row.p99Ms(), row.recall());
+                    continue;
+                }
+                Map<String, Object> out = header(first.vectors(), first.dimension(), data, queryCount);
+                out.put("peer", "hnswlib");
+                out.put("build_threads", peerResult.build().buildThreads());
+                out.put("build_s", round(peerResult.build().buildSeconds(), 2));
+                out.put("k", k);
+                out.put("ef", row.ef());
+                out.put("qps", round(row.qps(), 1));
+                out.put("p50_ms", round(row.p50Ms(), 3));
+                out.put("p99_ms", round(row.p99Ms(), 3));
+                out.put(recallField, round(row.recall(), 4));
+                System.out.println(mapper.writeValueAsString(out));
+            }
+        }
+        summary(results, peerResult, mapper, data, queryCount);
+    }
+
+    /** Per index type, its fastest row at the target recall, and where a peer ran, the ratios to the peer's. */
+    private void summary(List<IndexBenchmark.Result> results, HnswlibPeer.Result peerResult, ObjectMapper mapper, String data,
+                         int queryCount) throws IOException {
+        java.util.Optional<HnswlibPeer.Row> peerBest = peerResult == null ? java.util.Optional.empty()
+                : peerResult.rows().stream().filter(r -> r.recall() >= targetRecall)
+                        .max(java.util.Comparator.comparingDouble(HnswlibPeer.Row::qps));
+        if (!json) {
+            System.out.printf(Locale.ROOT, "%nfastest at recall@%d >= %.2f:%n", k, targetRecall);
+            peerBest.ifPresent(b -> System.out.printf(Locale.ROOT, "  hnswlib    %,9.1f qps (ef %d, recall %.4f), build %.1f s%n",
+                    b.qps(), b.ef(), b.recall(), peerResult.build().buildSeconds()));
+        }
+        for (IndexBenchmark.Result r : results) {
+            java.util.Optional<IndexBenchmark.Row> best = IndexBenchmark.fastestAtRecall(r.rows(), targetRecall);
+            Double qpsRatio = best.isPresent() && peerBest.isPresent() ? best.get().qps() / peerBest.get().qps() : null;
+            Double buildRatio = peerResult == null ? null : r.totalBuildSeconds() / peerResult.build().buildSeconds();
+            if (!json) {
+                System.out.printf(Locale.ROOT, "  %-10s %s, build %.1f s%s%n", r.params().type(), best.map(b -> String.format(Locale.ROOT,
+                                "%,9.1f qps (num_candidates %d, recall %.4f)%s", b.qps(), b.numCandidates(), b.recall(),
+                                qpsRatio == null ? "" : String.format(Locale.ROOT, " = %.2f x hnswlib", qpsRatio)))
+                                .orElse("never reaches it"), r.totalBuildSeconds(),
+                        buildRatio == null ? "" : String.format(Locale.ROOT, " = %.2f x hnswlib's", buildRatio));
+                continue;
+            }
+            Map<String, Object> out = header(r.vectors(), r.dimension(), data, queryCount);
+            out.put("summary", "fastest_at_recall");
+            out.put("type", r.params().type().esName());
+            out.put("min_recall", targetRecall);
+            out.put("qps", best.map(b -> round(b.qps(), 1)).orElse(null));
+            out.put("num_candidates", best.map(IndexBenchmark.Row::numCandidates).orElse(null));
+            out.put("recall_at_" + k, best.map(b -> round(b.recall(), 4)).orElse(null));
+            out.put("build_s", round(r.totalBuildSeconds(), 2));
+            if (peerResult != null) {
+                out.put("hnswlib_qps", peerBest.map(b -> round(b.qps(), 1)).orElse(null));
+                out.put("hnswlib_ef", peerBest.map(HnswlibPeer.Row::ef).orElse(null));
+                out.put("hnswlib_build_s", round(peerResult.build().buildSeconds(), 2));
+                out.put("qps_vs_hnswlib", qpsRatio == null ? null : round(qpsRatio, 3));
+                out.put("build_vs_hnswlib", round(buildRatio, 3));
+            }
+            System.out.println(mapper.writeValueAsString(out));
         }
     }
 
-    private void report(IndexBenchmark.Result r, String data, int queryCount) throws IOException {
-        String recallField = "recall_at_" + k;
-        if (!json) {
-            System.out.printf(Locale.ROOT, "%,d vectors x %d dimensions, %s, %,d queries; m %d, ef_construction %d, %s%n",
-                    r.vectors(), r.dimension(), data, queryCount, r.params().m(), r.params().efConstruction(),
-                    r.params().int8() ? "int8" : "float32");
-            System.out.printf(Locale.ROOT, "build: %,.0f vectors/s (%.1f s); force merge to one segment: %.1f s%n",
-                    r.buildVectorsPerS(), r.buildSeconds(), r.forceMergeSeconds());
-            System.out.printf(Locale.ROOT, "%-4s %-15s %-9s %-8s %-8s %-13s %-11s %-14s %-10s %-9s%n", "k", "num_candidates", "qps",
-                    "p50_ms", "p99_ms", recallField, "lucene_qps", "lucene_p50_ms", "qps_ratio", "p50_ratio");
-        }
-        ObjectMapper mapper = new ObjectMapper();
-        for (IndexBenchmark.Row row : r.rows()) {
-            if (!json) {
-                System.out.printf(Locale.ROOT, "%-4d %-15d %-9.1f %-8.3f %-8.3f %-13.4f %-11.1f %-14.3f %-10.3f %-9.3f%n", row.k(),
-                        row.numCandidates(), row.qps(), row.index().p50Ms(), row.index().p99Ms(), row.recall(), row.luceneQps(),
-                        row.lucene().p50Ms(), row.qpsRatio(), row.p50Ratio());
-                continue;
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("bench", "index");
-            out.put("data", data);
-            out.put("vectors", r.vectors());
-            out.put("dimension", r.dimension());
-            out.put("queries", queryCount);
-            out.put("m", r.params().m());
-            out.put("ef_construction", r.params().efConstruction());
-            out.put("int8", r.params().int8());
-            out.put("build_vectors_per_s", round(r.buildVectorsPerS(), 1));
-            out.put("force_merge_s", round(r.forceMergeSeconds(), 2));
-            out.put("k", row.k());
-            out.put("num_candidates", row.numCandidates());
-            out.put("qps", round(row.qps(), 1));
-            out.put("p50_ms", round(row.index().p50Ms(), 3));
-            out.put("p99_ms", round(row.index().p99Ms(), 3));
-            out.put(recallField, round(row.recall(), 4));
-            out.put("lucene_qps", round(row.luceneQps(), 1));
-            out.put("lucene_p50_ms", round(row.lucene().p50Ms(), 3));
-            out.put("lucene_p99_ms", round(row.lucene().p99Ms(), 3));
-            out.put("qps_ratio", round(row.qpsRatio(), 3));
-            out.put("p50_ratio", round(row.p50Ratio(), 3));
-            System.out.println(mapper.writeValueAsString(out));
-        }
+    private Map<String, Object> header(int vectors, int dimension, String data, int queryCount) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bench", "index");
+        out.put("data", data);
+        out.put("vectors", vectors);
+        out.put("dimension", dimension);
+        out.put("queries", queryCount);
+        out.put("m", m);
+        out.put("ef_construction", efConstruction);
+        return out;
     }
 
     private static double round(double v, int digits) {

@@ -46,6 +46,7 @@ final class LocalServer implements AutoCloseable {
         // JVM options (system properties, -X settings) go before -jar.
         List<String> ordered = new ArrayList<>();
         ordered.add(command.get(0));
+        ordered.addAll(ChildJvm.platformOptions());
         command.stream().filter(LocalServer::isJvmOption).forEach(ordered::add);
         command.stream().skip(1).filter(a -> !isJvmOption(a)).forEach(ordered::add);
         Process process = new ProcessBuilder(ordered).redirectErrorStream(true).redirectOutput(log.toFile()).start();

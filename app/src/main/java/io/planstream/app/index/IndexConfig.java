@@ -1,7 +1,9 @@
 package io.planstream.app.index;
 
 import java.time.Duration;
+import java.util.Optional;
 
+import io.planstream.index.lucene.HnswParams;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -9,17 +11,23 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "planstream.index")
 public interface IndexConfig {
 
+    /**
+     * Elasticsearch's {@code index_options.type}: {@code hnsw} (float vectors), {@code int8_hnsw},
+     * {@code int4_hnsw} or {@code bbq_hnsw} (quantised graph, candidates re-scored on the floats).
+     */
+    @WithDefault(HnswParams.DEFAULT_TYPE_NAME)
+    String type();
+
     /** Graph neighbours per node (Lucene's maxConn), 2..512. */
-    @WithDefault("16")
+    @WithDefault("" + HnswParams.DEFAULT_M)
     int m();
 
     /** Candidates considered while inserting (Lucene's beamWidth), 1..3200. */
-    @WithDefault("100")
+    @WithDefault("" + HnswParams.DEFAULT_EF_CONSTRUCTION)
     int efConstruction();
 
-    /** Store vectors quantised to int8 (about 4x less memory for the vectors, slightly lower recall). */
-    @WithDefault("false")
-    boolean int8();
+    /** Threads that build a merged segment's graph together; unset: one per core. */
+    Optional<Integer> mergeWorkers();
 
     /** How often new embeddings become searchable (a reopen of the index reader; cheap at this rate). */
     @WithDefault("100ms")

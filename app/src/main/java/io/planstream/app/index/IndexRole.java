@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
 import io.planstream.index.lucene.HnswParams;
+import io.planstream.index.lucene.LuceneVectorization;
 import io.planstream.index.service.ImageIndexStatus;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.IndexSettings;
@@ -47,8 +48,9 @@ public class IndexRole implements IndexProgress {
         if (!planstream.roles().contains(ROLE)) {
             return;
         }
-        IndexSettings settings = new IndexSettings(planstream.dataPath("index"),
-                new HnswParams(config.m(), config.efConstruction(), config.int8()), config.refreshInterval(),
+        HnswParams hnsw = new HnswParams(HnswParams.Type.parse(config.type()), config.m(), config.efConstruction(),
+                config.mergeWorkers().orElseGet(HnswParams::defaultMergeWorkers));
+        IndexSettings settings = new IndexSettings(planstream.dataPath("index"), hnsw, config.refreshInterval(),
                 config.commitInterval(), config.catchUpLag(), config.retainVersions(), config.thumbnailSize(), Duration.ofMillis(500));
         service = new IndexService(platform, settings).start();
         Gauge.builder("planstream.index.active.version", service, s -> s.activeVersion().orElse(-1))
@@ -57,8 +59,8 @@ public class IndexRole implements IndexProgress {
                 .description("images in the index's catalog").register(metrics);
         Gauge.builder("planstream.index.refused", service, IndexService::refused)
                 .description("embedding records the index refused (dead-lettered)").register(metrics);
-        LOG.infof("Index role started in %s (m=%d, efConstruction=%d, int8=%s, refresh %s)", settings.dataDir(),
-                config.m(), config.efConstruction(), config.int8(), config.refreshInterval());
+        LOG.infof("Index role started in %s (%s, refresh %s)", settings.dataDir(), hnsw, config.refreshInterval());
+        LOG.info(LuceneVectorization.describe());
     }
 
     /** The index, where this process runs the role. */

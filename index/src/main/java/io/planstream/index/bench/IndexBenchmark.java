@@ -6,6 +6,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.search.IndexSearcher;
@@ -36,10 +42,15 @@ public final class IndexBenchmark {
      *
      * @param dir where to build the index; an index already there is deleted first
      * @param rounds timed passes over the queries per side and {@code numCandidates}
+     * @param buildThreads threads that add the vectors, each building a segment's graph of its own,
+     *        before the merge to one segment joins them with {@link HnswParams#mergeWorkers()} threads
      */
     public record Config(VectorSet vectors, VectorSet queries, int k, List<Integer> numCandidates, HnswParams params,
-                         Path dir, int rounds) {
+                         Path dir, int rounds, int buildThreads) {
         public Config {
+            if (buildThreads < 1) {
+                throw new IllegalArgumentException("build threads must be at least 1, got " + buildThreads);
+            }
             if (queries.dimension() != vectors.dimension()) {
                 throw new IllegalArgumentException("queries have " + queries.dimension() + " dimensions, the vectors "
                         + vectors.dimension());
@@ -60,11 +71,16 @@ public final class IndexBenchmark {
     }
 
     /** The build and one row per {@code numCandidates}. */
-    public record Result(int vectors, int dimension, HnswParams params, double buildSeconds, double forceMergeSeconds,
-                         List<Row> rows) {
+    public record Result(int vectors, int dimension, HnswParams params, int buildThreads, double buildSeconds,
+                         double forceMergeSeconds, List<Row> rows) {
         /** Upserts and the commit that flushes them, without the final merge. */
         public double buildVectorsPerS() {
             return vectors / buildSeconds;
+        }
+
+        /** From the first upsert to one searchable segment: the build and the merge. */
+        public double totalBuildSeconds() {
+            return buildSeconds + forceMergeSeconds;
         }
     }
 
@@ -94,6 +110,14 @@ public final class IndexBenchmark {
         public double p50Ratio() {
             return lucene.p50Ms() / index.p50Ms();
         }
+    }
+
+    /**
+     * The fastest of {@code rows} whose recall is at least {@code minRecall}, or empty when none reaches it:
+     * the figure that compares two indexes at the same recall.
+     */
+    public static java.util.Optional<Row> fastestAtRecall(List<Row> rows, double minRecall) {
+        return rows.stream().filter(r -> r.recall() >= minRecall).max(java.util.Comparator.comparingDouble(Row::qps));
     }
 
     /** Searches per second over the time spent in searches, and the median and 99th percentile latency. */
@@ -131,7 +155,7 @@ public final class IndexBenchmark {
                 done -> listener.progress("exact top-k", done, nq));
         VectorIndex.deleteIndex(c.dir());
         try (VectorIndex index = VectorIndex.open(c.dir(), c.vectors().dimension(), c.params())) {
-            double buildSeconds = build(index, c.vectors(), listener);
+            double buildSeconds = build(index, c.vectors(), c.buildThreads(), listener);
             listener.progress("force merge", 0, 1);
             long start = System.nanoTime();
             index.forceMerge(1);
@@ -145,21 +169,54 @@ public final class IndexBenchmark {
                     rows.add(measure(index, lucene, c, exact, numCandidates, listener));
                 }
             }
-            return new Result(n, c.vectors().dimension(), c.params(), buildSeconds, mergeSeconds, List.copyOf(rows));
+            return new Result(n, c.vectors().dimension(), c.params(), c.buildThreads(), buildSeconds, mergeSeconds,
+                    List.copyOf(rows));
         }
     }
 
-    private static double build(VectorIndex index, VectorSet vectors, Listener listener) throws IOException {
+    /**
+     * Adds every vector from {@code threads} threads, each a contiguous share (so each writes segments
+     * of its own), and commits; returns the seconds taken.
+     */
+    private static double build(VectorIndex index, VectorSet vectors, int threads, Listener listener) throws IOException {
         int n = vectors.size();
         int d = vectors.dimension();
-        float[] v = new float[d];
+        AtomicLong done = new AtomicLong();
         long start = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(vectors.data(), i * d, v, 0, d);
-            index.upsert(Integer.toString(i), v, 0L, null);
-            if ((i + 1) % 1000 == 0 || i + 1 == n) {
-                listener.progress("index", i + 1, n);
+        List<Callable<Void>> shares = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int from = (int) ((long) n * t / threads);
+            int to = (int) ((long) n * (t + 1) / threads);
+            shares.add(() -> {
+                float[] v = new float[d];
+                for (int i = from; i < to; i++) {
+                    System.arraycopy(vectors.data(), i * d, v, 0, d);
+                    index.upsert(Integer.toString(i), v, 0L, null);
+                    long all = done.incrementAndGet();
+                    if (all % 1000 == 0 || all == n) {
+                        synchronized (listener) {
+                            listener.progress("index", all, n);
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (Future<Void> f : pool.invokeAll(shares)) {
+                f.get();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while building", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("building the index failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
         index.commit(Map.of());
         return (System.nanoTime() - start) / 1e9;

@@ -13,6 +13,7 @@ import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexWriter;
@@ -62,6 +63,9 @@ public final class ImageCatalogIndex implements AutoCloseable {
         this.thumbnailSize = thumbnailSize;
         this.rebuilt = rebuilt;
         this.directory = FSDirectory.open(dir);
+        if (DirectoryReader.indexExists(directory)) {
+            VectorIndex.noteOlderLucene(directory, dir, "image catalog");
+        }
         this.writer = new IndexWriter(directory, new IndexWriterConfig().setCommitOnClose(false));
         Iterable<Map.Entry<String, String>> data = writer.getLiveCommitData();
         if (data != null) {
@@ -79,7 +83,9 @@ public final class ImageCatalogIndex implements AutoCloseable {
         try {
             return new ImageCatalogIndex(dir, thumbnailSize, false);
         } catch (CorruptIndexException | IndexFormatTooOldException | IndexFormatTooNewException | java.io.EOFException e) {
-            LOG.warn("image catalog in {} is damaged ({}); rebuilding it from the images topic", dir, e.toString());
+            LOG.warn(e instanceof IndexFormatTooOldException
+                    ? "image catalog in {} was written by a Lucene older than this one can read ({}); rebuilding it from the images topic"
+                    : "image catalog in {} is damaged ({}); rebuilding it from the images topic", dir, e.toString());
             try {
                 VectorIndex.deleteIndex(dir);
                 return new ImageCatalogIndex(dir, thumbnailSize, true);

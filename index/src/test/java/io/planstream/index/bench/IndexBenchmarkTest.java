@@ -28,7 +28,7 @@ class IndexBenchmarkTest {
         VectorSet queries = generator.sample(100, 3);
         List<String> phases = new ArrayList<>();
         IndexBenchmark.Result r = IndexBenchmark.run(new IndexBenchmark.Config(data, queries, 10, List.of(10, 100),
-                HnswParams.defaults(), tmp.resolve("idx"), 1), (phase, done, total) -> {
+                HnswParams.defaults(), tmp.resolve("idx"), 1, 2), (phase, done, total) -> {
                     if (phases.isEmpty() || !phases.get(phases.size() - 1).equals(phase)) {
                         phases.add(phase);
                     }
@@ -63,7 +63,7 @@ class IndexBenchmarkTest {
             }
         }
         IndexBenchmark.Result r = IndexBenchmark.run(new IndexBenchmark.Config(new VectorSet(16, scaled),
-                generator.sample(50, 7), 10, List.of(100), HnswParams.defaults(), tmp.resolve("idx"), 1), (p, d, t) -> { });
+                generator.sample(50, 7), 10, List.of(100), HnswParams.defaults(), tmp.resolve("idx"), 1, 2), (p, d, t) -> { });
         assertThat(r.rows().get(0).recall()).isGreaterThan(0.95);
     }
 
@@ -71,9 +71,9 @@ class IndexBenchmarkTest {
     void shouldRefuseInconsistentSettings() {
         VectorSet data = new ClusteredVectors(8, 2, 0.5, 1).sample(10, 2);
         VectorSet queries = new ClusteredVectors(4, 2, 0.5, 1).sample(10, 2);
-        assertThatThrownBy(() -> new IndexBenchmark.Config(data, queries, 10, List.of(100), HnswParams.defaults(), tmp, 1))
+        assertThatThrownBy(() -> new IndexBenchmark.Config(data, queries, 10, List.of(100), HnswParams.defaults(), tmp, 1, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("queries have 4 dimensions, the vectors 8");
-        assertThatThrownBy(() -> new IndexBenchmark.Config(data, data, 10, List.of(100, 5), HnswParams.defaults(), tmp, 1))
+        assertThatThrownBy(() -> new IndexBenchmark.Config(data, data, 10, List.of(100, 5), HnswParams.defaults(), tmp, 1, 1))
                 .hasMessage("k must be at most numCandidates (5), got 10");
     }
 }
