@@ -104,17 +104,99 @@ function shortRooms(meta) {
   return `${meta['rooms.total']} rooms, ${bedrooms} bedroom${bedrooms === 1 ? '' : 's'}`;
 }
 
+// ------------------------------------------------------------------ filters
+
+const FILTER_DELAY_MS = 400;
+
+/**
+ * The filter row as query parameters ({@code filter=} repeated, {@code minScore}) and as words for the
+ * state line; {@code problem} says what the browser could not read (a number field holding no number).
+ */
+function readFilters() {
+  const filters = [];
+  const problems = [];
+  const number = (id, name) => {
+    const input = $(id);
+    if (input.validity.badInput) problems.push(`${name} must be a number`);
+    return input.value.trim();
+  };
+  const bedrooms = number('f-bedrooms', 'bedrooms');
+  if (bedrooms) filters.push(`rooms.bedroom:${bedrooms}`);
+  const from = number('f-rooms-from', 'rooms from');
+  const to = number('f-rooms-to', 'rooms to');
+  if (from || to) filters.push(`rooms.total:[${from || '*'} TO ${to || '*'}]`);
+  const format = $('f-format').value;
+  if (format) filters.push(`format:${format}`);
+  for (const f of $('f-other').value.split(';')) {
+    if (f.trim()) filters.push(f.trim());
+  }
+  const minScore = number('f-min-score', 'min score');
+  const params = new URLSearchParams();
+  for (const f of filters) params.append('filter', f);
+  if (minScore) params.set('minScore', minScore);
+  const words = [...filters, ...(minScore ? [`score ≥ ${minScore}`] : [])];
+  $('filters').classList.toggle('active', words.length > 0);
+  return { params, words, problem: problems.join('; ') };
+}
+
+let filterTimer = 0;
+let appliedFilters = '';
+
+/** Re-runs the current search when the filters changed since it ran. */
+function applyFilters() {
+  clearTimeout(filterTimer);
+  const { params, problem } = readFilters();
+  const key = problem ? `problem:${problem}` : params.toString();
+  if (key === appliedFilters) return;
+  appliedFilters = key;
+  if (current) showNeighbours(current.id, current.justUploaded);
+}
+
+function setUpFilters() {
+  const form = $('filters');
+  form.addEventListener('input', () => {
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(applyFilters, FILTER_DELAY_MS);
+  });
+  form.addEventListener('change', applyFilters);
+  form.addEventListener('submit', (e) => { e.preventDefault(); applyFilters(); });
+  form.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') { e.preventDefault(); applyFilters(); }
+  });
+  // the fields are emptied after the reset event
+  form.addEventListener('reset', () => setTimeout(applyFilters, 0));
+  appliedFilters = readFilters().params.toString();
+}
+
 // ------------------------------------------------------------------ search
 
+// searchToken: the plan searched from (a new upload or click moves it on); resultsToken: the neighbour
+// list (also a filter change). An answer for an older token is dropped.
 let searchToken = 0;
+let resultsToken = 0;
+/** The plan searched from, once the server gave its id: { id, justUploaded }. */
+let current = null;
+/** Hits received for the current plan (the next page's from) and the ids shown. */
+let received = 0;
+let shownIds = new Set();
+
+function clearNeighbours() {
+  $('neighbours').replaceChildren();
+  $('more').hidden = true;
+  received = 0;
+  shownIds = new Set();
+}
 
 async function uploadFile(file) {
   showError('');
   const token = ++searchToken;
+  resultsToken++;
+  current = null;
+  $('delete').hidden = true;
   const form = new FormData();
   form.append('file', file, file.name);
   setState(`Uploading ${file.name} …`);
-  $('neighbours').replaceChildren();
+  clearNeighbours();
   showQuery(URL.createObjectURL(file), `${file.name} (as uploaded)`, {});
   let answer;
   try {
@@ -171,12 +253,12 @@ async function showThumbnail(id, token) {
   }
 }
 
-/**
- * Shows the neighbours of {@code id}, waiting while it is not searchable yet. Right after an upload the
- * index may not have read the image at all, so there an unknown id is also waited for.
- */
+/** Shows {@code id} as the plan searched from, and its neighbours under the current filters. */
 async function searchFrom(id, token = ++searchToken, hit = null, justUploaded = false) {
   showError('');
+  current = { id, justUploaded };
+  $('delete').hidden = false;
+  $('delete').disabled = false;
   if (hit) {
     showQuery(`/images/${encodeURIComponent(id)}/thumbnail`, id, describe({ id, format: hit.format, metadata: hit.metadata }));
   }
@@ -184,18 +266,52 @@ async function searchFrom(id, token = ++searchToken, hit = null, justUploaded = 
   api(`/images/${encodeURIComponent(id)}`).then((img) => {
     if (token === searchToken) showQuery($('query-image').src, $('query-caption').textContent, describe(img));
   }).catch(() => { /* a process without the ingest role does not know it; the hit's metadata stays */ });
+  await showNeighbours(id, justUploaded);
+}
+
+/** The neighbours' query string: page size, offset and the filter row. */
+function similarPath(id, from, filters) {
+  const params = new URLSearchParams({ k: String(K), from: String(from) });
+  for (const [k, v] of filters.params) params.append(k, v);
+  return `/images/${encodeURIComponent(id)}/similar?${params}`;
+}
+
+function stateLine(answer, id, words) {
+  return `${received} nearest plans of ${id}${words.length ? ` with ${words.join(', ')}` : ''}`
+    + ` in model version ${answer.modelVersion} (${answer.tookMs.toFixed(1)} ms)`;
+}
+
+/**
+ * Shows the first page of {@code id}'s neighbours, waiting while it is not searchable yet. Right after
+ * an upload the index may not have read the image at all, so there an unknown id is also waited for.
+ */
+async function showNeighbours(id, justUploaded) {
+  const token = ++resultsToken;
+  showError('');
+  $('more').hidden = true;
+  const filters = readFilters();
+  appliedFilters = filters.problem ? `problem:${filters.problem}` : filters.params.toString();
+  if (filters.problem) {
+    clearNeighbours();
+    setState('');
+    showError(`Filters: ${filters.problem}`);
+    return;
+  }
   const deadline = Date.now() + WAIT_LIMIT_MS;
-  while (token === searchToken) {
+  while (token === resultsToken) {
     try {
-      const answer = await api(`/images/${encodeURIComponent(id)}/similar?k=${K}`);
-      if (token !== searchToken) return;
+      const answer = await api(similarPath(id, 0, filters));
+      if (token !== resultsToken) return;
+      clearNeighbours();
       renderNeighbours(answer);
-      setState(`${answer.hits.length} nearest plans of ${id} in model version ${answer.modelVersion} (${answer.tookMs.toFixed(1)} ms)`);
+      setState(stateLine(answer, id, filters.words));
       return;
     } catch (e) {
+      if (token !== resultsToken) return;
       const waiting = e.code === 'not_indexed_yet' || e.code === 'index_not_ready' || (justUploaded && e.code === 'not_found');
       if (!waiting || Date.now() > deadline) {
         setState('');
+        clearNeighbours();
         showError(e.message);
         return;
       }
@@ -205,20 +321,68 @@ async function searchFrom(id, token = ++searchToken, hit = null, justUploaded = 
   }
 }
 
+/** Appends the next page of the current plan's neighbours: from = the hits received so far, same k and filters. */
+async function showMore() {
+  if (!current) return;
+  const token = resultsToken;
+  const { id } = current;
+  const filters = readFilters();
+  $('more').disabled = true;
+  try {
+    const answer = await api(similarPath(id, received, filters));
+    if (token !== resultsToken) return;
+    renderNeighbours(answer);
+    setState(stateLine(answer, id, filters.words));
+  } catch (e) {
+    if (token === resultsToken) showError(e.message);
+  } finally {
+    $('more').disabled = false;
+  }
+}
+
+/** Appends an answer's hits as cards (a plan already shown, moved by new uploads, is not shown twice). */
 function renderNeighbours(answer) {
-  const items = answer.hits.map((h) => {
+  received += answer.hits.length;
+  const items = answer.hits.filter((h) => !shownIds.has(h.id)).map((h) => {
+    shownIds.add(h.id);
     const thumb = el('img', { alt: `plan ${h.id}`, loading: 'lazy' });
     setImage(thumb, h.thumbnail);
     const b = el('button', { type: 'button', title: `search from ${h.id}` },
       thumb,
       el('div', { class: 'score' }, `score ${h.score.toFixed(3)}`),
       el('div', { class: 'small' }, `v${h.modelVersion} · ${h.format || '?'}`),
-      el('div', { class: 'small', title: roomsText(h.metadata) }, shortRooms(h.metadata)),
+      el('div', { class: 'small rooms', title: roomsText(h.metadata) }, shortRooms(h.metadata)),
       el('div', { class: 'small', title: h.id }, h.filename || `${h.id.slice(0, 12)}…`));
     b.addEventListener('click', () => searchFrom(h.id, ++searchToken, h));
     return el('li', { class: 'hit', 'data-id': h.id }, b);
   });
-  $('neighbours').replaceChildren(...items);
+  $('neighbours').append(...items);
+  // a page shorter than k is the last one
+  $('more').hidden = answer.hits.length < K;
+}
+
+/** Deletes the plan searched from, after asking. */
+async function deleteCurrent() {
+  if (!current) return;
+  const { id } = current;
+  if (!window.confirm(`Delete plan ${id}? It is removed from the store, the index and the map.`)) return;
+  $('delete').disabled = true;
+  try {
+    await api(`/images/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  } catch (e) {
+    $('delete').disabled = false;
+    showError(`Delete refused: ${e.message}`);
+    return;
+  }
+  if (!current || current.id !== id) return;
+  searchToken++;
+  resultsToken++;
+  current = null;
+  $('query').hidden = true;
+  $('delete').hidden = true;
+  clearNeighbours();
+  showError('');
+  setState(`${id} deleted`);
 }
 
 function setUpUpload() {
@@ -229,6 +393,8 @@ function setUpUpload() {
   });
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  $('more').addEventListener('click', showMore);
+  $('delete').addEventListener('click', deleteCurrent);
   drop.addEventListener('drop', (e) => {
     e.preventDefault();
     drop.classList.remove('over');
@@ -420,6 +586,7 @@ function setUpMap() {
 
 setUpKeyField();
 setUpUpload();
+setUpFilters();
 setUpMap();
 poll('/status', STATUS_EVERY_MS, renderStatus);
 poll('/models', MODELS_EVERY_MS, renderModels);

@@ -69,10 +69,12 @@ class ModelApiTest {
         FloorPlanGenerator plans = new FloorPlanGenerator();
         byte[] firstPlan = plans.generate(500).png();
         String firstId = null;
+        String lastId = null;
         for (int i = 0; i < PLANS; i++) {
             byte[] png = i == 0 ? firstPlan : plans.generate(500 + i).png();
             String id = given().contentType("image/png").body(png).post("/images").then().statusCode(202).extract().path("id");
             firstId = firstId == null ? id : firstId;
+            lastId = id;
         }
         await(() -> given().get("/admin/trainer").<Integer>path("status.bufferImages") == PLANS, "the trainer buffers every plan");
 
@@ -106,7 +108,24 @@ class ModelApiTest {
         List<?> rounds = status.path("rounds");
         assertThat(rounds).hasSize(1);
 
+        deleteAPlanEverywhere(lastId);
         importATorchScriptEncoderThenSearchWithIt(firstPlan, firstId);
+    }
+
+    /** A delete leaves the trainer's buffer and every version's index; then an upload of the same plan brings it back. */
+    private void deleteAPlanEverywhere(String id) throws Exception {
+        given().get("/images/" + id + "/vector?version=1").then().statusCode(200);
+        given().delete("/images/" + id).then().statusCode(200).body("deleted", equalTo(true));
+        given().get("/images/" + id).then().statusCode(404);
+        await(() -> given().get("/admin/trainer").<Integer>path("status.bufferImages") == PLANS - 1,
+                "the trainer's buffer drops the deleted plan");
+        await(() -> given().get("/images/" + id + "/vector?version=1").statusCode() == 404, "version 1's index drops it");
+        await(() -> given().get("/images/" + id + "/vector?version=0").statusCode() != 200, "version 0's index drops it");
+        await(() -> given().get("/images/" + id + "/thumbnail").statusCode() == 404, "its thumbnail is gone");
+        byte[] png = new FloorPlanGenerator().generate(500 + PLANS - 1).png();
+        given().contentType("image/png").body(png).post("/images").then().statusCode(202).body("id", equalTo(id));
+        await(() -> given().get("/admin/trainer").<Integer>path("status.bufferImages") == PLANS, "the trainer buffers it again");
+        await(() -> given().get("/images/" + id + "/vector?version=1").statusCode() == 200, "version 1 indexes it again");
     }
 
     /**

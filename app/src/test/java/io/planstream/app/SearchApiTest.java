@@ -107,6 +107,195 @@ class SearchApiTest {
         given().contentType("image/png").body(new byte[] {1, 2, 3}).post("/search").then().statusCode(400).body("message", containsString("bytes"));
     }
 
+    /**
+     * Filters, pages, minScore, the stored vector and the vector search, the listing and deletes, over HTTP. The
+     * plans are generated RPLAN files (room counts in their metadata) tagged {@code batch=features}, which scopes
+     * every filter of this test to its own uploads.
+     */
+    @Test
+    void shouldFilterPageListDeleteAndSearchByStoredVector() throws Exception {
+        FloorPlanGenerator plans = new FloorPlanGenerator();
+        Map<String, Integer> bedrooms = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 24; i++) {
+            var plan = plans.generate(500 + i);
+            String id = "feat-" + i;
+            given().contentType("image/png").body(plan.png()).queryParam("id", id).queryParam("meta.batch", "features")
+                    .post("/images").then().statusCode(202);
+            bedrooms.put(id, plan.bedrooms());
+        }
+        List<String> ids = new ArrayList<>(bedrooms.keySet());
+        String last = ids.get(ids.size() - 1);
+        awaitSearchable(last, 5);
+        awaitIndexed(ids);
+
+        // A filter is applied inside the graph search: k hits whenever k plans match, all of them matching.
+        String query = ids.get(0);
+        int common = bedrooms.values().stream().collect(java.util.stream.Collectors.groupingBy(b -> b,
+                java.util.stream.Collectors.counting())).entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        List<String> matching = ids.stream().filter(id -> bedrooms.get(id) == common && !id.equals(query)).toList();
+        Response filtered = given().queryParam("k", matching.size()).queryParam("filter", "batch:features")
+                .queryParam("filter", "rooms.bedroom:" + common).get("/images/" + query + "/similar");
+        filtered.then().statusCode(200).body("hits.size()", equalTo(matching.size()));
+        assertThat(filtered.<List<String>>path("hits.id")).containsExactlyInAnyOrderElementsOf(matching);
+        assertThat(filtered.<List<String>>path("hits.metadata.'rooms.bedroom'")).containsOnly(Integer.toString(common));
+        Response range = given().queryParam("k", 50).queryParam("filter", "batch:features")
+                .queryParam("filter", "rooms.bedroom:[" + common + " TO *]").queryParam("filter", "format:rplan")
+                .get("/images/" + query + "/similar");
+        range.then().statusCode(200);
+        assertThat(range.<List<String>>path("hits.id")).containsExactlyInAnyOrderElementsOf(
+                ids.stream().filter(id -> bedrooms.get(id) >= common && !id.equals(query)).toList());
+        given().queryParam("filter", "rooms.garage:1").get("/images/" + query + "/similar").then().statusCode(400)
+                .body("error", equalTo("invalid_filter")).body("message", containsString("unknown field 'rooms.garage'"));
+        given().queryParam("filter", "rooms.total").get("/images/" + query + "/similar").then().statusCode(400)
+                .body("error", equalTo("invalid_filter")).body("message", containsString("'rooms.total'"));
+        given().queryParam("filter", "uploaded:[2026-12-01T00:00:00Z TO *]").queryParam("filter", "batch:features")
+                .queryParam("k", 5).get("/images/" + query + "/similar").then().statusCode(200).body("hits.size()", equalTo(5));
+
+        // Pages are slices of one ranked list; minScore drops what scores lower.
+        Response first20 = given().queryParam("k", 20).queryParam("numCandidates", 100).queryParam("filter", "batch:features")
+                .get("/images/" + query + "/similar");
+        List<String> page1 = given().queryParam("k", 10).queryParam("numCandidates", 100).queryParam("filter", "batch:features")
+                .get("/images/" + query + "/similar").then().statusCode(200).extract().path("hits.id");
+        Response second = given().queryParam("k", 10).queryParam("from", 10).queryParam("numCandidates", 100)
+                .queryParam("filter", "batch:features").get("/images/" + query + "/similar");
+        second.then().statusCode(200).body("from", equalTo(10));
+        List<String> both = new ArrayList<>(page1);
+        both.addAll(second.path("hits.id"));
+        assertThat(both).isEqualTo(first20.path("hits.id"));
+        given().queryParam("k", 10).queryParam("from", 9991).get("/images/" + query + "/similar").then().statusCode(400)
+                .body("message", containsString("from + k at most 10000"));
+        float cut = first20.<Float>path("hits[5].score");
+        List<Float> above = given().queryParam("k", 20).queryParam("minScore", cut).queryParam("filter", "batch:features")
+                .get("/images/" + query + "/similar").then().statusCode(200).extract().path("hits.score");
+        assertThat(above).hasSizeGreaterThanOrEqualTo(6).allSatisfy(x -> assertThat(x).isGreaterThanOrEqualTo(cut));
+        given().queryParam("minScore", "high").get("/images/" + query + "/similar").then().statusCode(400)
+                .body("message", containsString("minScore must be a number"));
+
+        // The stored vector, and the vector search's success path: the plan finds itself first.
+        Response stored = given().get("/images/" + query + "/vector");
+        stored.then().statusCode(200).body("id", equalTo(query)).body("modelVersion", equalTo(0));
+        List<Float> vector = stored.path("vector");
+        assertThat(vector.stream().mapToDouble(x -> x * x).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+        Response byVector = given().contentType("application/json").body(Map.of("vector", vector)).queryParam("k", 3)
+                .queryParam("version", 0).queryParam("filter", "batch:features").post("/search/vector");
+        byVector.then().statusCode(200).body("modelVersion", equalTo(0)).body("hits[0].id", equalTo(query));
+        assertThat(byVector.<Float>path("hits[0].score")).isGreaterThan(0.999f);
+        given().contentType("application/json").body(vector).queryParam("version", 99).post("/search/vector").then()
+                .statusCode(409).body("error", equalTo("version_not_served")).body("message", containsString("version 99"));
+        given().get("/images/" + query + "/vector?version=99").then().statusCode(409);
+        given().get("/images/no-such-plan/vector").then().statusCode(404);
+
+        // The listing: upload order, pages joined by their cursors, the same filters.
+        List<String> listed = new ArrayList<>();
+        String cursor = null;
+        do {
+            var spec = given().queryParam("limit", 7).queryParam("filter", "batch:features");
+            if (cursor != null) {
+                spec = spec.queryParam("cursor", cursor);
+            }
+            Response page = spec.get("/images");
+            page.then().statusCode(200).body("images.indexed", org.hamcrest.Matchers.everyItem(equalTo(true)));
+            listed.addAll(page.path("images.id"));
+            cursor = page.path("nextCursor");
+        } while (cursor != null);
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(ids);
+        List<String> uploaded = given().queryParam("limit", 100).queryParam("filter", "batch:features").get("/images")
+                .then().extract().path("images.uploaded");
+        assertThat(uploaded).isSorted();
+        given().queryParam("cursor", "garbage").get("/images").then().statusCode(400);
+        given().queryParam("limit", 5000).get("/images").then().statusCode(400).body("message", containsString("limit"));
+
+        // A delete: gone from this process at once, then from the index, the listing and the thumbnails.
+        String gone = ids.get(3);
+        given().delete("/images/" + gone).then().statusCode(200).body("deleted", equalTo(true));
+        given().get("/images/" + gone).then().statusCode(404);
+        given().delete("/images/" + gone).then().statusCode(404);
+        given().delete("/images/never-uploaded").then().statusCode(404);
+        awaitStatus("/images/" + gone + "/vector", 404);
+        awaitStatus("/images/" + gone + "/thumbnail", 404);
+        awaitTrue("the listing lacks " + gone, () -> !given().queryParam("limit", 100).queryParam("filter", "batch:features")
+                .get("/images").<List<String>>path("images.id").contains(gone));
+        assertThat(given().queryParam("limit", 100).queryParam("filter", "batch:features").get("/images")
+                .<List<String>>path("images.id")).hasSize(ids.size() - 1);
+        assertThat(given().queryParam("k", 30).queryParam("filter", "batch:features").get("/images/" + query + "/similar")
+                .<List<String>>path("hits.id")).doesNotContain(gone);
+    }
+
+    /** The contract at /q/openapi describes every route with its parameters and error bodies; Swagger UI is served. */
+    @Test
+    void shouldPublishTheApiContractAndItsViewer() {
+        Response api = given().queryParam("format", "json").get("/q/openapi");
+        api.then().statusCode(200);
+        Map<String, Object> paths = api.path("paths");
+        assertThat(paths).containsKeys("/images", "/images/{id}", "/images/{id}/similar", "/images/{id}/vector", "/search",
+                "/search/vector", "/models", "/status");
+        List<String> similarParams = api.path("paths.'/images/{id}/similar'.get.parameters.name");
+        assertThat(similarParams).contains("k", "numCandidates", "from", "filter", "minScore", "version");
+        assertThat(api.<String>path("paths.'/images/{id}/similar'.get.parameters.find { it.name == 'filter' }.description"))
+                .contains("rooms.total:[3 TO 5]");
+        assertThat(api.<Map<String, Object>>path("paths.'/images/{id}'")).containsKeys("get", "delete");
+        assertThat(api.<Map<String, Object>>path("paths.'/search/vector'.post.responses")).containsKeys("200", "400", "409", "503");
+        assertThat(api.<String>path("paths.'/search/vector'.post.responses.'409'.content.'application/json'.schema.'$ref'"))
+                .endsWith("/ApiError");
+        assertThat(api.<Map<String, Object>>path("components.schemas.ApiError.properties")).containsKeys("status", "error", "message");
+        given().get("/q/swagger-ui/").then().statusCode(200).contentType(containsString("html"));
+    }
+
+    /** Uploads and deletes of one id racing each other end in one state everywhere: the last record's. */
+    @Test
+    void shouldAgreeEverywhereWhenADeleteRacesAnUploadOfTheSameId() throws Exception {
+        FloorPlanGenerator plans = new FloorPlanGenerator();
+        byte[] png = plans.generate(900).png();
+        String id = "race-1";
+        given().contentType("image/png").body(png).queryParam("id", id).post("/images").then().statusCode(202);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 6; round++) {
+                var up = pool.submit(() -> given().contentType("image/png").body(png).queryParam("id", id).post("/images").statusCode());
+                var del = pool.submit(() -> given().delete("/images/" + id).statusCode());
+                assertThat(up.get()).isEqualTo(202);
+                assertThat(del.get()).isIn(200, 404);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // whatever the order, the ingest's answer, the index and the listing settle on the same state
+        int status = given().get("/images/" + id).statusCode();
+        assertThat(status).isIn(200, 404);
+        awaitStatus("/images/" + id + "/vector", status);
+        awaitTrue("the listing " + (status == 200 ? "holds " : "lacks ") + id,
+                () -> given().queryParam("limit", 1000).get("/images").<List<String>>path("images.id").contains(id) == (status == 200));
+        given().get("/images/" + id).then().statusCode(status);
+    }
+
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not in time: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitIndexed(List<String> ids) throws InterruptedException {
+        for (String id : ids) {
+            awaitStatus("/images/" + id + "/vector", 200);
+        }
+    }
+
+    /** Waits until {@code path} answers {@code status}, a bounded time. */
+    private static void awaitStatus(String path, int status) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int last;
+        while ((last = given().get(path).statusCode()) != status) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(path + " answers " + last + ", expected " + status);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     static void awaitSearchable(String id, int neighbours) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (true) {

@@ -35,6 +35,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.planstream.avro.DeadLetter;
@@ -61,6 +62,8 @@ class WebPageTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final FloorPlanGenerator PLANS = new FloorPlanGenerator();
+    /** The page's k: neighbours on one page. */
+    private static final int PAGE = 12;
 
     @TestHTTPResource("/")
     URL page;
@@ -122,14 +125,7 @@ class WebPageTest {
 
     @Test
     void pageShouldUploadAPlanShowItsNeighboursAndSearchFromOne() throws Exception {
-        Optional<String> missing = Chromium.missing();
-        String why = missing.map(m -> "browser test skipped: " + m
-                + "; install chromium and chromedriver with app/src/test/browser/install-chromium.sh (as root, with apt)").orElse("");
-        if (missing.isPresent()) {
-            // Surefire's summary counts a skip without its reason: the test's log says it too.
-            LOG.warn(why);
-        }
-        assumeTrue(missing.isEmpty(), why);
+        assumeBrowser();
         // Neighbours to find: a few plans uploaded through the API first.
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -145,18 +141,7 @@ class WebPageTest {
 
         WebDriver driver = Chromium.start(1280, 1700);
         try {
-            WebDriverWait wait = new WebDriverWait(driver, WAIT, Duration.ofMillis(200)) {
-                @Override
-                public <V> V until(java.util.function.Function<? super WebDriver, ? extends V> isTrue) {
-                    try {
-                        return super.until(isTrue);
-                    } catch (org.openqa.selenium.TimeoutException e) {
-                        throw new AssertionError("the page did not get there; it shows: error '" + text(driver, "error") + "', state '"
-                                + text(driver, "search-state") + "', caption '" + text(driver, "query-caption") + "'; "
-                                + saveQuietly(driver, "failure.png"), e);
-                    }
-                }
-            };
+            WebDriverWait wait = pageWait(driver);
             driver.get(page.toString());
             wait.until(d -> isNumber(text(d, "count-accepted")));
             int accepted = Integer.parseInt(text(driver, "count-accepted"));
@@ -226,6 +211,291 @@ class WebPageTest {
             Files.deleteIfExists(query);
             Files.deleteIfExists(notAnImage);
         }
+    }
+
+    @Test
+    void pageShouldFilterPageAndDeletePlans() throws Exception {
+        assumeBrowser();
+        // More than two pages of neighbours, with bedroom and room counts that several plans share.
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            ids.add(upload(PLANS.generate(500 + i).png()));
+        }
+        await("the 30 plans indexed", () -> indexedIds(listing()).containsAll(ids));
+        String bedrooms = mostCommon(listing(), "rooms.bedroom");
+        Path query = Files.createTempFile("plan-", ".png");
+        Files.write(query, PLANS.generate(560).png());
+        Files.createDirectories(SCREENSHOTS);
+
+        WebDriver driver = Chromium.start(1280, 1700);
+        try {
+            WebDriverWait wait = pageWait(driver);
+            driver.get(page.toString());
+            wait.until(d -> isNumber(text(d, "count-accepted")));
+
+            // (a) Bedrooms set before the upload: the upload's neighbours all have that many bedrooms, and
+            // as many of them as the index holds (up to k).
+            type(driver, "f-bedrooms", bedrooms);
+            driver.findElement(By.id("file")).sendKeys(query.toAbsolutePath().toString());
+            String filter = "with rooms.bedroom:" + bedrooms + " in model version";
+            wait.until(d -> state(d).contains(filter));
+            String uploaded = queryId(driver);
+            assertThat(driver.findElement(By.id("delete")).isDisplayed()).isTrue();
+            assertBedrooms(driver, bedrooms, expected(m -> bedrooms.equals(meta(m, "rooms.bedroom")), uploaded));
+            assertThat(driver.findElement(By.id("filters")).getAttribute("class")).contains("active");
+
+            // ... and so have the neighbours of a neighbour clicked.
+            WebElement first = cards(driver).get(0);
+            String neighbour = first.getAttribute("data-id");
+            first.findElement(By.tagName("button")).click();
+            wait.until(d -> state(d).contains("nearest plans of " + neighbour + " " + filter));
+            assertThat(cardIds(driver)).doesNotContain(neighbour);
+            assertBedrooms(driver, bedrooms, expected(m -> bedrooms.equals(meta(m, "rooms.bedroom")), neighbour));
+            wait.until(d -> thumbnailsLoaded(d) >= cards(d).size());
+            save(driver, "page-filters.png");
+
+            // Total rooms from/to, inclusive: changing the row re-runs the search.
+            int total = Integer.parseInt(mostCommon(listing(), "rooms.total"));
+            type(driver, "f-bedrooms", "");
+            type(driver, "f-rooms-from", String.valueOf(total - 1));
+            type(driver, "f-rooms-to", String.valueOf(total));
+            wait.until(d -> state(d).contains("nearest plans of " + neighbour + " with rooms.total:[" + (total - 1) + " TO " + total + "] in"));
+            List<WebElement> ranged = cards(driver);
+            assertThat(ranged).hasSize(expected(m -> {
+                int t = Integer.parseInt(meta(m, "rooms.total"));
+                return t >= total - 1 && t <= total;
+            }, neighbour)).allSatisfy(c -> assertThat(rooms(c)[0]).isBetween(total - 1, total));
+            type(driver, "f-rooms-from", "");
+            wait.until(d -> state(d).contains("with rooms.total:[* TO " + total + "] in"));
+            assertThat(cards(driver)).allSatisfy(c -> assertThat(rooms(c)[0]).isLessThanOrEqualTo(total));
+            type(driver, "f-rooms-to", "");
+
+            // Format: no picture is stored, every plan is an RPLAN file.
+            new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("f-format"))).selectByValue("picture");
+            wait.until(d -> state(d).startsWith("0 nearest plans of " + neighbour + " with format:picture in"));
+            assertThat(cards(driver)).isEmpty();
+            assertThat(driver.findElement(By.id("more")).isDisplayed()).isFalse();
+            new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("f-format"))).selectByValue("rplan");
+            wait.until(d -> state(d).startsWith(PAGE + " nearest plans of " + neighbour + " with format:rplan in"));
+            new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("f-format"))).selectByValue("");
+            wait.until(d -> unfiltered(d, neighbour));
+
+            // Min score: only neighbours at least that close.
+            // The card shows the score rounded to 3 decimals: one thousandth less is below the fifth's own.
+            double fifth = score(cards(driver).get(4));
+            String minScore = String.format(java.util.Locale.ROOT, "%.3f", (Math.round(fifth * 1000) - 1) / 1000.0);
+            type(driver, "f-min-score", minScore);
+            wait.until(d -> state(d).contains("with score ≥ " + minScore + " in"));
+            assertThat(cards(driver)).hasSizeBetween(5, PAGE).allSatisfy(c -> assertThat(score(c)).isGreaterThanOrEqualTo(Double.parseDouble(minScore)));
+            type(driver, "f-min-score", "");
+            wait.until(d -> unfiltered(d, neighbour));
+
+            // (b) "More" appends the next pages, with no plan twice, until a page is short; then it hides.
+            int all = indexedIds(listing()).size() - 1;
+            assertThat(all).as("plans besides the one searched from").isGreaterThan(2 * PAGE);
+            assertThat(cards(driver)).hasSize(PAGE);
+            int clicks = 0;
+            while (driver.findElement(By.id("more")).isDisplayed()) {
+                assertThat(clicks++).as("clicks on More").isLessThan(10);
+                int before = stateCount(driver);
+                driver.findElement(By.id("more")).click();
+                wait.until(d -> stateCount(d) > before || !d.findElement(By.id("more")).isDisplayed());
+                List<String> shown = cardIds(driver);
+                assertThat(shown).doesNotHaveDuplicates().doesNotContain(neighbour);
+            }
+            assertThat(clicks).isGreaterThanOrEqualTo(2);
+            assertThat(cardIds(driver)).hasSize(all);
+            assertThat(stateCount(driver)).isEqualTo(all);
+
+            // (c) A filter the server refuses: its message where the page shows errors, and no stale cards.
+            Response refused = given().queryParam("k", PAGE).queryParam("filter", "rooms.sauna:1").get("/images/" + neighbour + "/similar");
+            refused.then().statusCode(400).body("error", equalTo("invalid_filter")).body("message", containsString("rooms.sauna"));
+            String message = refused.path("message");
+            type(driver, "f-other", "rooms.sauna:1");
+            driver.findElement(By.id("f-other")).sendKeys(org.openqa.selenium.Keys.ENTER);
+            wait.until(d -> d.findElement(By.id("error")).isDisplayed() && text(d, "error").equals(message));
+            assertThat(state(driver)).isEmpty();
+            assertThat(cards(driver)).isEmpty();
+            assertThat(driver.findElement(By.id("more")).isDisplayed()).isFalse();
+            // Another metadata key that exists works through the same field.
+            type(driver, "f-other", "rooms.bedroom:" + bedrooms);
+            driver.findElement(By.id("f-other")).sendKeys(org.openqa.selenium.Keys.ENTER);
+            wait.until(d -> state(d).contains("nearest plans of " + neighbour + " " + filter));
+            assertThat(driver.findElement(By.id("error")).isDisplayed()).isFalse();
+            assertBedrooms(driver, bedrooms, expected(m -> bedrooms.equals(meta(m, "rooms.bedroom")), neighbour));
+
+            // A phone-sized screen: the filter row wraps, nothing is wider than the screen.
+            driver.manage().window().setSize(new Dimension(390, 1600));
+            long overflow = (Long) ((org.openqa.selenium.JavascriptExecutor) driver)
+                    .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+            assertThat(overflow).as("horizontal overflow on a phone-sized screen, by %s", overflowing(driver)).isLessThanOrEqualTo(0);
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("document.getElementById('query').scrollIntoView();");
+            save(driver, "page-filters-phone.png");
+
+            // (d) Delete: refused for a plan that is gone already (the server's message), done for one that is not.
+            WebElement gone = cards(driver).get(0);
+            String goneId = gone.getAttribute("data-id");
+            gone.findElement(By.tagName("button")).click();
+            wait.until(d -> state(d).contains("nearest plans of " + goneId + " "));
+            given().delete("/images/" + goneId).then().statusCode(200).body("deleted", equalTo(true));
+            String notFound = given().delete("/images/" + goneId).then().statusCode(404).extract().path("message");
+            driver.findElement(By.id("delete")).click();
+            wait.until(ExpectedConditions.alertIsPresent()).accept();
+            wait.until(d -> d.findElement(By.id("error")).isDisplayed());
+            assertThat(text(driver, "error")).isEqualTo("Delete refused: " + notFound);
+            assertThat(driver.findElement(By.id("query")).isDisplayed()).isTrue();
+
+            WebElement doomed = cards(driver).get(0);
+            String doomedId = doomed.getAttribute("data-id");
+            doomed.findElement(By.tagName("button")).click();
+            wait.until(d -> state(d).contains("nearest plans of " + doomedId + " "));
+            given().get("/images/" + doomedId).then().statusCode(200);
+            driver.findElement(By.id("delete")).click();
+            // Dismissing the question deletes nothing.
+            wait.until(ExpectedConditions.alertIsPresent()).dismiss();
+            given().get("/images/" + doomedId).then().statusCode(200);
+            driver.findElement(By.id("delete")).click();
+            wait.until(ExpectedConditions.alertIsPresent()).accept();
+            wait.until(d -> state(d).equals(doomedId + " deleted"));
+            assertThat(driver.findElement(By.id("query")).isDisplayed()).isFalse();
+            assertThat(driver.findElement(By.id("error")).isDisplayed()).isFalse();
+            assertThat(cards(driver)).isEmpty();
+            given().get("/images/" + doomedId).then().statusCode(404);
+        } finally {
+            driver.quit();
+            Files.deleteIfExists(query);
+        }
+    }
+
+    /** The neighbour cards each show {@code bedrooms} bedrooms, and there are {@code expected} of them. */
+    private static void assertBedrooms(WebDriver driver, String bedrooms, int expected) {
+        int b = Integer.parseInt(bedrooms);
+        assertThat(cards(driver)).as("cards with " + bedrooms + " bedrooms").hasSize(expected)
+                .allSatisfy(c -> assertThat(rooms(c)[1]).as("bedrooms on card " + c.getAttribute("data-id")).isEqualTo(b))
+                .allSatisfy(c -> assertThat(c.getText()).contains(", " + b + (b == 1 ? " bedroom" : " bedrooms")));
+    }
+
+    /** The page's neighbour list for a condition: the indexed plans meeting it, the one searched from left out, at most a page. */
+    private static int expected(java.util.function.Predicate<Map<String, Object>> condition, String searchedFrom) {
+        long n = listing().stream().filter(m -> Boolean.TRUE.equals(m.get("indexed")) && !searchedFrom.equals(m.get("id")))
+                .filter(condition).count();
+        return (int) Math.min(PAGE, n);
+    }
+
+    /** All stored plans, as {@code GET /images} lists them. */
+    private static List<Map<String, Object>> listing() {
+        Response r = given().queryParam("limit", 1000).get("/images");
+        r.then().statusCode(200);
+        assertThat(r.<String>path("nextCursor")).as("one listing page holds them all").isNull();
+        return r.path("images");
+    }
+
+    private static java.util.Set<String> indexedIds(List<Map<String, Object>> images) {
+        return images.stream().filter(m -> Boolean.TRUE.equals(m.get("indexed"))).map(m -> (String) m.get("id"))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String meta(Map<String, Object> image, String key) {
+        Map<String, String> meta = (Map<String, String>) image.get("metadata");
+        return meta == null || meta.get(key) == null ? "-1" : meta.get(key);
+    }
+
+    /** The value of {@code key} most indexed plans have. */
+    private static String mostCommon(List<Map<String, Object>> images, String key) {
+        return images.stream().filter(m -> Boolean.TRUE.equals(m.get("indexed"))).map(m -> meta(m, key)).filter(v -> !v.equals("-1"))
+                .collect(java.util.stream.Collectors.groupingBy(v -> v, java.util.stream.Collectors.counting()))
+                .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    private static List<WebElement> cards(WebDriver d) {
+        return d.findElements(By.cssSelector("#neighbours li.hit"));
+    }
+
+    private static List<String> cardIds(WebDriver d) {
+        return cards(d).stream().map(e -> e.getAttribute("data-id")).toList();
+    }
+
+    private static final java.util.regex.Pattern CARD_ROOMS = java.util.regex.Pattern.compile("(\\d+) rooms, (\\d+) bedrooms?");
+    private static final java.util.regex.Pattern CARD_SCORE = java.util.regex.Pattern.compile("score (-?\\d+\\.\\d+)");
+    private static final java.util.regex.Pattern STATE = java.util.regex.Pattern.compile("(\\d+) nearest plans of (\\S+) .*");
+
+    /** A card's rooms and bedrooms, as it shows them. */
+    private static int[] rooms(WebElement card) {
+        java.util.regex.Matcher m = CARD_ROOMS.matcher(card.getText());
+        assertThat(m.find()).as("rooms on card: " + card.getText()).isTrue();
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
+    private static double score(WebElement card) {
+        java.util.regex.Matcher m = CARD_SCORE.matcher(card.getText());
+        assertThat(m.find()).as("score on card: " + card.getText()).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static String state(WebDriver d) {
+        return text(d, "search-state");
+    }
+
+    /** The hits the state line counts, or -1 when it counts none. */
+    private static int stateCount(WebDriver d) {
+        java.util.regex.Matcher m = STATE.matcher(state(d));
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private static String queryId(WebDriver d) {
+        java.util.regex.Matcher m = STATE.matcher(state(d));
+        assertThat(m.matches()).as("state line: " + state(d)).isTrue();
+        return m.group(2);
+    }
+
+    /** A full first page of neighbours of {@code id} with no filter. */
+    private static boolean unfiltered(WebDriver d, String id) {
+        return state(d).startsWith(PAGE + " nearest plans of " + id + " in model version");
+    }
+
+    /** Replaces a field's text as a user would: select all, delete, type. */
+    private static void type(WebDriver d, String id, String value) {
+        WebElement input = d.findElement(By.id(id));
+        input.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"), org.openqa.selenium.Keys.BACK_SPACE);
+        if (!value.isEmpty()) {
+            input.sendKeys(value);
+        }
+    }
+
+    /** The elements reaching past the window's right edge, for a message. */
+    private static Object overflowing(WebDriver d) {
+        return ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
+                        + ".slice(0, 8).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')"
+                        + " + ' right ' + Math.round(e.getBoundingClientRect().right));");
+    }
+
+    private static void assumeBrowser() {
+        Optional<String> missing = Chromium.missing();
+        String why = missing.map(m -> "browser test skipped: " + m
+                + "; install chromium and chromedriver with app/src/test/browser/install-chromium.sh (as root, with apt)").orElse("");
+        if (missing.isPresent()) {
+            // Surefire's summary counts a skip without its reason: the test's log says it too.
+            LOG.warn(why);
+        }
+        assumeTrue(missing.isEmpty(), why);
+    }
+
+    /** Waits on the page; a timeout says what the page shows and saves a screenshot. */
+    private static WebDriverWait pageWait(WebDriver driver) {
+        return new WebDriverWait(driver, WAIT, Duration.ofMillis(200)) {
+            @Override
+            public <V> V until(java.util.function.Function<? super WebDriver, ? extends V> isTrue) {
+                try {
+                    return super.until(isTrue);
+                } catch (org.openqa.selenium.TimeoutException e) {
+                    throw new AssertionError("the page did not get there; it shows: error '" + text(driver, "error") + "', state '"
+                            + text(driver, "search-state") + "', caption '" + text(driver, "query-caption") + "'; "
+                            + saveQuietly(driver, "failure.png"), e);
+                }
+            }
+        };
     }
 
     private static String upload(byte[] png) {

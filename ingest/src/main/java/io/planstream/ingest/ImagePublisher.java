@@ -56,13 +56,19 @@ public final class ImagePublisher implements AutoCloseable {
      * @throws KafkaUnavailableException when Kafka does not acknowledge within the ack timeout
      */
     public RecordMetadata publish(ImageRecord record) {
-        long deadline = System.nanoTime() + ackTimeout.toNanos();
-        Future<RecordMetadata> sent;
+        return await(send(new ProducerRecord<>(topic.name(), record.getId(), record)));
+    }
+
+    private Future<RecordMetadata> send(ProducerRecord<String, ImageRecord> record) {
         try {
-            sent = producer.send(new ProducerRecord<>(topic.name(), record.getId(), record));
+            return producer.send(record);
         } catch (KafkaException e) {
             throw new KafkaUnavailableException("Kafka did not accept the write: " + e.getMessage(), e);
         }
+    }
+
+    private RecordMetadata await(Future<RecordMetadata> sent) {
+        long deadline = System.nanoTime() + ackTimeout.toNanos();
         try {
             return sent.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -73,6 +79,16 @@ public final class ImagePublisher implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new KafkaUnavailableException("Kafka did not acknowledge the write within " + ackTimeout.toMillis() + " ms", e);
         }
+    }
+
+    /**
+     * Writes a tombstone for {@code id} (the image is deleted wherever the images topic is followed)
+     * and waits for its acknowledgement.
+     *
+     * @throws KafkaUnavailableException when Kafka does not acknowledge within the ack timeout
+     */
+    public RecordMetadata delete(String id) {
+        return await(send(new ProducerRecord<>(topic.name(), id, null)));
     }
 
     /** Sends without waiting (bulk ingest); the callback reports the outcome. */

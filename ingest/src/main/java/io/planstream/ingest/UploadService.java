@@ -59,6 +59,37 @@ public final class UploadService {
     }
 
     /** Validation and record building without the write: every check {@link #accept} makes. */
+    /** A deletion Kafka acknowledged: the tombstone's position in the images topic. */
+    public record Deleted(String id, int partition, long offset) {
+    }
+
+    /**
+     * Deletes an image: a tombstone on the images topic, the system of record, from which the catalog,
+     * every model version's index, the thumbnails and the trainer's buffer drop it.
+     *
+     * @throws ImageId.InvalidIdException for a malformed id
+     * @throws UnknownImageException for an id this process does not know (never uploaded, or deleted)
+     * @throws KafkaUnavailableException when Kafka does not acknowledge in time
+     */
+    public Deleted delete(String id) {
+        ImageId.validate(id);
+        if (catalog != null && catalog.find(id).isEmpty()) {
+            throw new UnknownImageException("no image with id '" + id + "'");
+        }
+        RecordMetadata ack = publisher.delete(id);
+        if (catalog != null) {
+            catalog.deleted(id, ack.offset());
+        }
+        return new Deleted(id, ack.partition(), ack.offset());
+    }
+
+    /** No image has this id. */
+    public static final class UnknownImageException extends RuntimeException {
+        public UnknownImageException(String message) {
+            super(message);
+        }
+    }
+
     public ImageRecord toRecord(Upload upload) {
         String sha256 = ImageId.sha256Hex(upload.bytes());
         String id = ImageId.resolve(upload.clientId(), sha256);

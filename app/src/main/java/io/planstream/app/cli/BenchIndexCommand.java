@@ -94,6 +94,11 @@ final class BenchIndexCommand implements Callable<Integer> {
             "(bench/peers/hnswlib_bench.py under Debian's python3-hnswlib: sudo bench/peers/install.sh)."})
     String peer;
 
+    @Option(names = "--filter-selectivity", split = ",", paramLabel = "SHARE",
+            description = {"Also measure searches filtered to these shares of the vectors (e.g. 0.5,0.1,0.01; each vector",
+                    "carries a hashed 'bucket' attribute), with recall@k against exact filtered search."})
+    List<Double> filterSelectivities = List.of();
+
     @Option(names = "--target-recall", defaultValue = "0.95",
             description = "Recall@k at which the summary compares queries/s (default ${DEFAULT-VALUE}).")
     double targetRecall;
@@ -173,7 +178,8 @@ final class BenchIndexCommand implements Callable<Integer> {
                 Path indexDir = dir == null ? temp.resolve("index") : params.size() == 1 ? dir : dir.resolve(p.type().esName());
                 IndexBenchmark.Config config;
                 try {
-                    config = new IndexBenchmark.Config(vectors, queries, k, numCandidates, p, indexDir, rounds, threads);
+                    config = new IndexBenchmark.Config(vectors, queries, k, numCandidates, p, indexDir, rounds, threads,
+                            filterSelectivities);
                 } catch (IllegalArgumentException e) {
                     throw new PlanstreamCommand.UsageException(e.getMessage());
                 }
@@ -271,6 +277,30 @@ final class BenchIndexCommand implements Callable<Integer> {
                 out.put("lucene_p99_ms", round(row.lucene().p99Ms(), 3));
                 out.put("qps_ratio", round(row.qpsRatio(), 3));
                 out.put("p50_ratio", round(row.p50Ratio(), 3));
+                System.out.println(mapper.writeValueAsString(out));
+            }
+        }
+        for (IndexBenchmark.Result r : results) {
+            if (!json && !r.filtered().isEmpty()) {
+                System.out.printf(Locale.ROOT, "%n%s, filtered searches (recall against exact filtered search):%n", r.params().type());
+                System.out.printf(Locale.ROOT, "%-12s %-15s %-9s %-8s %-8s %-13s%n", "selectivity", "num_candidates", "qps",
+                        "p50_ms", "p99_ms", recallField);
+            }
+            for (IndexBenchmark.FilteredRow row : r.filtered()) {
+                if (!json) {
+                    System.out.printf(Locale.ROOT, "%-12.3f %-15d %-9.1f %-8.3f %-8.3f %-13.4f%n", row.selectivity(),
+                            row.numCandidates(), row.index().qps(), row.index().p50Ms(), row.index().p99Ms(), row.recall());
+                    continue;
+                }
+                Map<String, Object> out = header(r.vectors(), r.dimension(), data, queryCount);
+                out.put("type", r.params().type().esName());
+                out.put("filter_selectivity", row.selectivity());
+                out.put("k", k);
+                out.put("num_candidates", row.numCandidates());
+                out.put("qps", round(row.index().qps(), 1));
+                out.put("p50_ms", round(row.index().p50Ms(), 3));
+                out.put("p99_ms", round(row.index().p99Ms(), 3));
+                out.put(recallField, round(row.recall(), 4));
                 System.out.println(mapper.writeValueAsString(out));
             }
         }

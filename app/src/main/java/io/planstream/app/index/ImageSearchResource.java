@@ -1,5 +1,9 @@
 package io.planstream.app.index;
 
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -7,13 +11,20 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import jakarta.ws.rs.core.Response;
 
+import io.planstream.index.catalog.CatalogEntry;
+import io.planstream.index.catalog.ImageCatalogIndex;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.UnknownImageException;
 import io.planstream.ingest.ImageId;
 
-/** {@code GET /images/{id}/similar} and {@code GET /images/{id}/thumbnail}, beside the upload API's routes. */
+/**
+ * The index's routes under {@code /images}, beside the upload API's: the listing, an image's
+ * neighbours, its stored vector and its thumbnail.
+ */
 @Path("/images")
 @Produces(MediaType.APPLICATION_JSON)
 public class ImageSearchResource {
@@ -21,13 +32,66 @@ public class ImageSearchResource {
     @Inject
     SearchSupport search;
 
+    /**
+     * The neighbours of a stored image, the image itself excluded, in the active version (or
+     * {@code version}); {@code filter} (repeated, all must hold), {@code from} and {@code minScore} as
+     * in {@code POST /search}.
+     */
     @GET
     @Path("{id}/similar")
-    public SearchAnswer similar(@PathParam("id") String id, @QueryParam("k") String k, @QueryParam("numCandidates") String numCandidates) {
+    public SearchAnswer similar(@PathParam("id") String id, @Parameter(description = "hits per page, 1..10000 (default 10)") @QueryParam("k") String k,
+                                @Parameter(description = "candidates the HNSW graph gathers, k..10000 (default max(100, 1.5 k)); pages are slices of one list while numCandidates >= from + k") @QueryParam("numCandidates") String numCandidates, @Parameter(description = "hits to skip, for the next page (default 0); from + k <= 10000") @QueryParam("from") String from,
+                                @Parameter(description = "repeated, all must hold: key:value (rooms.bedroom:3, format:rplan) or key:[from TO to] inclusive, * for an open end (rooms.total:[3 TO 5], uploaded:[2026-12-01T00:00:00Z TO *]); any metadata key of a plan, numbers as ranges, words as exact terms") @QueryParam("filter") List<String> filters, @Parameter(description = "the lowest cosine score a hit may have, -1..1") @QueryParam("minScore") String minScore,
+                                @Parameter(description = "the model version to answer with (default the active one); 409 where this replica does not serve it") @QueryParam("version") String version) {
         ImageId.validate(id);
-        int kk = search.k(k);
-        int nc = search.numCandidates(numCandidates, kk);
-        return SearchAnswer.of(search.query(() -> search.service().similar(id, kk, nc)), 0);
+        var options = search.options(k, numCandidates, from, filters, minScore, version);
+        return SearchAnswer.of(search.query(() -> search.service().similar(id, options)), 0);
+    }
+
+    /** An image's stored embedding (unit length) in the active version or {@code version}. */
+    @GET
+    @Path("{id}/vector")
+    public Map<String, Object> vector(@PathParam("id") String id, @Parameter(description = "the model version to answer with (default the active one); 409 where this replica does not serve it") @QueryParam("version") String version) {
+        ImageId.validate(id);
+        Integer v = version == null || version.isBlank() ? null : SearchSupport.integer("version", version, 0);
+        IndexService.StoredVector stored = search.service().vector(id, v);
+        return Map.of("id", stored.id(), "modelVersion", stored.modelVersion(), "dimension", stored.vector().length,
+                "vector", stored.vector());
+    }
+
+    /** One listed image. */
+    public record Listed(String id, String format, String filename, String source, int width, int height, String uploaded,
+                         Map<String, String> metadata, boolean indexed, String thumbnail) {
+    }
+
+    /** A listing page: the images, the active version their {@code indexed} refers to, the next page's cursor. */
+    public record Listing(Integer modelVersion, int count, List<Listed> images, String nextCursor) {
+    }
+
+    /**
+     * The stored plans in upload order, {@code limit} (1..1000, default 100) at a time; {@code cursor}
+     * is the previous page's {@code nextCursor}; {@code filter} as in searches.
+     */
+    @GET
+    public Listing list(@Parameter(description = "images per page, 1..1000 (default 100)") @QueryParam("limit") String limit, @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor,
+                        @Parameter(description = "repeated, all must hold: key:value (rooms.bedroom:3, format:rplan) or key:[from TO to] inclusive, * for an open end (rooms.total:[3 TO 5], uploaded:[2026-12-01T00:00:00Z TO *]); any metadata key of a plan, numbers as ranges, words as exact terms") @QueryParam("filter") List<String> filters) {
+        int n = SearchSupport.integer("limit", limit, 100);
+        if (n < 1 || n > ImageCatalogIndex.MAX_PAGE) {
+            throw new io.planstream.ingest.rest.BadRequestException("invalid_query", "limit must be between 1 and "
+                    + ImageCatalogIndex.MAX_PAGE + ", got " + n);
+        }
+        var parsed = search.filters(filters);
+        String after = cursor == null || cursor.isBlank() ? null : cursor.trim();
+        IndexService.ImagePage page = search.query(() -> search.service().list(parsed, n, after));
+        List<Listed> images = page.images().stream().map(ImageSearchResource::listed).toList();
+        return new Listing(page.activeVersion(), images.size(), images, page.nextCursor());
+    }
+
+    private static Listed listed(IndexService.ListedImage image) {
+        CatalogEntry e = image.entry();
+        return new Listed(e.id(), e.format() == null ? null : e.format().toLowerCase(Locale.ROOT), e.filename(), e.source(),
+                e.width(), e.height(), java.time.Instant.ofEpochMilli(e.uploadTime()).toString(), e.metadata(), image.indexed(),
+                e.hasThumbnail() ? "/images/" + e.id() + "/thumbnail" : null);
     }
 
     @GET

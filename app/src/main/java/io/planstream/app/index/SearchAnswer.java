@@ -10,7 +10,7 @@ import io.planstream.index.service.SearchResult;
  * The JSON answer to a similarity query: the model version that answered, the parameters, and the hits
  * best first; {@code score} is the cosine similarity in [-1, 1].
  */
-public record SearchAnswer(int modelVersion, int k, int numCandidates, double tookMs, List<Hit> hits) {
+public record SearchAnswer(int modelVersion, int k, int numCandidates, int from, double tookMs, List<Hit> hits) {
 
     public record Hit(String id, float score, int modelVersion, String format, String filename, Map<String, String> metadata,
                       String thumbnail) {
@@ -18,7 +18,7 @@ public record SearchAnswer(int modelVersion, int k, int numCandidates, double to
 
     static SearchAnswer of(SearchResult r, double extraMs) {
         List<Hit> hits = r.hits().stream().map(SearchAnswer::hit).toList();
-        return new SearchAnswer(r.modelVersion(), r.k(), r.numCandidates(), r.tookMs() + extraMs, hits);
+        return new SearchAnswer(r.modelVersion(), r.k(), r.numCandidates(), r.from(), r.tookMs() + extraMs, hits);
     }
 
     private static Hit hit(SearchHit h) {

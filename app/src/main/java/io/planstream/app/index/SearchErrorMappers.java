@@ -7,6 +7,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import io.planstream.index.service.NoActiveVersionException;
 import io.planstream.index.service.UnknownImageException;
+import io.planstream.index.service.VersionNotServedException;
 import io.planstream.ingest.rest.ApiError;
 
 /** Turns the refusals of the query path and the model API into JSON answers shaped like the upload API's. */
@@ -15,6 +16,11 @@ public class SearchErrorMappers {
     @ServerExceptionMapper
     public Response unknownImage(UnknownImageException e) {
         return error(404, e.accepted() ? "not_indexed_yet" : "not_found", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response versionNotServed(VersionNotServedException e) {
+        return error(409, "version_not_served", e.getMessage(), null);
     }
 
     @ServerExceptionMapper

@@ -18,6 +18,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -30,6 +32,7 @@ import io.planstream.index.lucene.VectorIndex;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.IndexStatus;
 import io.planstream.index.service.NoActiveVersionException;
+import io.planstream.index.service.SearchOptions;
 import io.planstream.index.service.SearchResult;
 import io.planstream.index.service.UnknownImageException;
 import io.planstream.index.service.VersionStatus;
@@ -66,10 +69,10 @@ public class SearchResource {
     @Path("search")
     @Consumes(MediaType.WILDCARD)
     public SearchAnswer searchImage(byte[] body, @HeaderParam("Content-Type") String contentType,
-                                    @QueryParam("k") String k, @QueryParam("numCandidates") String numCandidates,
-                                    @QueryParam("format") String format) {
-        int kk = support.k(k);
-        int nc = support.numCandidates(numCandidates, kk);
+                                    @Parameter(description = "hits per page, 1..10000 (default 10)") @QueryParam("k") String k, @Parameter(description = "candidates the HNSW graph gathers, k..10000 (default max(100, 1.5 k)); pages are slices of one list while numCandidates >= from + k") @QueryParam("numCandidates") String numCandidates,
+                                    @Parameter(description = "rplan or picture (default: recognised from the bytes)") @QueryParam("format") String format, @Parameter(description = "hits to skip, for the next page (default 0); from + k <= 10000") @QueryParam("from") String from,
+                                    @Parameter(description = "repeated, all must hold: key:value (rooms.bedroom:3, format:rplan) or key:[from TO to] inclusive, * for an open end (rooms.total:[3 TO 5], uploaded:[2026-12-01T00:00:00Z TO *]); any metadata key of a plan, numbers as ranges, words as exact terms") @QueryParam("filter") List<String> filters, @Parameter(description = "the lowest cosine score a hit may have, -1..1") @QueryParam("minScore") String minScore) {
+        SearchOptions options = support.options(k, numCandidates, from, filters, minScore, null);
         IndexService s = support.service();
         ImageRecord record = uploads.toRecord(new Upload(body == null ? new byte[0] : body, contentType, null, format, "query", null, Map.of()));
         long t0 = System.nanoTime();
@@ -86,22 +89,27 @@ public class SearchResource {
                 throw new NoActiveVersionException("the encoder of model version " + version + " cannot be loaded here: " + e.getMessage());
             }
             double embedMs = (System.nanoTime() - t0) / 1e6;
-            SearchResult r = support.query(() -> s.search(vector, kk, nc));
+            SearchResult r = support.query(() -> s.search(vector, options));
             if (r.modelVersion() == version || attempt > 0) {
                 return SearchAnswer.of(r, embedMs);
             }
         }
     }
 
-    /** Searches with a vector: a JSON array of numbers, or an object {@code {"vector": [...]}}. */
+    /**
+     * Searches with a vector: a JSON array of numbers, or an object {@code {"vector": [...]}}, in the
+     * active version or {@code version} (409 where that version is not served here, 400 where the
+     * vector's dimension is not the version's).
+     */
     @POST
     @Path("search/vector")
     @Consumes(MediaType.WILDCARD)
-    public SearchAnswer searchVector(byte[] body, @QueryParam("k") String k, @QueryParam("numCandidates") String numCandidates) {
-        int kk = support.k(k);
-        int nc = support.numCandidates(numCandidates, kk);
+    public SearchAnswer searchVector(byte[] body, @Parameter(description = "hits per page, 1..10000 (default 10)") @QueryParam("k") String k, @Parameter(description = "candidates the HNSW graph gathers, k..10000 (default max(100, 1.5 k)); pages are slices of one list while numCandidates >= from + k") @QueryParam("numCandidates") String numCandidates,
+                                     @Parameter(description = "hits to skip, for the next page (default 0); from + k <= 10000") @QueryParam("from") String from, @Parameter(description = "repeated, all must hold: key:value (rooms.bedroom:3, format:rplan) or key:[from TO to] inclusive, * for an open end (rooms.total:[3 TO 5], uploaded:[2026-12-01T00:00:00Z TO *]); any metadata key of a plan, numbers as ranges, words as exact terms") @QueryParam("filter") List<String> filters,
+                                     @Parameter(description = "the lowest cosine score a hit may have, -1..1") @QueryParam("minScore") String minScore, @Parameter(description = "the model version to answer with (default the active one); 409 where this replica does not serve it") @QueryParam("version") String version) {
+        SearchOptions options = support.options(k, numCandidates, from, filters, minScore, version);
         float[] vector = vector(body);
-        return SearchAnswer.of(support.query(() -> support.service().search(vector, kk, nc)), 0);
+        return SearchAnswer.of(support.query(() -> support.service().search(vector, options)), 0);
     }
 
     private float[] vector(byte[] body) {

@@ -3,9 +3,13 @@ package io.planstream.app.index;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.List;
+
+import io.planstream.index.filter.Filter;
+import io.planstream.index.filter.InvalidFilterException;
 import io.planstream.index.lucene.VectorIndex;
 import io.planstream.index.service.IndexService;
-import io.planstream.index.service.SearchResult;
+import io.planstream.index.service.SearchOptions;
 import io.planstream.ingest.rest.BadRequestException;
 
 /** What the query routes share: the index of this process and the checks of k and numCandidates. */
@@ -24,12 +28,42 @@ public class SearchSupport {
     }
 
     /** Runs a query, turning the index's argument checks into 400 answers. */
-    SearchResult query(java.util.function.Supplier<SearchResult> q) {
+    <T> T query(java.util.function.Supplier<T> q) {
         try {
             return q.get();
+        } catch (InvalidFilterException e) {
+            throw new BadRequestException("invalid_filter", e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new BadRequestException("invalid_query", e.getMessage());
         }
+    }
+
+    /**
+     * The options of a similarity query from its parameters: {@code k}, {@code numCandidates},
+     * {@code from}, the repeated {@code filter}, {@code minScore} and {@code version}; each refusal
+     * is a 400 that names the parameter.
+     */
+    SearchOptions options(String k, String numCandidates, String from, List<String> filters, String minScore, String version) {
+        int kk = k(k);
+        int nc = numCandidates(numCandidates, kk);
+        int ff = integer("from", from, 0);
+        List<Filter> parsed = query(() -> Filter.parseAll(filters));
+        Float min = null;
+        if (minScore != null && !minScore.isBlank()) {
+            try {
+                min = Float.parseFloat(minScore.trim());
+            } catch (NumberFormatException e) {
+                throw new BadRequestException("invalid_query", "minScore must be a number, got '" + abbreviate(minScore) + "'");
+            }
+        }
+        Integer v = version == null || version.isBlank() ? null : integer("version", version, 0);
+        Float minimum = min;
+        return query(() -> new SearchOptions(kk, nc, ff, parsed, minimum, v));
+    }
+
+    /** The filters of a listing. */
+    List<Filter> filters(List<String> filters) {
+        return query(() -> Filter.parseAll(filters));
     }
 
     int k(String value) {
@@ -53,7 +87,7 @@ public class SearchSupport {
         }
     }
 
-    private static int integer(String name, String value, int fallback) {
+    static int integer(String name, String value, int fallback) {
         if (value == null || value.isBlank()) {
             return fallback;
         }

@@ -111,6 +111,10 @@ public class AccessControl {
         if (p.equals("/q/health") || p.startsWith("/q/health/") || p.equals("/q/metrics")) {
             return null;
         }
+        if (read && (p.equals("/q/openapi") || p.equals("/q/swagger-ui") || p.startsWith("/q/swagger-ui/"))) {
+            // the API's contract and its viewer: what any client needs to know before it has a key
+            return null;
+        }
         if (p.equals("/admin") || p.startsWith("/admin/")) {
             return Role.ADMIN;
         }

@@ -84,6 +84,22 @@ class BenchIndexCommandTest {
     }
 
     @Test
+    void shouldMeasureFilteredSearchesAgainstExactFilteredSearch() throws Exception {
+        CliRun r = CliRun.run("bench", "index", "--count", "3000", "--dimension", "16", "--queries-count", "20",
+                "--num-candidates", "100", "--rounds", "1", "--type", "hnsw", "--filter-selectivity", "0.5,0.1,0.01", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        List<JsonNode> filtered = rows(r).stream().filter(n -> n.has("filter_selectivity")).toList();
+        assertThat(filtered).extracting(n -> n.get("filter_selectivity").asDouble()).containsExactly(0.5, 0.1, 0.01);
+        for (JsonNode n : filtered) {
+            assertThat(n.get("recall_at_10").asDouble()).as(n.toString()).isGreaterThanOrEqualTo(0.95);
+            assertThat(n.get("qps").asDouble()).isPositive();
+        }
+        CliRun bad = CliRun.run("bench", "index", "--count", "50", "--filter-selectivity", "2");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("a filter selectivity must be between 0.001 and 1, got 2.0");
+    }
+
+    @Test
     void shouldMeasureHnswlibOnTheSameFilesInTheSameRun() throws Exception {
         assumeTrue(HnswlibPeerProbe.available(), HnswlibPeerProbe.REASON);
         CliRun r = CliRun.run("bench", "index", "--count", "1000", "--dimension", "16", "--queries-count", "30",

@@ -32,6 +32,10 @@ class AccessRulesTest {
         assertThat(AccessControl.required("PUT", "/anything")).isEqualTo(Role.ADMIN);
         assertThat(AccessControl.required("GET", "/q/health/ready")).isNull();
         assertThat(AccessControl.required("GET", "/q/metrics")).isNull();
+        assertThat(AccessControl.required("GET", "/q/openapi")).isNull();
+        assertThat(AccessControl.required("GET", "/q/swagger-ui/index.html")).isNull();
+        assertThat(AccessControl.required("POST", "/q/openapi")).isEqualTo(Role.ADMIN);
+        assertThat(AccessControl.required("DELETE", "/images/plan-1")).isEqualTo(Role.UPLOAD);
         assertThat(AccessControl.required("GET", "/")).isNull();
         assertThat(AccessControl.required("POST", "/")).isEqualTo(Role.ADMIN);
         // Prefix look-alikes are not the open paths.

@@ -108,6 +108,8 @@ final class BatchJob {
                     .setDimension(v.length)
                     .setEmbedTime(now)
                     .setUploadTime(inputs.get(id).record().getUploadTime())
+                    .setFormat(inputs.get(id).record().getFormat().name())
+                    .setMetadata(inputs.get(id).record().getMetadata())
                     .build();
             out.add(new Output(id, embedding, p.timestamp(), EmbedderTopology.EMBEDDINGS_SINK));
         }

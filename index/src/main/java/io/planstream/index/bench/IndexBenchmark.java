@@ -46,8 +46,22 @@ public final class IndexBenchmark {
      *        before the merge to one segment joins them with {@link HnswParams#mergeWorkers()} threads
      */
     public record Config(VectorSet vectors, VectorSet queries, int k, List<Integer> numCandidates, HnswParams params,
-                         Path dir, int rounds, int buildThreads) {
+                         Path dir, int rounds, int buildThreads, List<Double> filterSelectivities) {
+
+        /** Without filtered searches. */
+        public Config(VectorSet vectors, VectorSet queries, int k, List<Integer> numCandidates, HnswParams params, Path dir,
+                      int rounds, int buildThreads) {
+            this(vectors, queries, k, numCandidates, params, dir, rounds, buildThreads, List.of());
+        }
+
         public Config {
+            filterSelectivities = List.copyOf(filterSelectivities);
+            for (double sel : filterSelectivities) {
+                if (!(sel >= 1.0 / BUCKETS && sel <= 1)) {
+                    throw new IllegalArgumentException("a filter selectivity must be between " + 1.0 / BUCKETS
+                            + " and 1, got " + sel);
+                }
+            }
             if (buildThreads < 1) {
                 throw new IllegalArgumentException("build threads must be at least 1, got " + buildThreads);
             }
@@ -70,9 +84,13 @@ public final class IndexBenchmark {
         }
     }
 
-    /** The build and one row per {@code numCandidates}. */
+    /** Filtered searches: the share of vectors a filter lets through, the searches' rate and their recall. */
+    public record FilteredRow(double selectivity, int numCandidates, Latencies index, double recall) {
+    }
+
+    /** The build, one row per {@code numCandidates}, and one per filter selectivity and {@code numCandidates}. */
     public record Result(int vectors, int dimension, HnswParams params, int buildThreads, double buildSeconds,
-                         double forceMergeSeconds, List<Row> rows) {
+                         double forceMergeSeconds, List<Row> rows, List<FilteredRow> filtered) {
         /** Upserts and the commit that flushes them, without the final merge. */
         public double buildVectorsPerS() {
             return vectors / buildSeconds;
@@ -155,7 +173,7 @@ public final class IndexBenchmark {
                 done -> listener.progress("exact top-k", done, nq));
         VectorIndex.deleteIndex(c.dir());
         try (VectorIndex index = VectorIndex.open(c.dir(), c.vectors().dimension(), c.params())) {
-            double buildSeconds = build(index, c.vectors(), c.buildThreads(), listener);
+            double buildSeconds = build(index, c.vectors(), c.buildThreads(), !c.filterSelectivities().isEmpty(), listener);
             listener.progress("force merge", 0, 1);
             long start = System.nanoTime();
             index.forceMerge(1);
@@ -169,8 +187,12 @@ public final class IndexBenchmark {
                     rows.add(measure(index, lucene, c, exact, numCandidates, listener));
                 }
             }
+            List<FilteredRow> filtered = new ArrayList<>();
+            for (double selectivity : c.filterSelectivities()) {
+                filtered.addAll(measureFiltered(index, c, selectivity, listener));
+            }
             return new Result(n, c.vectors().dimension(), c.params(), c.buildThreads(), buildSeconds, mergeSeconds,
-                    List.copyOf(rows));
+                    List.copyOf(rows), List.copyOf(filtered));
         }
     }
 
@@ -178,7 +200,8 @@ public final class IndexBenchmark {
      * Adds every vector from {@code threads} threads, each a contiguous share (so each writes segments
      * of its own), and commits; returns the seconds taken.
      */
-    private static double build(VectorIndex index, VectorSet vectors, int threads, Listener listener) throws IOException {
+    private static double build(VectorIndex index, VectorSet vectors, int threads, boolean filters, Listener listener)
+            throws IOException {
         int n = vectors.size();
         int d = vectors.dimension();
         AtomicLong done = new AtomicLong();
@@ -191,7 +214,11 @@ public final class IndexBenchmark {
                 float[] v = new float[d];
                 for (int i = from; i < to; i++) {
                     System.arraycopy(vectors.data(), i * d, v, 0, d);
-                    index.upsert(Integer.toString(i), v, 0L, null);
+                    if (filters) {
+                        index.upsert(Integer.toString(i), v, 0L, null, null, Map.of(BUCKET_KEY, Integer.toString(bucket(i))));
+                    } else {
+                        index.upsert(Integer.toString(i), v, 0L, null);
+                    }
                     long all = done.incrementAndGet();
                     if (all % 1000 == 0 || all == n) {
                         synchronized (listener) {
@@ -275,6 +302,71 @@ public final class IndexBenchmark {
             throw new IllegalStateException("the index returned " + hitsSeen + " hits, bare Lucene " + luceneHitsSeen);
         }
         return new Row(k, numCandidates, Latencies.of(latencies), Latencies.of(luceneLatencies), recall / nq);
+    }
+
+    /** Metadata key of the filtered searches: vector i is in bucket {@link #bucket(int)}. */
+    static final String BUCKET_KEY = "bucket";
+    /** Buckets of the filtered searches: a filter lets through a whole number of them. */
+    static final int BUCKETS = 1000;
+
+    /** A bucket by a hash of the index, so that the buckets cut across the generator's clusters and order. */
+    static int bucket(int i) {
+        return Math.floorMod(Integer.rotateLeft(i * 0x9E3779B9, 13) * 0x85EBCA6B, BUCKETS);
+    }
+
+    /**
+     * Searches filtered to {@code selectivity} of the vectors (the buckets below {@code selectivity *}
+     * {@value #BUCKETS}) per {@code numCandidates}: their rate on one thread and their recall@k against
+     * the exact top k of the vectors that pass the filter.
+     */
+    private static List<FilteredRow> measureFiltered(VectorIndex index, Config c, double selectivity, Listener listener)
+            throws IOException {
+        int below = (int) Math.round(selectivity * BUCKETS);
+        VectorSet all = c.vectors().normalised();
+        int d = all.dimension();
+        List<Integer> passing = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (bucket(i) < below) {
+                passing.add(i);
+            }
+        }
+        float[] subset = new float[passing.size() * d];
+        for (int j = 0; j < passing.size(); j++) {
+            System.arraycopy(all.data(), passing.get(j) * d, subset, j * d, d);
+        }
+        int nq = c.queries().size();
+        String phase = String.format(java.util.Locale.ROOT, "filtered %.3f exact top-k", selectivity);
+        int[][] exactLocal = ExactSearch.topK(new VectorSet(d, subset), c.queries().normalised(), c.k(),
+                done -> listener.progress(phase, done, nq));
+        List<io.planstream.index.filter.Filter> filters = List.of(
+                io.planstream.index.filter.Filter.parse(BUCKET_KEY + ":[0 TO " + (below - 1) + "]"));
+        List<FilteredRow> rows = new ArrayList<>();
+        for (int numCandidates : c.numCandidates()) {
+            VectorIndex.KnnRequest request = new VectorIndex.KnnRequest(c.k(), numCandidates, 0, null, filters, null);
+            int passes = 1 + c.rounds();
+            long[] latencies = new long[c.rounds() * nq];
+            double recall = 0;
+            String searchPhase = String.format(java.util.Locale.ROOT, "filtered %.3f num_candidates=%d", selectivity, numCandidates);
+            for (int pass = 0; pass < passes; pass++) {
+                for (int i = 0; i < nq; i++) {
+                    long t0 = System.nanoTime();
+                    List<VectorIndex.Hit> hits = index.search(c.queries().get(i), request);
+                    long t = System.nanoTime() - t0;
+                    if (pass == 0) {
+                        int[] truth = new int[exactLocal[i].length];
+                        for (int j = 0; j < truth.length; j++) {
+                            truth[j] = passing.get(exactLocal[i][j]);
+                        }
+                        recall += recall(hits, truth);
+                    } else {
+                        latencies[(pass - 1) * nq + i] = t;
+                    }
+                }
+                listener.progress(searchPhase, (long) (pass + 1) * nq, (long) passes * nq);
+            }
+            rows.add(new FilteredRow(selectivity, numCandidates, Latencies.of(latencies), recall / nq));
+        }
+        return rows;
     }
 
     /** The bare Lucene search the index layer is compared with: the top k of numCandidates, ids not read. */

@@ -4,12 +4,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.CorruptIndexException;
@@ -20,8 +26,14 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
@@ -30,6 +42,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.planstream.avro.ImageRecord;
+import io.planstream.index.filter.Attributes;
+import io.planstream.index.filter.Filter;
 import io.planstream.index.lucene.VectorIndex;
 
 /**
@@ -50,6 +64,19 @@ public final class ImageCatalogIndex implements AutoCloseable {
     private static final String THUMBNAIL = "thumbnail";
     private static final String META = "meta.";
     private static final String OFFSET = "offset.";
+    /** Doc values of the listing's order: upload time, then id. */
+    private static final String UPLOAD_SORT = "upload_sort";
+    private static final String ID_SORT = "id_sort";
+    /**
+     * Commit data that says which fields the documents carry. A catalog without it lacks the listing's
+     * order and the filters' fields, and is rebuilt from the images topic once.
+     */
+    private static final String LAYOUT_KEY = "planstream.catalog.layout";
+    private static final String LAYOUT = "2";
+    private static final Sort LISTING_ORDER = new Sort(new SortField(UPLOAD_SORT, SortField.Type.LONG),
+            new SortField(ID_SORT, SortField.Type.STRING));
+    /** Most entries of one listing page. */
+    public static final int MAX_PAGE = 1000;
 
     private final FSDirectory directory;
     private final IndexWriter writer;
@@ -68,14 +95,28 @@ public final class ImageCatalogIndex implements AutoCloseable {
         }
         this.writer = new IndexWriter(directory, new IndexWriterConfig().setCommitOnClose(false));
         Iterable<Map.Entry<String, String>> data = writer.getLiveCommitData();
+        Map<String, String> stored = new HashMap<>();
         if (data != null) {
-            for (Map.Entry<String, String> e : data) {
-                if (e.getKey().startsWith(OFFSET)) {
-                    committed.put(Integer.parseInt(e.getKey().substring(OFFSET.length())), Long.parseLong(e.getValue()));
-                }
-            }
+            data.forEach(e -> stored.put(e.getKey(), e.getValue()));
         }
+        if (!stored.isEmpty() && !LAYOUT.equals(stored.get(LAYOUT_KEY)) && writer.getDocStats().numDocs > 0) {
+            writer.close();
+            directory.close();
+            throw new OutdatedLayoutException("the catalog's documents lack the listing order and the filter fields");
+        }
+        stored.forEach((key, value) -> {
+            if (key.startsWith(OFFSET)) {
+                committed.put(Integer.parseInt(key.substring(OFFSET.length())), Long.parseLong(value));
+            }
+        });
         this.searchers = new SearcherManager(writer, null);
+    }
+
+    /** A catalog written before its documents carried what listings and filters need. */
+    private static final class OutdatedLayoutException extends IOException {
+        OutdatedLayoutException(String message) {
+            super(message);
+        }
     }
 
     /** Opens the catalog in {@code dir}, or creates it; a damaged one is deleted and starts empty. */
@@ -86,6 +127,15 @@ public final class ImageCatalogIndex implements AutoCloseable {
             LOG.warn(e instanceof IndexFormatTooOldException
                     ? "image catalog in {} was written by a Lucene older than this one can read ({}); rebuilding it from the images topic"
                     : "image catalog in {} is damaged ({}); rebuilding it from the images topic", dir, e.toString());
+            try {
+                VectorIndex.deleteIndex(dir);
+                return new ImageCatalogIndex(dir, thumbnailSize, true);
+            } catch (IOException again) {
+                throw new UncheckedIOException(again);
+            }
+        } catch (OutdatedLayoutException e) {
+            LOG.info("image catalog in {} was written by an older release ({}); rebuilding it from the images topic", dir,
+                    e.getMessage());
             try {
                 VectorIndex.deleteIndex(dir);
                 return new ImageCatalogIndex(dir, thumbnailSize, true);
@@ -111,6 +161,9 @@ public final class ImageCatalogIndex implements AutoCloseable {
         d.add(new StoredField(UPLOAD_TIME, record.getUploadTime().toEpochMilli()));
         record.getMetadata().forEach((k, v) -> d.add(new StoredField(META + k, v)));
         Thumbnails.of(record, thumbnailSize).ifPresent(png -> d.add(new StoredField(THUMBNAIL, new BytesRef(png))));
+        d.add(new NumericDocValuesField(UPLOAD_SORT, record.getUploadTime().toEpochMilli()));
+        d.add(new SortedDocValuesField(ID_SORT, new BytesRef(record.getId())));
+        Attributes.fields(record.getFormat().name(), record.getMetadata(), record.getUploadTime().toEpochMilli()).forEach(d::add);
         try {
             writer.updateDocument(new Term(ID, record.getId()), d);
         } catch (IOException e) {
@@ -136,6 +189,7 @@ public final class ImageCatalogIndex implements AutoCloseable {
 
     public void commit(Map<Integer, Long> nextOffsets) {
         Map<String, String> data = new HashMap<>();
+        data.put(LAYOUT_KEY, LAYOUT);
         nextOffsets.forEach((p, o) -> data.put(OFFSET + p, Long.toString(o)));
         writer.setLiveCommitData(data.entrySet());
         try {
@@ -174,6 +228,71 @@ public final class ImageCatalogIndex implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One page of a listing: the entries, and the cursor of the next page (null after the last). */
+    public record Page(List<CatalogEntry> entries, String nextCursor) {
+    }
+
+    /**
+     * The images in upload order (then by id), those matching every filter, {@code limit} at most,
+     * after the one {@code cursor} points at (null: from the start). The cursor is opaque to callers:
+     * an upload time and an id, so that images uploaded meanwhile never shift a page.
+     *
+     * @throws IllegalArgumentException for a limit outside 1..{@value #MAX_PAGE} or a malformed cursor;
+     *         {@link io.planstream.index.filter.InvalidFilterException} for a bad filter
+     */
+    public Page list(List<Filter> filters, int limit, String cursor) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE + ", got " + limit);
+        }
+        Object[] after = cursor == null ? null : decodeCursor(cursor);
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                Query filter = Attributes.query(filters, s.getIndexReader());
+                Query query = filter == null ? new MatchAllDocsQuery() : filter;
+                int maxDoc = s.getIndexReader().maxDoc();
+                // a (time, id) pair is unique, so the document number never breaks a tie: the last one skips the pair itself
+                FieldDoc from = after == null || maxDoc == 0 ? null : new FieldDoc(maxDoc - 1, Float.NaN, after);
+                TopDocs top = s.searchAfter(from, query, limit, LISTING_ORDER);
+                List<CatalogEntry> entries = new ArrayList<>(top.scoreDocs.length);
+                for (ScoreDoc sd : top.scoreDocs) {
+                    entries.add(entry(s.storedFields().document(sd.doc)));
+                }
+                String next = null;
+                if (top.scoreDocs.length == limit) {
+                    FieldDoc last = (FieldDoc) top.scoreDocs[limit - 1];
+                    next = encodeCursor((Long) last.fields[0], (BytesRef) last.fields[1]);
+                }
+                return new Page(entries, next);
+            } finally {
+                searchers.release(s);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String encodeCursor(long uploadMillis, BytesRef id) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((uploadMillis + ":" + id.utf8ToString()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Object[] decodeCursor(String cursor) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            int colon = text.indexOf(':');
+            long time = Long.parseLong(text.substring(0, colon));
+            String id = text.substring(colon + 1);
+            if (id.isEmpty()) {
+                throw new IllegalArgumentException("no id");
+            }
+            return new Object[] {time, new BytesRef(id)};
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cursor '" + (cursor.length() > 40 ? cursor.substring(0, 40) + "..." : cursor)
+                    + "' is not one this server gave out (pass nextCursor of the previous page as it is)");
         }
     }
 

@@ -102,7 +102,7 @@ public record HnswParams(Type type, int m, int efConstruction, int mergeWorkers)
      * second at recall@10 >= 0.95 on 100,000 clustered vectors of 128 and of 512 dimensions
      * (docs/RESULTS.md, "Lucene 10").
      */
-    public static final String DEFAULT_TYPE_NAME = "int8_hnsw";
+    public static final String DEFAULT_TYPE_NAME = "hnsw";
     /** {@link #DEFAULT_TYPE_NAME} as a type. */
     public static final Type DEFAULT_TYPE = Type.parse(DEFAULT_TYPE_NAME);
     public static final int DEFAULT_M = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;

@@ -52,6 +52,7 @@ import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TopDocs;
@@ -64,6 +65,9 @@ import org.apache.lucene.util.Version;
 import org.apache.lucene.util.VectorUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.planstream.index.filter.Attributes;
+import io.planstream.index.filter.Filter;
 
 /**
  * One Lucene HNSW index of the embeddings of one model version, in one directory.
@@ -105,6 +109,11 @@ public final class VectorIndex implements AutoCloseable {
 
     /** Commit user data: the vector dimension, and the next offset per Kafka partition. */
     static final String DIMENSION_KEY = "planstream.dimension";
+    /**
+     * Commit user data: the documents carry the filterable attributes ({@link Attributes}). An index
+     * without it holds documents that filters cannot see, and is rebuilt from the topic.
+     */
+    static final String ATTRIBUTES_KEY = "planstream.attributes";
     static final String OFFSET_KEY_PREFIX = "planstream.next-offset.";
 
     /**
@@ -181,6 +190,15 @@ public final class VectorIndex implements AutoCloseable {
                 if (SegmentInfos.getLastCommitGeneration(files) < 0) {
                     throw new CorruptIndexException("files but no commit: " + String.join(", ", files), dir.toString());
                 }
+                SegmentInfos last = SegmentInfos.readLatestCommit(directory);
+                Map<String, String> stored = last.getUserData();
+                if (stored.containsKey(DIMENSION_KEY) && !stored.containsKey(ATTRIBUTES_KEY) && last.totalMaxDoc() > 0) {
+                    List<Path> indexFiles = indexFiles(dir, null);
+                    LOG.info("Index {} was written by an earlier release (Lucene {}), whose documents lack the attributes that"
+                            + " filters search; deleting it and rebuilding it from the topic", dir,
+                            last.getMinSegmentLuceneVersion());
+                    return reopenEmpty(dir, directory, indexFiles, dimension, params);
+                }
                 noteOlderLucene(directory, dir, "vector index");
                 return openOn(dir, directory, dimension, params, false);
             } catch (IndexFormatTooOldException e) {
@@ -240,7 +258,7 @@ public final class VectorIndex implements AutoCloseable {
             writer = new IndexWriter(directory, config(params, create));
             Map<Integer, Long> offsets;
             if (create) {
-                writer.setLiveCommitData(Map.of(DIMENSION_KEY, Integer.toString(dimension)).entrySet());
+                writer.setLiveCommitData(Map.of(DIMENSION_KEY, Integer.toString(dimension), ATTRIBUTES_KEY, "1").entrySet());
                 writer.commit();
                 offsets = Map.of();
             } else {
@@ -362,6 +380,19 @@ public final class VectorIndex implements AutoCloseable {
      *         with a NaN or infinite value, or of zero norm
      */
     public void upsert(String id, float[] vector, long embedTimeMillis, Long uploadTimeMillis) throws IOException {
+        upsert(id, vector, embedTimeMillis, uploadTimeMillis, null, Map.of());
+    }
+
+    /**
+     * Adds the image with its filterable attributes ({@link Attributes}: the format, every metadata
+     * key, the upload time), or replaces the document of the same id.
+     *
+     * @param format the image's format, or null when unknown
+     * @param metadata its metadata, possibly empty
+     * @see #upsert(String, float[], long, Long)
+     */
+    public void upsert(String id, float[] vector, long embedTimeMillis, Long uploadTimeMillis, String format,
+                       Map<String, String> metadata) throws IOException {
         BytesRef idBytes = checkId(id);
         float[] unit = unitCopy(vector, "vector");
         Document doc = new Document();
@@ -372,6 +403,7 @@ public final class VectorIndex implements AutoCloseable {
         if (uploadTimeMillis != null) {
             doc.add(new StoredField(UPLOAD_TIME_FIELD, uploadTimeMillis.longValue()));
         }
+        Attributes.fields(format, metadata, uploadTimeMillis).forEach(doc::add);
         writer.updateDocument(new Term(ID_FIELD, idBytes), doc);
     }
 
@@ -395,6 +427,7 @@ public final class VectorIndex implements AutoCloseable {
         });
         Map<String, String> data = new TreeMap<>();
         data.put(DIMENSION_KEY, Integer.toString(dimension));
+        data.put(ATTRIBUTES_KEY, "1");
         offsets.forEach((p, o) -> data.put(OFFSET_KEY_PREFIX + p, Long.toString(o)));
         writer.setLiveCommitData(data.entrySet());
         writer.commit();
@@ -457,24 +490,94 @@ public final class VectorIndex implements AutoCloseable {
      *         and for a query of another dimension, with a NaN or infinite value, or of zero norm
      */
     public List<Hit> search(float[] query, int k, int numCandidates, String excludeId) throws IOException {
-        checkKnnArgs(k, numCandidates);
+        return search(query, new KnnRequest(k, numCandidates, 0, excludeId, List.of(), null));
+    }
+
+    /**
+     * A kNN search with everything Elasticsearch's takes: a page ({@code from}, {@code k}), filters and
+     * a minimum score.
+     *
+     * @param k hits per page
+     * @param numCandidates candidates the graph gathers per segment; at least {@code from + k} are
+     *        gathered whatever this says
+     * @param from hits to skip: the pages of one query are slices of one ranked list, the same on
+     *        every page as long as {@code numCandidates >= from + k} and the index does not change
+     * @param excludeId an image to leave out (the query image itself), or null
+     * @param filters conditions every hit meets ({@link Attributes}); they are applied inside the graph
+     *        search (Lucene's filtered kNN query, which searches exactly where the filter is very
+     *        selective), so {@code k} hits come back whenever {@code from + k} images match
+     * @param minScore the lowest cosine a hit may have, or null
+     */
+    public record KnnRequest(int k, int numCandidates, int from, String excludeId, List<Filter> filters, Float minScore) {
+        public KnnRequest {
+            checkKnnArgs(k, numCandidates);
+            if (from < 0 || (long) from + k > MAX_RESULT_WINDOW) {
+                throw new IllegalArgumentException("from must be at least 0 and from + k at most " + MAX_RESULT_WINDOW
+                        + ", got from " + from + " and k " + k);
+            }
+            if (minScore != null && !(minScore >= -1 && minScore <= 1)) {
+                throw new IllegalArgumentException("minScore must be a cosine between -1 and 1, got " + minScore);
+            }
+            filters = filters == null ? List.of() : List.copyOf(filters);
+        }
+
+        /** Candidates to gather: enough for the page. */
+        int candidates() {
+            return Math.max(numCandidates, from + k);
+        }
+    }
+
+    /** Deepest hit a page may reach ({@code from + k}), as Elasticsearch's {@code index.max_result_window}. */
+    public static final int MAX_RESULT_WINDOW = 10_000;
+
+    /**
+     * The hits of {@code request} for {@code query}, best first.
+     *
+     * @throws IllegalArgumentException for a query of another dimension, with a NaN or infinite value,
+     *         or of zero norm; {@link io.planstream.index.filter.InvalidFilterException} for a filter
+     *         on a field this index does not hold or of the wrong kind
+     * @see #search(float[], int, int, String)
+     */
+    public List<Hit> search(float[] query, KnnRequest request) throws IOException {
         float[] unit = unitCopy(query, "query");
-        int extra = excludeId == null ? 0 : 1;
+        int extra = request.excludeId() == null ? 0 : 1;
+        int window = request.from() + request.k() + extra;
         IndexSearcher searcher = searchers.acquire();
         try {
             List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-            ScoreDoc[] candidates = candidates(leaves, unit, numCandidates + extra);
+            Query filter = Attributes.query(request.filters(), searcher.getIndexReader());
+            int n = request.candidates() + extra;
+            ScoreDoc[] candidates = filter == null ? candidates(leaves, unit, n)
+                    : searcher.search(new KnnFloatVectorQuery(VECTOR_FIELD, unit, n, filter), n).scoreDocs;
             ScoreDoc[] top = params.type().quantised()
-                    ? rescore(leaves, candidates, unit, k + extra)
-                    : Arrays.copyOf(candidates, Math.min(k + extra, candidates.length));
+                    ? rescore(leaves, candidates, unit, window)
+                    : Arrays.copyOf(candidates, Math.min(window, candidates.length));
             String[] ids = ids(leaves, top);
-            List<Hit> hits = new ArrayList<>(Math.min(k, top.length));
-            for (int i = 0; i < top.length && hits.size() < k; i++) {
-                if (!ids[i].equals(excludeId)) {
-                    hits.add(new Hit(ids[i], 2 * top[i].score - 1));
+            List<Hit> hits = new ArrayList<>(Math.min(request.k(), top.length));
+            int skipped = 0;
+            for (int i = 0; i < top.length && hits.size() < request.k(); i++) {
+                if (ids[i].equals(request.excludeId())) {
+                    continue;
+                }
+                float cosine = 2 * top[i].score - 1;
+                if (request.minScore() != null && cosine < request.minScore()) {
+                    break;
+                }
+                if (skipped++ >= request.from()) {
+                    hits.add(new Hit(ids[i], cosine));
                 }
             }
             return hits;
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** The attribute names the stored images have: what a filter can name ({@link Attributes#names}). */
+    public java.util.Set<String> attributeNames() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            return Attributes.names(searcher.getIndexReader());
         } finally {
             searchers.release(searcher);
         }

@@ -72,6 +72,8 @@ public final class IndexService implements AutoCloseable {
     private static final String STATE_FILE = "versions.properties";
     private static final String CATALOG_DIR = "catalog";
     private static final Duration POLL = Duration.ofMillis(50);
+    /** Longest wait of the embeddings reader for the catalog's first catch-up (see applyEmbedding). */
+    private static final Duration CATALOG_WAIT = Duration.ofSeconds(60);
 
     private final KafkaPlatform platform;
     private final IndexSettings settings;
@@ -133,12 +135,16 @@ public final class IndexService implements AutoCloseable {
 
     /** The neighbours of an indexed image in the active version, the image itself excluded. */
     public SearchResult similar(String id, int k, int numCandidates) {
-        VectorIndex.checkKnnArgs(k, numCandidates);
+        return similar(id, SearchOptions.of(k, numCandidates));
+    }
+
+    /** The neighbours of an indexed image, the image itself excluded, as {@code options} ask. */
+    public SearchResult similar(String id, SearchOptions options) {
         long t0 = System.nanoTime();
-        VersionHandle h = acquireActive();
+        VersionHandle h = acquire(options.version());
         try {
             float[] vector = h.vector(id).orElseThrow(() -> unknown(id, h.version));
-            return answer(h, h.search(vector, k, numCandidates, id), k, numCandidates, t0);
+            return answer(h, h.search(vector, options.request(id)), options, t0);
         } finally {
             h.release();
         }
@@ -146,17 +152,84 @@ public final class IndexService implements AutoCloseable {
 
     /** The neighbours of a vector (normalised here, the caller's array untouched) in the active version. */
     public SearchResult search(float[] vector, int k, int numCandidates) {
-        VectorIndex.checkKnnArgs(k, numCandidates);
+        return search(vector, SearchOptions.of(k, numCandidates));
+    }
+
+    /**
+     * The neighbours of a vector (normalised here, the caller's array untouched), as {@code options} ask.
+     *
+     * @throws VersionNotServedException where options name a version this index does not answer with
+     * @throws IllegalArgumentException for a vector of another dimension than the answering version's
+     */
+    public SearchResult search(float[] vector, SearchOptions options) {
         long t0 = System.nanoTime();
-        VersionHandle h = acquireActive();
+        VersionHandle h = acquire(options.version());
         try {
             if (vector.length != h.index.dimension()) {
                 throw new IllegalArgumentException("vector has " + vector.length + " dimensions, but model version "
                         + h.version + " embeds in " + h.index.dimension());
             }
-            return answer(h, h.search(vector, k, numCandidates, null), k, numCandidates, t0);
+            return answer(h, h.search(vector, options.request(null)), options, t0);
         } finally {
             h.release();
+        }
+    }
+
+    /** An image's stored embedding in one version (null: the active one), as the index holds it (unit length). */
+    public record StoredVector(String id, int modelVersion, float[] vector) {
+    }
+
+    /**
+     * The embedding of an image.
+     *
+     * @throws VersionNotServedException where {@code version} is not answered with here
+     * @throws UnknownImageException for an image the version does not hold
+     */
+    public StoredVector vector(String id, Integer version) {
+        VersionHandle h = acquire(version);
+        try {
+            return new StoredVector(id, h.version, h.vector(id).orElseThrow(() -> unknown(id, h.version)));
+        } finally {
+            h.release();
+        }
+    }
+
+    /** The attribute names of the active version's images: what filters can name. */
+    public Set<String> attributeNames() {
+        VersionHandle h = acquireActive();
+        try {
+            return h.attributeNames();
+        } finally {
+            h.release();
+        }
+    }
+
+    /** One listed image: what the catalog knows, and whether the active version (if any) finds it. */
+    public record ListedImage(CatalogEntry entry, boolean indexed) {
+    }
+
+    /** A page of the listing and the cursor of the next ({@code null} after the last), with the version asked. */
+    public record ImagePage(Integer activeVersion, List<ListedImage> images, String nextCursor) {
+    }
+
+    /**
+     * The stored images in upload order, those matching every filter, {@code limit} at most after
+     * {@code cursor} ({@link ImageCatalogIndex#list}).
+     */
+    public ImagePage list(List<io.planstream.index.filter.Filter> filters, int limit, String cursor) {
+        ImageCatalogIndex.Page page = catalog.list(filters, limit, cursor);
+        VersionHandle h = active.get();
+        boolean held = h != null && h.acquire();
+        try {
+            List<ListedImage> images = new ArrayList<>(page.entries().size());
+            for (CatalogEntry e : page.entries()) {
+                images.add(new ListedImage(e, held && h.contains(e.id())));
+            }
+            return new ImagePage(held ? h.version : null, images, page.nextCursor());
+        } finally {
+            if (held) {
+                h.release();
+            }
         }
     }
 
@@ -256,6 +329,31 @@ public final class IndexService implements AutoCloseable {
         return catalogCaughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The index of {@code version} held for a query, or of the active version where it is null. A
+     * version is answered with where it is active or on standby (it was active, or is older than the
+     * active one and caught up): a building version's index is incomplete.
+     */
+    private VersionHandle acquire(Integer version) {
+        if (version == null) {
+            return acquireActive();
+        }
+        VersionHandle current = active.get();
+        VersionHandle h = versions.get(version);
+        boolean served = h != null && (h == current || h.everActive);
+        if (!served || !h.acquire()) {
+            throw new VersionNotServedException("model version " + version + " is not served here; "
+                    + (current == null ? "no version is active yet" : "the active version is " + current.version)
+                    + ", and these answer queries: " + servedVersions());
+        }
+        return h;
+    }
+
+    private List<Integer> servedVersions() {
+        VersionHandle current = active.get();
+        return versions.values().stream().filter(h -> h == current || h.everActive).map(h -> h.version).toList();
+    }
+
     private VersionHandle acquireActive() {
         while (true) {
             VersionHandle h = active.get();
@@ -276,14 +374,14 @@ public final class IndexService implements AutoCloseable {
         return new UnknownImageException("no image with id '" + id + "'", false);
     }
 
-    private SearchResult answer(VersionHandle h, List<VectorIndex.Hit> hits, int k, int numCandidates, long t0) {
+    private SearchResult answer(VersionHandle h, List<VectorIndex.Hit> hits, SearchOptions o, long t0) {
         List<SearchHit> out = new ArrayList<>(hits.size());
         for (VectorIndex.Hit hit : hits) {
             Optional<CatalogEntry> e = catalog.find(hit.id());
             out.add(new SearchHit(hit.id(), hit.score(), h.version, e.map(CatalogEntry::format).orElse(null),
                     e.map(CatalogEntry::filename).orElse(null), e.map(CatalogEntry::metadata).orElse(Map.of())));
         }
-        return new SearchResult(h.version, k, numCandidates, (System.nanoTime() - t0) / 1e6, out);
+        return new SearchResult(h.version, o.k(), o.numCandidates(), o.from(), (System.nanoTime() - t0) / 1e6, out);
     }
 
     // ---------------------------------------------------------------- embeddings -> version indexes
@@ -378,8 +476,26 @@ public final class IndexService implements AutoCloseable {
                     + "), but model version " + version + " embeds in " + h.index.dimension(), null, version);
             return;
         }
+        String format = e.getFormat();
+        Map<String, String> metadata = e.getMetadata();
+        if (metadata == null) {
+            // Written before embeddings carried the attributes: the catalog has them, once it has read the image. A
+            // rebuilt index replays such records while the catalog may still be replaying the images: it waits, once.
+            Optional<CatalogEntry> entry = catalog.find(id);
+            if (entry.isEmpty() && catalogCaughtUp.getCount() > 0) {
+                try {
+                    awaitCatalog(CATALOG_WAIT);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                entry = catalog.find(id);
+            }
+            format = entry.map(CatalogEntry::format).orElse(null);
+            metadata = entry.map(CatalogEntry::metadata).orElse(Map.of());
+        }
         try {
-            h.upsert(id, vector, e.getEmbedTime().toEpochMilli(), e.getUploadTime() == null ? null : e.getUploadTime().toEpochMilli());
+            h.upsert(id, vector, e.getEmbedTime().toEpochMilli(), e.getUploadTime() == null ? null : e.getUploadTime().toEpochMilli(),
+                    format, metadata);
         } catch (IllegalArgumentException ex) {
             deadLetter(r, "index", "embedding of '" + id + "': " + ex.getMessage(), ex, version);
             return;

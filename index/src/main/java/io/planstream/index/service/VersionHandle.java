@@ -47,9 +47,9 @@ final class VersionHandle {
     // The index's I/O failures are unexpected here (a full disk, a vanished directory): they surface as
     // UncheckedIOException to the reader thread or the query that met them.
 
-    void upsert(String id, float[] vector, long embedTime, Long uploadTime) {
+    void upsert(String id, float[] vector, long embedTime, Long uploadTime, String format, Map<String, String> metadata) {
         io(() -> {
-            index.upsert(id, vector, embedTime, uploadTime);
+            index.upsert(id, vector, embedTime, uploadTime, format, metadata);
             return null;
         });
     }
@@ -72,8 +72,12 @@ final class VersionHandle {
         io(index::refresh);
     }
 
-    java.util.List<VectorIndex.Hit> search(float[] query, int k, int numCandidates, String excludeId) {
-        return io(() -> index.search(query, k, numCandidates, excludeId));
+    java.util.List<VectorIndex.Hit> search(float[] query, VectorIndex.KnnRequest request) {
+        return io(() -> index.search(query, request));
+    }
+
+    java.util.Set<String> attributeNames() {
+        return io(index::attributeNames);
     }
 
     java.util.Optional<float[]> vector(String id) {

@@ -33,6 +33,8 @@ public final class ImageCatalog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ImageCatalog.class);
 
     private final Map<String, ImageSummary> byId = new ConcurrentHashMap<>();
+    /** Deletions made by this process that the reader has not yet read: id to the tombstone's offset. */
+    private final Map<String, Long> deleted = new ConcurrentHashMap<>();
     private final Topic<String, ImageRecord> topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread reader;
@@ -63,8 +65,25 @@ public final class ImageCatalog implements AutoCloseable {
 
     /** Records that this process wrote {@code record} and Kafka acknowledged it. */
     public void accepted(ImageRecord record, int partition, long offset) {
-        byId.merge(record.getId(), ImageSummary.of(record, partition, offset),
-                (old, now) -> now.offset() >= old.offset() ? now : old);
+        String id = record.getId();
+        byId.compute(id, (key, old) -> {
+            Long deletedAt = deleted.get(key);
+            if (deletedAt != null && offset < deletedAt) {
+                return old; // the record came before a deletion this process already made
+            }
+            ImageSummary now = ImageSummary.of(record, partition, offset);
+            return old == null || now.offset() >= old.offset() ? now : old;
+        });
+    }
+
+    /**
+     * Records that this process deleted the image with a tombstone at {@code offset}: it is gone at once
+     * for this process's readers, and an older record of it that the reader meets afterwards does not
+     * bring it back. (An id's records share one partition, so offsets order them.)
+     */
+    public void deleted(String id, long offset) {
+        deleted.merge(id, offset, Math::max);
+        byId.computeIfPresent(id, (key, old) -> old.offset() < offset ? null : old);
     }
 
     /** Waits until the reader has read what the topic held when it started. */
@@ -110,7 +129,9 @@ public final class ImageCatalog implements AutoCloseable {
             return;
         }
         if (r.value() == null) {
-            byId.remove(id);
+            byId.computeIfPresent(id, (key, old) -> old.offset() < r.offset() ? null : old);
+            // the reader is past the deletion now: no older record of the id can come
+            deleted.computeIfPresent(id, (key, at) -> at <= r.offset() ? null : at);
             return;
         }
         try {

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
@@ -121,6 +122,22 @@ public class ImageResource {
         }
         Upload upload = new Upload(bytes, partType, id, format, source, file.getFileName(), metadata);
         return accepted(uploads.accept(upload), uri);
+    }
+
+    /**
+     * Deletes an image: a tombstone on the images topic. This process answers 404 for it at once; the
+     * index, the thumbnails, the map and the trainer's buffer drop it as they read the tombstone.
+     */
+    @DELETE
+    @Path("/{id}")
+    public Map<String, Object> delete(@PathParam("id") String id) {
+        UploadService.Deleted d;
+        try {
+            d = uploads.delete(id);
+        } catch (UploadService.UnknownImageException e) {
+            throw new NotFoundException(e.getMessage());
+        }
+        return Map.of("id", d.id(), "deleted", true, "partition", d.partition(), "offset", d.offset());
     }
 
     @GET

@@ -1,0 +1,33 @@
+package io.planstream.index.service;
+
+import java.util.List;
+
+import io.planstream.index.filter.Filter;
+import io.planstream.index.lucene.VectorIndex;
+
+/**
+ * What a similarity query asks beyond its vector: a page ({@code from} hits skipped, {@code k} hits),
+ * the candidates the graph gathers, filters every hit meets, the lowest cosine a hit may have, and the
+ * model version that answers (null: the active one). Checked as {@link VectorIndex.KnnRequest} checks them.
+ */
+public record SearchOptions(int k, int numCandidates, int from, List<Filter> filters, Float minScore, Integer version) {
+
+    public SearchOptions {
+        filters = filters == null ? List.of() : List.copyOf(filters);
+        request(null, k, numCandidates, from, filters, minScore);
+    }
+
+    /** The first k hits of numCandidates, unfiltered, from the active version. */
+    public static SearchOptions of(int k, int numCandidates) {
+        return new SearchOptions(k, numCandidates, 0, List.of(), null, null);
+    }
+
+    VectorIndex.KnnRequest request(String excludeId) {
+        return request(excludeId, k, numCandidates, from, filters, minScore);
+    }
+
+    private static VectorIndex.KnnRequest request(String excludeId, int k, int numCandidates, int from, List<Filter> filters,
+                                                  Float minScore) {
+        return new VectorIndex.KnnRequest(k, numCandidates, from, excludeId, filters, minScore);
+    }
+}
