@@ -42,7 +42,7 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncod
  * neighbours than it could). The lower bound of {@code m} is 2 rather than Lucene's 1: with one
  * neighbour per upper layer the graph degenerates into chains.
  */
-public record HnswParams(Type type, int m, int efConstruction, int mergeWorkers) {
+public record HnswParams(Type type, int m, int efConstruction, int mergeWorkers, int graphThreshold) {
 
     /** Elasticsearch's {@code index_options.type} values that this index supports. */
     public enum Type {
@@ -113,6 +113,13 @@ public record HnswParams(Type type, int m, int efConstruction, int mergeWorkers)
     public static final int MIN_EF_CONSTRUCTION = 1;
     /** Lucene's {@code MAXIMUM_BEAM_WIDTH}. */
     public static final int MAX_EF_CONSTRUCTION = Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH;
+    /**
+     * Lucene's rule: a segment gets a graph where it holds more vectors than a search for this many hits
+     * is expected to visit (this times the logarithm of its size); smaller ones are searched exhaustively.
+     */
+    public static final int DEFAULT_GRAPH_THRESHOLD = Lucene99HnswVectorsFormat.HNSW_GRAPH_THRESHOLD;
+    /** A threshold no segment passes: no graph at all. */
+    private static final int FLAT = Integer.MAX_VALUE;
     /** More merge workers than this only wait on one another. */
     public static final int MAX_MERGE_WORKERS = 256;
 
@@ -131,6 +138,24 @@ public record HnswParams(Type type, int m, int efConstruction, int mergeWorkers)
             throw new IllegalArgumentException("mergeWorkers must be between 1 and " + MAX_MERGE_WORKERS + ", got "
                     + mergeWorkers);
         }
+        if (graphThreshold < 0) {
+            throw new IllegalArgumentException("graphThreshold must be at least 0, got " + graphThreshold);
+        }
+    }
+
+    /** These settings with Lucene's rule for which segments get a graph. */
+    public HnswParams(Type type, int m, int efConstruction, int mergeWorkers) {
+        this(type, m, efConstruction, mergeWorkers, DEFAULT_GRAPH_THRESHOLD);
+    }
+
+    /**
+     * These settings for the first half of a bulk load: every segment is written flat, without a graph.
+     * Reopened with the usual settings, a merge of those segments then builds the one graph from scratch
+     * with every merge worker, where building a graph per indexing thread first would have the merge
+     * insert most of the vectors a second time.
+     */
+    public HnswParams flat() {
+        return new HnswParams(type, m, efConstruction, mergeWorkers, FLAT);
     }
 
     /** These settings with merge workers on every available core. */
@@ -158,15 +183,15 @@ public record HnswParams(Type type, int m, int efConstruction, int mergeWorkers)
         ExecutorService exec = mergeWorkers > 1 ? MergeThreads.POOL : null;
         int workers = exec == null ? 1 : mergeWorkers;
         KnnVectorsFormat format = type.quantised()
-                ? new Lucene104HnswScalarQuantizedVectorsFormat(type.encoding, m, efConstruction, workers, exec)
-                : new Lucene99HnswVectorsFormat(m, efConstruction, workers, exec);
+                ? new Lucene104HnswScalarQuantizedVectorsFormat(type.encoding, m, efConstruction, workers, exec, graphThreshold)
+                : new Lucene99HnswVectorsFormat(m, efConstruction, workers, exec, graphThreshold);
         return new WiderFormat(format);
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s(m=%d, efConstruction=%d, mergeWorkers=%d)", type, m, efConstruction,
-                mergeWorkers);
+        return String.format(Locale.ROOT, "%s(m=%d, efConstruction=%d, mergeWorkers=%d%s)", type, m, efConstruction,
+                mergeWorkers, graphThreshold == FLAT ? ", flat" : "");
     }
 
     /**

@@ -46,6 +46,17 @@ class IndexBenchmarkTest {
         assertThat(wide.luceneQps()).isPositive();
         assertThat(wide.index().p99Ms()).isGreaterThanOrEqualTo(wide.index().p50Ms());
         assertThat(wide.lucene().p50Ms()).isPositive();
+
+        // Built flat by two threads, merged by the merge workers: the one segment has a graph, so a search visits a
+        // fraction of the vectors (an exhaustive search of a flat segment would visit all 2,000).
+        try (org.apache.lucene.index.DirectoryReader reader = org.apache.lucene.index.DirectoryReader.open(
+                org.apache.lucene.store.FSDirectory.open(tmp.resolve("idx")))) {
+            assertThat(reader.leaves()).hasSize(1);
+            org.apache.lucene.index.LeafReader leaf = reader.leaves().get(0).reader();
+            long visited = leaf.searchNearestVectors(io.planstream.index.lucene.VectorIndex.VECTOR_FIELD, queries.get(0), 10,
+                    org.apache.lucene.search.AcceptDocs.fromLiveDocs(null, leaf.maxDoc()), Integer.MAX_VALUE).totalHits.value();
+            assertThat(visited).isLessThan(1000);
+        }
     }
 
     @Test

@@ -50,6 +50,19 @@ class HnswParamsTest {
     }
 
     @Test
+    void shouldWriteFlatSegmentsForABulkLoadAndKeepEverythingElse() {
+        HnswParams p = new HnswParams(Type.INT4_HNSW, 8, 50, 2);
+        HnswParams flat = p.flat();
+        assertThat(flat.type()).isEqualTo(Type.INT4_HNSW);
+        assertThat(flat.m()).isEqualTo(8);
+        assertThat(flat.mergeWorkers()).isEqualTo(2);
+        assertThat(flat.graphThreshold()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(p.graphThreshold()).isEqualTo(HnswParams.DEFAULT_GRAPH_THRESHOLD);
+        assertThat(flat.toString()).endsWith(", flat)");
+        assertThatThrownBy(() -> new HnswParams(Type.HNSW, 16, 100, 1, -1)).hasMessage("graphThreshold must be at least 0, got -1");
+    }
+
+    @Test
     void shouldAcceptTheLimitsLikeElasticsearch() {
         assertThat(new HnswParams(Type.HNSW, 2, 1).efConstruction()).isEqualTo(1);
         assertThat(new HnswParams(Type.INT8_HNSW, 512, 3200).m()).isEqualTo(512);
