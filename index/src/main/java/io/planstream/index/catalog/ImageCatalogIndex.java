@@ -25,6 +25,7 @@ import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
@@ -91,7 +92,7 @@ public final class ImageCatalogIndex implements AutoCloseable {
         this.rebuilt = rebuilt;
         this.directory = FSDirectory.open(dir);
         if (DirectoryReader.indexExists(directory)) {
-            VectorIndex.noteOlderLucene(directory, dir, "image catalog");
+            VectorIndex.noteOlderLucene(SegmentInfos.readLatestCommit(directory), dir, "image catalog");
         }
         this.writer = new IndexWriter(directory, new IndexWriterConfig().setCommitOnClose(false));
         Iterable<Map.Entry<String, String>> data = writer.getLiveCommitData();
@@ -127,23 +128,23 @@ public final class ImageCatalogIndex implements AutoCloseable {
             LOG.warn(e instanceof IndexFormatTooOldException
                     ? "image catalog in {} was written by a Lucene older than this one can read ({}); rebuilding it from the images topic"
                     : "image catalog in {} is damaged ({}); rebuilding it from the images topic", dir, e.toString());
-            try {
-                VectorIndex.deleteIndex(dir);
-                return new ImageCatalogIndex(dir, thumbnailSize, true);
-            } catch (IOException again) {
-                throw new UncheckedIOException(again);
-            }
+            return rebuild(dir, thumbnailSize);
         } catch (OutdatedLayoutException e) {
             LOG.info("image catalog in {} was written by an older release ({}); rebuilding it from the images topic", dir,
                     e.getMessage());
-            try {
-                VectorIndex.deleteIndex(dir);
-                return new ImageCatalogIndex(dir, thumbnailSize, true);
-            } catch (IOException again) {
-                throw new UncheckedIOException(again);
-            }
+            return rebuild(dir, thumbnailSize);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the image catalog in " + dir, e);
+        }
+    }
+
+    /** Deletes the catalog in {@code dir} and opens it empty; {@link #rebuilt()} tells the caller to replay the topic. */
+    private static ImageCatalogIndex rebuild(Path dir, int thumbnailSize) {
+        try {
+            VectorIndex.deleteIndex(dir);
+            return new ImageCatalogIndex(dir, thumbnailSize, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

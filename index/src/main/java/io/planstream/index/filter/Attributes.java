@@ -98,11 +98,7 @@ public final class Attributes {
         return all.build();
     }
 
-    /** The attribute names documents of {@code reader} hold, sorted: what filters can name. */
-    public static Set<String> names(IndexReader reader) {
-        return names(FieldInfos.getMergedFieldInfos(reader));
-    }
-
+    /** The attribute names the documents hold, sorted: what filters can name. */
     private static Set<String> names(FieldInfos infos) {
         Set<String> names = new TreeSet<>(List.of(FORMAT, UPLOADED));
         for (FieldInfo fi : infos) {

@@ -199,7 +199,7 @@ public final class VectorIndex implements AutoCloseable {
                             last.getMinSegmentLuceneVersion());
                     return reopenEmpty(dir, directory, indexFiles, dimension, params);
                 }
-                noteOlderLucene(directory, dir, "vector index");
+                noteOlderLucene(last, dir, "vector index");
                 return openOn(dir, directory, dimension, params, false);
             } catch (IndexFormatTooOldException e) {
                 List<Path> indexFiles = indexFiles(dir, e);
@@ -234,13 +234,11 @@ public final class VectorIndex implements AutoCloseable {
     }
 
     /**
-     * Says so in the log when the last commit in {@code directory} holds segments of an older Lucene
-     * major version: they are read as they are (Lucene's backward codecs), new segments are written by
-     * this version, and merges rewrite the old ones. An unreadable commit throws what opening the index
-     * would throw.
+     * Says so in the log when the last commit of the index in {@code dir} holds segments of an older
+     * Lucene major version: they are read as they are (Lucene's backward codecs), new segments are
+     * written by this version, and merges rewrite the old ones.
      */
-    public static void noteOlderLucene(Directory directory, Path dir, String what) throws IOException {
-        SegmentInfos infos = SegmentInfos.readLatestCommit(directory);
+    public static void noteOlderLucene(SegmentInfos infos, Path dir, String what) {
         Version oldest = infos.getMinSegmentLuceneVersion();
         if (infos.getIndexCreatedVersionMajor() < Version.LATEST.major || (oldest != null && oldest.major < Version.LATEST.major)) {
             LOG.info("The {} in {} was written by Lucene {}: read as it is, without a rebuild; new segments are written"
@@ -568,16 +566,6 @@ public final class VectorIndex implements AutoCloseable {
                 }
             }
             return hits;
-        } finally {
-            searchers.release(searcher);
-        }
-    }
-
-    /** The attribute names the stored images have: what a filter can name ({@link Attributes#names}). */
-    public java.util.Set<String> attributeNames() throws IOException {
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            return Attributes.names(searcher.getIndexReader());
         } finally {
             searchers.release(searcher);
         }

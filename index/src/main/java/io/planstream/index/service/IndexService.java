@@ -194,16 +194,6 @@ public final class IndexService implements AutoCloseable {
         }
     }
 
-    /** The attribute names of the active version's images: what filters can name. */
-    public Set<String> attributeNames() {
-        VersionHandle h = acquireActive();
-        try {
-            return h.attributeNames();
-        } finally {
-            h.release();
-        }
-    }
-
     /** One listed image: what the catalog knows, and whether the active version (if any) finds it. */
     public record ListedImage(CatalogEntry entry, boolean indexed) {
     }
@@ -331,8 +321,8 @@ public final class IndexService implements AutoCloseable {
 
     /**
      * The index of {@code version} held for a query, or of the active version where it is null. A
-     * version is answered with where it is active or on standby (it was active, or is older than the
-     * active one and caught up): a building version's index is incomplete.
+     * version is answered with where it is active or was once (on standby, for a roll-back): a
+     * building version's index is incomplete.
      */
     private VersionHandle acquire(Integer version) {
         if (version == null) {
@@ -340,8 +330,7 @@ public final class IndexService implements AutoCloseable {
         }
         VersionHandle current = active.get();
         VersionHandle h = versions.get(version);
-        boolean served = h != null && (h == current || h.everActive);
-        if (!served || !h.acquire()) {
+        if (h == null || !served(h, current) || !h.acquire()) {
             throw new VersionNotServedException("model version " + version + " is not served here; "
                     + (current == null ? "no version is active yet" : "the active version is " + current.version)
                     + ", and these answer queries: " + servedVersions());
@@ -351,7 +340,11 @@ public final class IndexService implements AutoCloseable {
 
     private List<Integer> servedVersions() {
         VersionHandle current = active.get();
-        return versions.values().stream().filter(h -> h == current || h.everActive).map(h -> h.version).toList();
+        return versions.values().stream().filter(h -> served(h, current)).map(h -> h.version).toList();
+    }
+
+    private static boolean served(VersionHandle h, VersionHandle current) {
+        return h == current || h.everActive;
     }
 
     private VersionHandle acquireActive() {

@@ -14,7 +14,7 @@ public record SearchOptions(int k, int numCandidates, int from, List<Filter> fil
 
     public SearchOptions {
         filters = filters == null ? List.of() : List.copyOf(filters);
-        request(null, k, numCandidates, from, filters, minScore);
+        new VectorIndex.KnnRequest(k, numCandidates, from, null, filters, minScore); // checks the values
     }
 
     /** The first k hits of numCandidates, unfiltered, from the active version. */
@@ -23,11 +23,6 @@ public record SearchOptions(int k, int numCandidates, int from, List<Filter> fil
     }
 
     VectorIndex.KnnRequest request(String excludeId) {
-        return request(excludeId, k, numCandidates, from, filters, minScore);
-    }
-
-    private static VectorIndex.KnnRequest request(String excludeId, int k, int numCandidates, int from, List<Filter> filters,
-                                                  Float minScore) {
         return new VectorIndex.KnnRequest(k, numCandidates, from, excludeId, filters, minScore);
     }
 }

@@ -76,9 +76,6 @@ final class VersionHandle {
         return io(() -> index.search(query, request));
     }
 
-    java.util.Set<String> attributeNames() {
-        return io(index::attributeNames);
-    }
 
     java.util.Optional<float[]> vector(String id) {
         return io(() -> index.vector(id));
