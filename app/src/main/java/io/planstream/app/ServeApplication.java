@@ -5,7 +5,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.planstream.app.config.PlanstreamConfig;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 

@@ -22,7 +22,7 @@ import ai.djl.ndarray.types.DataType;
 import io.planstream.avro.ModelState;
 import io.planstream.avro.ModelVersion;
 import io.planstream.ingest.generate.FloorPlanGenerator;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactInfo;
 import io.planstream.simclr.artifact.ModelArtifact;

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import io.planstream.app.memory.NativeMemoryRole;
 import io.planstream.avro.Embedding;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.TopicReader;
 import io.planstream.simclr.NativeMemoryTrimmer;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.TopicReader;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;

@@ -2,7 +2,7 @@ package io.planstream.app;
 
 import java.util.Map;
 
-import io.planstream.kafka.EmbeddedKafka;
+import io.planstream.broker.EmbeddedKafka;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

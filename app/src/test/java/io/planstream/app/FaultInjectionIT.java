@@ -36,9 +36,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.planstream.avro.Embedding;
 import io.planstream.ingest.generate.FloorPlanGenerator;
-import io.planstream.kafka.TopicReader;
-import io.planstream.schemas.Topic;
-import io.planstream.schemas.Topics;
+import io.planstream.platform.Topic;
+import io.planstream.platform.TopicReader;
+import io.planstream.platform.Topics;
 import io.planstream.schemas.registry.EmbeddedSchemaRegistry;
 
 /**

@@ -45,10 +45,10 @@ import io.planstream.app.cli.ChildJvm;
 import io.planstream.avro.Embedding;
 import io.planstream.embedder.streams.EmbedderStream;
 import io.planstream.ingest.generate.FloorPlanGenerator;
-import io.planstream.kafka.TopicReader;
-import io.planstream.schemas.Topic;
-import io.planstream.schemas.TopicNames;
-import io.planstream.schemas.Topics;
+import io.planstream.platform.Topic;
+import io.planstream.platform.TopicNames;
+import io.planstream.platform.TopicReader;
+import io.planstream.platform.Topics;
 import io.planstream.schemas.registry.EmbeddedSchemaRegistry;
 
 /**

@@ -32,7 +32,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planstream.avro.ImageRecord;
 import io.planstream.ingest.ImageId;
 import io.planstream.ingest.generate.FloorPlanGenerator;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.planstream.schemas.registry.RestSchemaRegistryClient;
 import io.planstream.schemas.registry.SchemaRegistryClient;
 import io.quarkus.test.junit.QuarkusTest;

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.planstream.kafka.EmbeddedKafka;
+import io.planstream.broker.EmbeddedKafka;
 
 /**
  * A broker whose only client listener speaks SASL/PLAIN over TLS (SASL_SSL), with a certificate made

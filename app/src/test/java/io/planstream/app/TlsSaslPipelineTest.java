@@ -24,10 +24,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import io.planstream.app.cli.PlanstreamCommand;
+import io.planstream.broker.EmbeddedKafka;
 import io.planstream.ingest.ImageId;
 import io.planstream.ingest.generate.FloorPlanGenerator;
-import io.planstream.kafka.EmbeddedKafka;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

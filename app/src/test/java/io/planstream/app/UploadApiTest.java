@@ -24,10 +24,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.planstream.avro.ImageFormat;
 import io.planstream.avro.ImageRecord;
+import io.planstream.broker.EmbeddedKafka;
 import io.planstream.ingest.ImageId;
-import io.planstream.kafka.EmbeddedKafka;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.TopicReader;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.TopicReader;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;

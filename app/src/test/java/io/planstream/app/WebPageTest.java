@@ -40,7 +40,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.planstream.avro.DeadLetter;
 import io.planstream.ingest.generate.FloorPlanGenerator;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;

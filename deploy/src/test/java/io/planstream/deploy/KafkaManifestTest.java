@@ -12,13 +12,13 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 import io.planstream.deploy.Manifests.Resource;
-import io.planstream.schemas.TopicNames;
-import io.planstream.schemas.TopicSpec;
-import io.planstream.schemas.Topics;
+import io.planstream.platform.TopicNames;
+import io.planstream.platform.TopicSpec;
+import io.planstream.platform.Topics;
 
 /**
  * The Kafka cluster and its topics as Strimzi will create them agree with what the application
- * would create itself (io.planstream.schemas.Topics): a partition count, a cleanup policy or a size
+ * would create itself (io.planstream.platform.Topics): a partition count, a cleanup policy or a size
  * limit that drifts apart fails here.
  */
 class KafkaManifestTest {

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.planstream.deploy.Manifests.Resource;
-import io.planstream.schemas.TopicNames;
+import io.planstream.platform.TopicNames;
 
 /**
  * The roles' workloads agree with the application: the health and metrics paths Quarkus serves, the

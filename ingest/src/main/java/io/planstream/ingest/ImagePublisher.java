@@ -15,7 +15,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 
 import io.planstream.avro.ImageRecord;
-import io.planstream.schemas.Topic;
+import io.planstream.platform.Topic;
 
 /**
  * Writes accepted images to the images topic and waits for the acknowledgement of every in-sync

@@ -3,6 +3,8 @@ package io.planstream.trainer;
 import java.util.Locale;
 import java.util.Map;
 
+import io.planstream.simclr.eval.QualityReport;
+
 /**
  * Decides whether a candidate model may replace the current one, from both models' metrics on the
  * same held-out images (same views, same seed).
@@ -15,8 +17,8 @@ import java.util.Map;
  */
 public final class QualityGate {
 
-    public static final String LOSS = "heldout_ntxent";
-    public static final String KNN = "knn_top1";
+    public static final String LOSS = QualityReport.NT_XENT;
+    public static final String KNN = QualityReport.KNN_TOP1;
     /** Most a margin may be: beyond it the gate would publish anything. */
     public static final double MAX_MARGIN = 1.0;
 

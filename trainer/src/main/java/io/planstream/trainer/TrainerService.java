@@ -27,22 +27,25 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.planstream.kafka.Partitions;
 import io.planstream.avro.ImageRecord;
 import io.planstream.avro.ModelVersion;
-import io.planstream.embedder.model.ArtifactResolver;
-import io.planstream.embedder.preprocess.PreprocessException;
-import io.planstream.embedder.preprocess.Preprocessor;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.artifacts.ModelLog;
-import io.planstream.kafka.artifacts.ModelPublisher;
-import io.planstream.kafka.artifacts.ModelTarget;
-import io.planstream.kafka.artifacts.PublisherFencedException;
-import io.planstream.schemas.Topic;
+import io.planstream.models.ArtifactResolver;
+import io.planstream.models.MetricsPlot;
+import io.planstream.models.ModelLog;
+import io.planstream.models.ModelPublisher;
+import io.planstream.models.ModelRecords;
+import io.planstream.models.ModelTarget;
+import io.planstream.models.PublisherFencedException;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.Partitions;
+import io.planstream.platform.Topic;
+import io.planstream.schemas.ImageRecords;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.ModelManifest;
 import io.planstream.simclr.data.ImageDataset;
+import io.planstream.simclr.data.PreprocessException;
+import io.planstream.simclr.data.Preprocessor;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.ProjectionHeadSpec;
 import io.planstream.simclr.train.CheckpointInterval;
@@ -214,7 +217,7 @@ public final class TrainerService implements AutoCloseable {
             }
             ImageRecord image = topic.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
             String label = settings.labelKey().isEmpty() ? null : image.getMetadata().get(settings.labelKey());
-            b.offer(id, pre.apply(image), label);
+            b.offer(id, pre.apply(ImageRecords.picture(image)), label);
             if (r.offset() >= backlogEnd.getOrDefault(r.partition(), 0L)) {
                 arrived.incrementAndGet();
             }

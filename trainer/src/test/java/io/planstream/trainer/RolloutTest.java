@@ -44,10 +44,10 @@ import io.planstream.ingest.UploadService;
 import io.planstream.ingest.generate.FloorPlanGenerator;
 import io.planstream.ingest.image.ImageLimits;
 import io.planstream.ingest.image.UploadValidator;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.artifacts.ModelLog;
-import io.planstream.kafka.artifacts.ModelPublisher;
-import io.planstream.schemas.Topic;
+import io.planstream.models.ModelLog;
+import io.planstream.models.ModelPublisher;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.Topic;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.model.EncoderSpec;
 

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.planstream.avro.ModelVersion;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.artifacts.ModelPublisher;
+import io.planstream.models.ModelPublisher;
+import io.planstream.models.ModelRecords;
+import io.planstream.platform.KafkaPlatform;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.TorchScriptImport;
 import io.planstream.simclr.model.EncoderSpec;

@@ -31,7 +31,7 @@ import io.planstream.ingest.UploadService;
 import io.planstream.ingest.image.ImageLimits;
 import io.planstream.ingest.image.InvalidImageException;
 import io.planstream.ingest.image.UploadValidator;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

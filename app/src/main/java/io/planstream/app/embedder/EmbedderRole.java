@@ -21,7 +21,7 @@ import io.planstream.app.config.PlanstreamConfig;
 import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.embedder.streams.EmbedderService;
 import io.planstream.embedder.streams.EmbedderSettings;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.model.EncoderSpec;
 import io.quarkus.runtime.StartupEvent;

@@ -12,7 +12,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 
 /** Ready only while Kafka answers: an instance that cannot store uploads should not receive them. */
 @Readiness

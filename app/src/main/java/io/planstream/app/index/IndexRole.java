@@ -20,7 +20,7 @@ import io.planstream.index.service.ImageIndexStatus;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.IndexSettings;
 import io.planstream.ingest.catalog.IndexProgress;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.quarkus.runtime.StartupEvent;
 
 /** Starts the index when this process runs the index role, and tells the image API how far an image has come. */

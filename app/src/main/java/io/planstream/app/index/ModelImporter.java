@@ -23,14 +23,14 @@ import org.jboss.logging.Logger;
 import io.planstream.app.config.BodyLimits;
 import io.planstream.app.config.PlanstreamConfig;
 import io.planstream.avro.ModelVersion;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.artifacts.ModelLog;
-import io.planstream.kafka.artifacts.ModelTarget;
+import io.planstream.models.ModelLog;
+import io.planstream.models.ModelRecords;
+import io.planstream.models.ModelTarget;
+import io.planstream.platform.KafkaPlatform;
 import io.planstream.simclr.artifact.ModelManifest;
 import io.planstream.simclr.artifact.TorchScriptImport;
 import io.planstream.simclr.model.Normalization;
 import io.planstream.simclr.model.RefusedEncoderException;
-import io.planstream.trainer.ModelRecords;
 
 /**
  * Imports an operator's TorchScript encoder as the next model version: the upload is written to

@@ -33,11 +33,11 @@ import io.planstream.index.service.IndexService;
 import io.planstream.index.service.IndexStatus;
 import io.planstream.index.service.VersionStatus;
 import io.planstream.ingest.rest.BadRequestException;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.artifacts.ModelLog;
-import io.planstream.kafka.artifacts.ModelTarget;
+import io.planstream.models.MetricsPlot;
+import io.planstream.models.ModelLog;
+import io.planstream.models.ModelTarget;
+import io.planstream.platform.KafkaPlatform;
 import io.planstream.simclr.artifact.TorchScriptImport;
-import io.planstream.trainer.MetricsPlot;
 
 /**
  * The model versions: what the system knows of each ({@code GET /models}), their metrics drawn

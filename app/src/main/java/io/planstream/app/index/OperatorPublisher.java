@@ -6,8 +6,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.artifacts.ModelPublisher;
+import io.planstream.models.ModelPublisher;
+import io.planstream.platform.KafkaPlatform;
 
 /**
  * Publishing under the operator's transactional id ({@link ModelResource#OPERATOR_TRANSACTIONAL_ID}), one

@@ -9,17 +9,18 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.planstream.app.config.PlanstreamConfig;
 import io.planstream.app.embedder.EmbedderConfig;
 import io.planstream.avro.ImageRecord;
 import io.planstream.avro.ModelVersion;
 import io.planstream.embedder.model.BatchEncoder;
-import io.planstream.embedder.preprocess.PreprocessException;
-import io.planstream.embedder.preprocess.Preprocessor;
-import io.planstream.embedder.model.ArtifactResolver;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.models.ArtifactResolver;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.schemas.ImageRecords;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.artifact.ArtifactException;
+import io.planstream.simclr.data.PreprocessException;
+import io.planstream.simclr.data.Preprocessor;
 import io.planstream.simclr.model.EncoderSpec;
 
 /**
@@ -61,7 +62,7 @@ public class QueryEncoder {
                 encoders.pollFirstEntry().getValue().close();
             }
         }
-        float[] x = new Preprocessor(encoder.inputSize(), encoder.channels()).apply(image);
+        float[] x = new Preprocessor(encoder.inputSize(), encoder.channels()).apply(ImageRecords.picture(image));
         return encoder.embed(List.of(x), embedder.symmetries())[0];
     }
 

@@ -40,6 +40,7 @@ import io.planstream.ingest.ImageId;
 import io.planstream.ingest.Upload;
 import io.planstream.ingest.UploadService;
 import io.planstream.ingest.rest.BadRequestException;
+import io.planstream.simclr.data.PreprocessException;
 
 /**
  * The query API: neighbours of an uploaded picture and of a vector (the routes under {@code /images}
@@ -83,7 +84,7 @@ public class SearchResource {
             float[] vector;
             try {
                 vector = encoder.embed(record, version, s.model(version).orElse(null));
-            } catch (io.planstream.embedder.preprocess.PreprocessException e) {
+            } catch (PreprocessException e) {
                 throw new BadRequestException("unprocessable_image", "the picture cannot be prepared for the encoder: " + e.getMessage());
             } catch (io.planstream.simclr.artifact.ArtifactException e) {
                 throw new NoActiveVersionException("the encoder of model version " + version + " cannot be loaded here: " + e.getMessage());

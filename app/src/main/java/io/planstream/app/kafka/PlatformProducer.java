@@ -12,7 +12,7 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.planstream.app.config.PlanstreamConfig;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 
 /**
  * Builds the process's {@link KafkaPlatform} from configuration: every {@code kafka.*} property goes to

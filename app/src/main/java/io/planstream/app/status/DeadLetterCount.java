@@ -19,8 +19,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
 import io.planstream.avro.DeadLetter;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.schemas.Topic;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.Topic;
 
 /**
  * Counts the records in the dead-letter topic, by stage, and keeps the newest one's reason.

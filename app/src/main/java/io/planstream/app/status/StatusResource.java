@@ -20,7 +20,7 @@ import io.planstream.index.service.IndexService;
 import io.planstream.index.service.IndexStatus;
 import io.planstream.index.service.VersionStatus;
 import io.planstream.ingest.catalog.ImageCatalog;
-import io.planstream.kafka.artifacts.ModelTarget;
+import io.planstream.models.ModelTarget;
 import io.planstream.trainer.TrainerService;
 
 /**

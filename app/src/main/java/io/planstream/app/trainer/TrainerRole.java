@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.trainer.RoundResult;
 import io.planstream.trainer.TrainerService;

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.planstream.avro.ImageRecord;
 import io.planstream.ingest.ImageId;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.TopicReader;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.TopicReader;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 

@@ -44,10 +44,10 @@ import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.embedder.model.EncoderPool;
 import io.planstream.embedder.model.ForwardLane;
 import io.planstream.embedder.model.ForwardWorkers;
-import io.planstream.embedder.preprocess.Preprocessor;
 import io.planstream.embedder.streams.EmbedderSettings;
 import io.planstream.embedder.streams.EmbedderStream;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.simclr.data.Preprocessor;
 import io.planstream.simclr.model.EncoderSpec;
 
 /**

@@ -26,9 +26,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import io.planstream.avro.ImageRecord;
 import io.planstream.embedder.model.EncoderPool;
 import io.planstream.embedder.model.ForwardLane;
-import io.planstream.embedder.preprocess.PreprocessException;
-import io.planstream.embedder.preprocess.Preprocessor;
-import io.planstream.schemas.Topic;
+import io.planstream.platform.Topic;
+import io.planstream.schemas.ImageRecords;
+import io.planstream.simclr.data.PreprocessException;
+import io.planstream.simclr.data.Preprocessor;
 
 /**
  * Gathers image records into batches of up to B, or whatever arrived within T, and embeds each batch
@@ -138,7 +139,7 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
         prepared.put(p.sequence(), CompletableFuture.supplyAsync(() -> {
             try {
                 ImageRecord r = images.valueSerde().deserializer().deserialize(p.topic(), p.value());
-                return new BatchJob.Prepared(r, preprocessor.apply(r), null, null, null);
+                return new BatchJob.Prepared(r, preprocessor.apply(ImageRecords.picture(r)), null, null, null);
             } catch (SerializationException e) {
                 return new BatchJob.Prepared(null, null, "deserialize", e.getMessage(), e);
             } catch (PreprocessException e) {

@@ -25,20 +25,20 @@ import org.slf4j.LoggerFactory;
 
 import ai.djl.Device;
 
-import io.planstream.kafka.Partitions;
 import io.planstream.avro.ModelVersion;
-import io.planstream.embedder.model.ArtifactResolver;
 import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.embedder.model.EncoderPool;
 import io.planstream.embedder.model.ForwardWorkers;
-import io.planstream.embedder.preprocess.Preprocessor;
-import io.planstream.kafka.ConsumerLag;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.artifacts.ModelTarget;
-import io.planstream.schemas.Topic;
+import io.planstream.models.ArtifactResolver;
+import io.planstream.models.ModelTarget;
+import io.planstream.platform.ConsumerLag;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.Partitions;
+import io.planstream.platform.Topic;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.ModelManifest;
+import io.planstream.simclr.data.Preprocessor;
 import io.planstream.simclr.model.EncoderSpec;
 
 /**

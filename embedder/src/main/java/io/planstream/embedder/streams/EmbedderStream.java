@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.planstream.embedder.model.EncoderPool;
-import io.planstream.embedder.preprocess.Preprocessor;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.schemas.TopicNames;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.TopicNames;
+import io.planstream.simclr.data.Preprocessor;
 
 /**
  * The Kafka Streams application that embeds the images topic with one model version. Each version has

@@ -7,8 +7,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 import io.planstream.embedder.model.EncoderPool;
-import io.planstream.embedder.preprocess.Preprocessor;
-import io.planstream.schemas.Topics;
+import io.planstream.platform.Topics;
+import io.planstream.simclr.data.Preprocessor;
 
 /** The embedder's topology: images in, embeddings and dead letters out. Names are constants tests import. */
 public final class EmbedderTopology {

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.planstream.avro.ModelState;
 import io.planstream.avro.ModelVersion;
+import io.planstream.models.ArtifactResolver;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ModelArtifact;

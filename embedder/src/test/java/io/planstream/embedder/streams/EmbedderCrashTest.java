@@ -36,10 +36,10 @@ import io.planstream.avro.ImageFormat;
 import io.planstream.avro.ImageRecord;
 import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.embedder.model.EncoderPool;
-import io.planstream.embedder.preprocess.Preprocessor;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.planstream.schemas.registry.EmbeddedSchemaRegistry;
 import io.planstream.simclr.Devices;
+import io.planstream.simclr.data.Preprocessor;
 import io.planstream.simclr.model.EncoderSpec;
 
 /**

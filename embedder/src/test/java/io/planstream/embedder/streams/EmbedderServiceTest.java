@@ -46,7 +46,7 @@ import io.planstream.avro.ImageRecord;
 import io.planstream.avro.ModelState;
 import io.planstream.avro.ModelVersion;
 import io.planstream.embedder.model.ForwardWorkers;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactInfo;

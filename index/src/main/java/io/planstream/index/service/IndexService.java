@@ -39,7 +39,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.planstream.kafka.Partitions;
 import io.planstream.avro.DeadLetter;
 import io.planstream.avro.Embedding;
 import io.planstream.avro.ImageRecord;
@@ -47,12 +46,13 @@ import io.planstream.avro.ModelVersion;
 import io.planstream.index.catalog.CatalogEntry;
 import io.planstream.index.catalog.ImageCatalogIndex;
 import io.planstream.index.lucene.VectorIndex;
-import io.planstream.kafka.ConsumerLag;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.kafka.artifacts.ModelTarget;
+import io.planstream.models.ModelTarget;
+import io.planstream.platform.ConsumerLag;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.Partitions;
+import io.planstream.platform.Topic;
+import io.planstream.platform.TopicNames;
 import io.planstream.schemas.DeadLetters;
-import io.planstream.schemas.Topic;
-import io.planstream.schemas.TopicNames;
 
 /**
  * The index role: one Lucene HNSW index per model version fed from the embeddings topic, an image

@@ -42,8 +42,8 @@ import io.planstream.avro.Embedding;
 import io.planstream.avro.ImageFormat;
 import io.planstream.avro.ImageRecord;
 import io.planstream.index.lucene.HnswParams;
-import io.planstream.kafka.KafkaPlatform;
-import io.planstream.schemas.TopicNames;
+import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.TopicNames;
 
 /**
  * The index role against a real broker: embeddings become searchable, a restarted index resumes where its

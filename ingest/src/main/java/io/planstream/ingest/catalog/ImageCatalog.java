@@ -19,9 +19,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.planstream.kafka.Partitions;
 import io.planstream.avro.ImageRecord;
-import io.planstream.schemas.Topic;
+import io.planstream.platform.Partitions;
+import io.planstream.platform.Topic;
 
 /**
  * The accepted images, by id, as the images topic holds them: a reader thread follows the topic from

@@ -11,7 +11,7 @@ import io.planstream.ingest.UploadService;
 import io.planstream.ingest.catalog.ImageCatalog;
 import io.planstream.ingest.image.ImageLimits;
 import io.planstream.ingest.image.UploadValidator;
-import io.planstream.kafka.KafkaPlatform;
+import io.planstream.platform.KafkaPlatform;
 import io.quarkus.runtime.Startup;
 
 /** Wires the upload path from configuration; the classes themselves know nothing of CDI. */

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.planstream.avro.ImageFormat;
 import io.planstream.avro.ImageRecord;
-import io.planstream.kafka.EmbeddedKafka;
+import io.planstream.broker.EmbeddedKafka;
 import io.planstream.schemas.serde.AvroDeserializer;
 import io.planstream.schemas.serde.AvroSerializer;
 

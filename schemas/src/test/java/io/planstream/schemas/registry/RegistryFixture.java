@@ -1,6 +1,6 @@
 package io.planstream.schemas.registry;
 
-import io.planstream.kafka.EmbeddedKafka;
+import io.planstream.broker.EmbeddedKafka;
 
 /**
  * An embedded broker with an embedded schema registry on it and a client for it, for a test class
