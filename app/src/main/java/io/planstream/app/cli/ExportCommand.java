@@ -25,8 +25,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import io.planstream.app.index.Projection;
-import io.planstream.app.index.Tsne;
+import io.planstream.index.map.Projection;
+import io.planstream.index.map.Tsne;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ModelArtifact;

@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
 import io.planstream.embedder.model.ForwardWorkers;
+import io.planstream.embedder.rest.EmbedderRuntime;
 import io.planstream.embedder.streams.EmbedderService;
 import io.planstream.embedder.streams.EmbedderSettings;
 import io.planstream.platform.KafkaPlatform;
@@ -28,7 +29,7 @@ import io.quarkus.runtime.StartupEvent;
 
 /** Starts the embedder streams when this process runs the embedder role. */
 @ApplicationScoped
-public class EmbedderRole {
+public class EmbedderRole implements EmbedderRuntime {
 
     private static final Logger LOG = Logger.getLogger(EmbedderRole.class);
     public static final String ROLE = "embedder";
@@ -89,27 +90,30 @@ public class EmbedderRole {
         return overrides;
     }
 
-    /** The live versions, their lag and state; empty where this process does not run the role. */
+    @Override
     public List<EmbedderService.VersionStatus> status() {
         EmbedderService s = service;
         return s == null ? List.of() : s.status();
     }
 
+    @Override
     public long refusedArtifacts() {
         EmbedderService s = service;
         return s == null ? 0 : s.refusedArtifacts();
     }
 
+    @Override
     public String lastRefusal() {
         EmbedderService s = service;
         return s == null ? null : s.lastRefusal();
     }
 
+    @Override
     public boolean running() {
         return service != null;
     }
 
-    /** How each stream thread runs its forward passes; null where this process does not run the role. */
+    @Override
     public ForwardWorkers forwardWorkers() {
         return workers;
     }

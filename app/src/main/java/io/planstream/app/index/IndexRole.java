@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
 import io.planstream.index.lucene.HnswParams;
 import io.planstream.index.lucene.LuceneVectorization;
+import io.planstream.index.rest.IndexRuntime;
 import io.planstream.index.service.ImageIndexStatus;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.IndexSettings;
@@ -25,7 +26,7 @@ import io.quarkus.runtime.StartupEvent;
 
 /** Starts the index when this process runs the index role, and tells the image API how far an image has come. */
 @ApplicationScoped
-public class IndexRole implements IndexProgress {
+public class IndexRole implements IndexProgress, IndexRuntime {
 
     private static final Logger LOG = Logger.getLogger(IndexRole.class);
     public static final String ROLE = "index";
@@ -63,9 +64,14 @@ public class IndexRole implements IndexProgress {
         LOG.info(LuceneVectorization.describe());
     }
 
-    /** The index, where this process runs the role. */
+    @Override
     public Optional<IndexService> service() {
         return Optional.ofNullable(service);
+    }
+
+    @Override
+    public int defaultNumCandidates() {
+        return config.defaultNumCandidates();
     }
 
     @Override

@@ -29,14 +29,15 @@ import jakarta.ws.rs.core.UriInfo;
 
 import io.planstream.avro.ModelState;
 import io.planstream.avro.ModelVersion;
+import io.planstream.index.rest.SearchSupport;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.IndexStatus;
 import io.planstream.index.service.VersionStatus;
-import io.planstream.ingest.rest.BadRequestException;
 import io.planstream.models.MetricsPlot;
 import io.planstream.models.ModelLog;
 import io.planstream.models.ModelTarget;
 import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.http.BadRequestException;
 import io.planstream.simclr.artifact.TorchScriptImport;
 
 /**

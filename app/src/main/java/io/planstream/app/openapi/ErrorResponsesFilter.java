@@ -9,6 +9,7 @@ import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
+import io.planstream.platform.http.ApiError;
 
 /**
  * Adds the error answers to every operation of the published contract ({@code /q/openapi}): each

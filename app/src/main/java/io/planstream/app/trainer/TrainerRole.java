@@ -21,11 +21,12 @@ import io.planstream.trainer.RoundResult;
 import io.planstream.trainer.TrainerService;
 import io.planstream.trainer.TrainerSettings;
 import io.planstream.trainer.TrainingBuffer;
+import io.planstream.trainer.rest.TrainerRuntime;
 import io.quarkus.runtime.StartupEvent;
 
 /** Starts the trainer when this process runs the trainer role. */
 @ApplicationScoped
-public class TrainerRole {
+public class TrainerRole implements TrainerRuntime {
 
     private static final Logger LOG = Logger.getLogger(TrainerRole.class);
     public static final String ROLE = "trainer";
@@ -80,7 +81,7 @@ public class TrainerRole {
         }
     }
 
-    /** The running trainer; empty where this process does not run the role. */
+    @Override
     public java.util.Optional<TrainerService> service() {
         return java.util.Optional.ofNullable(service);
     }

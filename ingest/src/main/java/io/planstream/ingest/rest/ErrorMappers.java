@@ -14,6 +14,8 @@ import io.planstream.ingest.KafkaUnavailableException;
 import io.planstream.ingest.UploadService;
 import io.planstream.ingest.config.IngestConfig;
 import io.planstream.ingest.image.InvalidImageException;
+import io.planstream.platform.http.ApiError;
+import io.planstream.platform.http.BadRequestException;
 
 /** Turns the refusals of the upload path into JSON answers; resources never build error responses. */
 public class ErrorMappers {

@@ -36,6 +36,7 @@ import io.planstream.ingest.catalog.ImageSummary;
 import io.planstream.ingest.catalog.IndexProgress;
 import io.planstream.ingest.config.IngestConfig;
 import io.planstream.ingest.image.InvalidImageException;
+import io.planstream.platform.http.BadRequestException;
 
 /**
  * The upload API. {@code POST /images} takes a raw image body or a multipart form and answers 202 once

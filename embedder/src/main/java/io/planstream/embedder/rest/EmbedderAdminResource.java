@@ -1,4 +1,4 @@
-package io.planstream.app.embedder;
+package io.planstream.embedder.rest;
 
 import java.util.List;
 
@@ -17,7 +17,7 @@ import io.planstream.embedder.streams.EmbedderService;
 public class EmbedderAdminResource {
 
     @Inject
-    EmbedderRole role;
+    EmbedderRuntime role;
 
     /** The answer. */
     public record Status(boolean running, List<EmbedderService.VersionStatus> versions, long refusedArtifacts, String lastRefusal,

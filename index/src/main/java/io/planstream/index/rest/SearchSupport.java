@@ -1,4 +1,4 @@
-package io.planstream.app.index;
+package io.planstream.index.rest;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,19 +10,16 @@ import io.planstream.index.filter.InvalidFilterException;
 import io.planstream.index.lucene.VectorIndex;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.SearchOptions;
-import io.planstream.ingest.rest.BadRequestException;
+import io.planstream.platform.http.BadRequestException;
 
 /** What the query routes share: the index of this process and the checks of k and numCandidates. */
 @ApplicationScoped
 public class SearchSupport {
 
     @Inject
-    IndexRole index;
+    IndexRuntime index;
 
-    @Inject
-    IndexConfig config;
-
-    IndexService service() {
+    public IndexService service() {
         return index.service().orElseThrow(() -> new IndexNotRunningException(
                 "the index role does not run in this process; start it with planstream.roles including 'index'"));
     }
@@ -73,7 +70,7 @@ public class SearchSupport {
     }
 
     int numCandidates(String value, int k) {
-        int fallback = Math.min(VectorIndex.MAX_NUM_CANDIDATES, Math.max(config.defaultNumCandidates(), (int) Math.ceil(1.5 * k)));
+        int fallback = Math.min(VectorIndex.MAX_NUM_CANDIDATES, Math.max(index.defaultNumCandidates(), (int) Math.ceil(1.5 * k)));
         int nc = integer("numCandidates", value, fallback);
         checkKnn(k, nc);
         return nc;
@@ -87,7 +84,7 @@ public class SearchSupport {
         }
     }
 
-    static int integer(String name, String value, int fallback) {
+    public static int integer(String name, String value, int fallback) {
         if (value == null || value.isBlank()) {
             return fallback;
         }
@@ -98,8 +95,8 @@ public class SearchSupport {
         }
     }
 
-    /** The index role does not run in this process. */
-    static String abbreviate(String s) {
+    /** At most 40 characters of a value, for an error message. */
+    public static String abbreviate(String s) {
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 

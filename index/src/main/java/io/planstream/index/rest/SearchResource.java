@@ -1,4 +1,4 @@
-package io.planstream.app.index;
+package io.planstream.index.rest;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -39,8 +39,7 @@ import io.planstream.index.service.VersionStatus;
 import io.planstream.ingest.ImageId;
 import io.planstream.ingest.Upload;
 import io.planstream.ingest.UploadService;
-import io.planstream.ingest.rest.BadRequestException;
-import io.planstream.simclr.data.PreprocessException;
+import io.planstream.platform.http.BadRequestException;
 
 /**
  * The query API: neighbours of an uploaded picture and of a vector (the routes under {@code /images}
@@ -60,7 +59,7 @@ public class SearchResource {
     UploadService uploads;
 
     @Inject
-    QueryEncoder encoder;
+    QueryEmbedder encoder;
 
     @Inject
     ObjectMapper json;
@@ -81,14 +80,7 @@ public class SearchResource {
         // active version changed in between, the query is embedded again by the new one.
         for (int attempt = 0; ; attempt++) {
             int version = s.activeVersion().orElseThrow(() -> new NoActiveVersionException("no model version's index has caught up yet; retry shortly"));
-            float[] vector;
-            try {
-                vector = encoder.embed(record, version, s.model(version).orElse(null));
-            } catch (PreprocessException e) {
-                throw new BadRequestException("unprocessable_image", "the picture cannot be prepared for the encoder: " + e.getMessage());
-            } catch (io.planstream.simclr.artifact.ArtifactException e) {
-                throw new NoActiveVersionException("the encoder of model version " + version + " cannot be loaded here: " + e.getMessage());
-            }
+            float[] vector = encoder.embed(record, version, s.model(version).orElse(null));
             double embedMs = (System.nanoTime() - t0) / 1e6;
             SearchResult r = support.query(() -> s.search(vector, options));
             if (r.modelVersion() == version || attempt > 0) {

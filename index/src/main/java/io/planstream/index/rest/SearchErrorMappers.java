@@ -1,4 +1,4 @@
-package io.planstream.app.index;
+package io.planstream.index.rest;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -8,9 +8,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import io.planstream.index.service.NoActiveVersionException;
 import io.planstream.index.service.UnknownImageException;
 import io.planstream.index.service.VersionNotServedException;
-import io.planstream.ingest.rest.ApiError;
+import io.planstream.platform.http.ApiError;
 
-/** Turns the refusals of the query path and the model API into JSON answers shaped like the upload API's. */
+/** Turns the refusals of the query path into JSON answers shaped like the upload API's. */
 public class SearchErrorMappers {
 
     @ServerExceptionMapper
@@ -31,16 +31,6 @@ public class SearchErrorMappers {
     @ServerExceptionMapper
     public Response indexNotRunning(SearchSupport.IndexNotRunningException e) {
         return error(503, "index_unavailable", e.getMessage(), null);
-    }
-
-    @ServerExceptionMapper
-    public Response unknownModel(UnknownModelException e) {
-        return error(404, "unknown_model", e.getMessage(), null);
-    }
-
-    @ServerExceptionMapper
-    public Response importRefused(ModelImportException e) {
-        return error(e.status(), e.code(), e.getMessage(), null);
     }
 
     private static Response error(int status, String code, String message, String retryAfter) {

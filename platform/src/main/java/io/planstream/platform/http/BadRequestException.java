@@ -1,4 +1,4 @@
-package io.planstream.ingest.rest;
+package io.planstream.platform.http;
 
 /** A request the API refuses with 400 and a machine-readable code. */
 public final class BadRequestException extends RuntimeException {

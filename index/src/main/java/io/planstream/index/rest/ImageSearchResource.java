@@ -1,4 +1,4 @@
-package io.planstream.app.index;
+package io.planstream.index.rest;
 
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +20,7 @@ import io.planstream.index.catalog.ImageCatalogIndex;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.UnknownImageException;
 import io.planstream.ingest.ImageId;
+import io.planstream.platform.http.BadRequestException;
 
 /**
  * The index's routes under {@code /images}, beside the upload API's: the listing, an image's
@@ -77,7 +78,7 @@ public class ImageSearchResource {
                         @Parameter(description = "repeated, all must hold: key:value (rooms.bedroom:3, format:rplan) or key:[from TO to] inclusive, * for an open end (rooms.total:[3 TO 5], uploaded:[2026-12-01T00:00:00Z TO *]); any metadata key of a plan, numbers as ranges, words as exact terms") @QueryParam("filter") List<String> filters) {
         int n = SearchSupport.integer("limit", limit, 100);
         if (n < 1 || n > ImageCatalogIndex.MAX_PAGE) {
-            throw new io.planstream.ingest.rest.BadRequestException("invalid_query", "limit must be between 1 and "
+            throw new io.planstream.platform.http.BadRequestException("invalid_query", "limit must be between 1 and "
                     + ImageCatalogIndex.MAX_PAGE + ", got " + n);
         }
         var parsed = search.filters(filters);

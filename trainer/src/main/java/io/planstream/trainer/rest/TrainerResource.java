@@ -1,4 +1,4 @@
-package io.planstream.app.trainer;
+package io.planstream.trainer.rest;
 
 import java.util.List;
 
@@ -12,7 +12,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import io.planstream.ingest.rest.ApiError;
+import io.planstream.platform.http.ApiError;
 import io.planstream.trainer.RoundResult;
 import io.planstream.trainer.TrainerService;
 
@@ -26,7 +26,7 @@ import io.planstream.trainer.TrainerService;
 public class TrainerResource {
 
     @Inject
-    TrainerRole role;
+    TrainerRuntime role;
 
     /** The answer of {@code GET}. */
     public record Status(TrainerService.Status status, List<RoundResult> rounds) {

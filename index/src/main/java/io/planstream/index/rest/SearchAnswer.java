@@ -1,4 +1,4 @@
-package io.planstream.app.index;
+package io.planstream.index.rest;
 
 import java.util.List;
 import java.util.Map;

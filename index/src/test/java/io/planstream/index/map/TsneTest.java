@@ -1,4 +1,4 @@
-package io.planstream.app.index;
+package io.planstream.index.map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

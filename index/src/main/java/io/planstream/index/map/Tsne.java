@@ -1,4 +1,4 @@
-package io.planstream.app.index;
+package io.planstream.index.map;
 
 import java.util.Random;
 
@@ -17,7 +17,7 @@ import java.util.Random;
 public final class Tsne {
 
     public static final int MAX_POINTS = 2000;
-    static final double DEFAULT_PERPLEXITY = 30;
+    public static final double DEFAULT_PERPLEXITY = 30;
     static final int ITERATIONS = 750;
     private static final int EXAGGERATION_ITERATIONS = 250;
     private static final double EXAGGERATION = 12;

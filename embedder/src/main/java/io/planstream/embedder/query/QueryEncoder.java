@@ -1,23 +1,17 @@
-package io.planstream.app.index;
+package io.planstream.embedder.query;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import ai.djl.Device;
 
-import io.planstream.app.config.PlanstreamConfig;
-import io.planstream.app.embedder.EmbedderConfig;
 import io.planstream.avro.ImageRecord;
 import io.planstream.avro.ModelVersion;
 import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.models.ArtifactResolver;
-import io.planstream.platform.KafkaPlatform;
 import io.planstream.schemas.ImageRecords;
-import io.planstream.simclr.Devices;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.data.PreprocessException;
 import io.planstream.simclr.data.Preprocessor;
@@ -30,23 +24,30 @@ import io.planstream.simclr.model.EncoderSpec;
  * <p>Encoders are loaded on first use and kept for the two newest versions; a predictor is never shared
  * between threads, so queries take turns on it (query embedding is one image, a few milliseconds).
  */
-@ApplicationScoped
-public class QueryEncoder {
+public final class QueryEncoder implements AutoCloseable {
 
     private static final int KEEP = 2;
 
-    @Inject
-    EmbedderConfig embedder;
-
-    @Inject
-    PlanstreamConfig planstream;
-
-    @Inject
-    KafkaPlatform platform;
-
-    private ArtifactResolver resolver;
-
+    private final EncoderSpec bootstrap;
+    private final long bootstrapSeed;
+    private final boolean symmetries;
+    private final Device device;
+    private final ArtifactResolver artifacts;
     private final TreeMap<Integer, BatchEncoder> encoders = new TreeMap<>();
+
+    /**
+     * @param bootstrap the encoder of version 0, with random weights from {@code bootstrapSeed}, as the
+     *     embedder builds it
+     * @param symmetries whether embeddings average the test-time views, as the embedder's do
+     * @param artifacts the artifact cache the embedder role uses too: a version fetched once serves both
+     */
+    public QueryEncoder(EncoderSpec bootstrap, long bootstrapSeed, boolean symmetries, Device device, ArtifactResolver artifacts) {
+        this.bootstrap = bootstrap;
+        this.bootstrapSeed = bootstrapSeed;
+        this.symmetries = symmetries;
+        this.device = device;
+        this.artifacts = artifacts;
+    }
 
     /**
      * @param model the version's record from the models topic, or null for version 0 (the bootstrap encoder)
@@ -63,7 +64,7 @@ public class QueryEncoder {
             }
         }
         float[] x = new Preprocessor(encoder.inputSize(), encoder.channels()).apply(ImageRecords.picture(image));
-        return encoder.embed(List.of(x), embedder.symmetries())[0];
+        return encoder.embed(List.of(x), symmetries)[0];
     }
 
     private BatchEncoder load(int version, ModelVersion model) throws ArtifactException {
@@ -71,19 +72,10 @@ public class QueryEncoder {
             if (version != 0) {
                 throw new ArtifactException("model version " + version + " has no record in the models topic");
             }
-            EncoderSpec bootstrap = EncoderSpec.of(embedder.bootstrapEncoder(), 3, embedder.bootstrapSize());
-            return BatchEncoder.random(bootstrap, 0, embedder.bootstrapSeed(), Devices.choose(embedder.device()));
+            return BatchEncoder.random(bootstrap, 0, bootstrapSeed, device);
         }
-        Path dir = artifacts().resolve(model);
-        return BatchEncoder.load(dir, version, Devices.choose(embedder.device()));
-    }
-
-    /** The artifact cache the embedder role uses too: a version fetched once serves both. */
-    private ArtifactResolver artifacts() {
-        if (resolver == null) {
-            resolver = new ArtifactResolver(platform, planstream.dataPath("artifacts"));
-        }
-        return resolver;
+        Path dir = artifacts.resolve(model);
+        return BatchEncoder.load(dir, version, device);
     }
 
     /** Versions with a loaded encoder. */
@@ -93,8 +85,8 @@ public class QueryEncoder {
         return out;
     }
 
-    @PreDestroy
-    synchronized void close() {
+    @Override
+    public synchronized void close() {
         encoders.values().forEach(BatchEncoder::close);
         encoders.clear();
     }

@@ -1,4 +1,4 @@
-package io.planstream.app.index;
+package io.planstream.index.rest;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +13,10 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.planstream.index.catalog.CatalogEntry;
 import io.planstream.index.lucene.VectorIndex;
+import io.planstream.index.map.Projection;
+import io.planstream.index.map.Tsne;
 import io.planstream.index.service.IndexService;
-import io.planstream.ingest.rest.BadRequestException;
+import io.planstream.platform.http.BadRequestException;
 
 /**
  * {@code GET /map?sample=2000&projection=pca}: a 2-D map of a uniform sample of the active version's indexed
