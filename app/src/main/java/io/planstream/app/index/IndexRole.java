@@ -1,6 +1,6 @@
 package io.planstream.app.index;
 
-import java.time.Duration;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,10 +48,8 @@ public class IndexRole implements IndexProgress {
         if (!planstream.roles().contains(ROLE)) {
             return;
         }
-        HnswParams hnsw = new HnswParams(HnswParams.Type.parse(config.type()), config.m(), config.efConstruction(),
-                config.mergeWorkers().orElseGet(HnswParams::defaultMergeWorkers));
-        IndexSettings settings = new IndexSettings(planstream.dataPath("index"), hnsw, config.refreshInterval(),
-                config.commitInterval(), config.catchUpLag(), config.retainVersions(), config.thumbnailSize(), Duration.ofMillis(500));
+        IndexSettings settings = settings(config, planstream.dataPath("index"));
+        HnswParams hnsw = settings.hnsw();
         service = new IndexService(platform, settings).start();
         Gauge.builder("planstream.index.active.version", service, s -> s.activeVersion().orElse(-1))
                 .description("model version answering queries; -1 before any caught up").register(metrics);
@@ -61,6 +59,14 @@ public class IndexRole implements IndexProgress {
                 .description("embedding records the index refused (dead-lettered)").register(metrics);
         LOG.infof("Index role started in %s (%s, refresh %s)", settings.dataDir(), hnsw, config.refreshInterval());
         LOG.info(LuceneVectorization.describe());
+    }
+
+    /** The index role's settings from its configuration, in {@code dataDir}. */
+    static IndexSettings settings(IndexConfig config, Path dataDir) {
+        HnswParams hnsw = new HnswParams(HnswParams.Type.parse(config.type()), config.m(), config.efConstruction(),
+                config.mergeWorkers().orElseGet(HnswParams::defaultMergeWorkers));
+        return new IndexSettings(dataDir, hnsw, config.refreshInterval(), config.commitInterval(), config.catchUpLag(),
+                config.retainVersions(), config.thumbnailSize(), IndexSettings.DEFAULT_SUPERVISE);
     }
 
     /** The index, where this process runs the role. */
