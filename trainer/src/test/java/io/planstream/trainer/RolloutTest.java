@@ -98,8 +98,10 @@ class RolloutTest {
     }
 
     private static TrainerSettings settings(String name, double margin) {
-        return new TrainerSettings(dir.resolve(name), 1000, 64L << 20, TrainingBuffer.Sampling.RESERVOIR, 0, Duration.ZERO, 2, 16,
-                "floorplan", 0.5f, Duration.ofMinutes(5), 0.25, margin, "rooms.total", FIRST, "test-trainer", name, "cpu", 7);
+        return TrainerSettings.builder().setWorkDir(dir.resolve(name))
+                .optBufferImages(1000).optBufferBytes(64L << 20).optMinNewImages(0).optEpochs(2).optBatchSize(16)
+                .optMaxRoundDuration(Duration.ofMinutes(5)).optHeldOutFraction(0.25).optMargin(margin)
+                .optFirstEncoder(FIRST).optTransactionalId("test-trainer").optPublisher(name).optDevice("cpu").optSeed(7).build();
     }
 
     @Test
@@ -196,9 +198,11 @@ class RolloutTest {
         }
 
         // Rounds by count: the images already in the topic at start-up are backlog; new arrivals start a round.
-        TrainerSettings byCount = new TrainerSettings(dir.resolve("trainer-c"), 1000, 64L << 20, TrainingBuffer.Sampling.RECENT, 4,
-                Duration.ZERO, 1, 16, "floorplan", 0.5f, Duration.ofMinutes(5), 0.25, -1.0, "rooms.total", FIRST, "test-trainer-c",
-                "trainer-c", "cpu", 7);
+        TrainerSettings byCount = TrainerSettings.builder().setWorkDir(dir.resolve("trainer-c"))
+                .optBufferImages(1000).optBufferBytes(64L << 20).optSampling(TrainingBuffer.Sampling.RECENT).optMinNewImages(4)
+                .optEpochs(1).optBatchSize(16).optMaxRoundDuration(Duration.ofMinutes(5)).optHeldOutFraction(0.25).optMargin(-1.0)
+                .optFirstEncoder(FIRST).optTransactionalId("test-trainer-c").optPublisher("trainer-c").optDevice("cpu").optSeed(7)
+                .build();
         try (TrainerService trainer = new TrainerService(platform, byCount).start()) {
             await(() -> trainer.buffer().size() == PLANS, "the third trainer buffers every plan");
             Thread.sleep(1500);
