@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.app.config.ProcessRole;
 import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.embedder.streams.EmbedderService;
 import io.planstream.embedder.streams.EmbedderSettings;
@@ -31,7 +32,6 @@ import io.quarkus.runtime.StartupEvent;
 public class EmbedderRole {
 
     private static final Logger LOG = Logger.getLogger(EmbedderRole.class);
-    public static final String ROLE = "embedder";
 
     @Inject
     PlanstreamConfig planstream;
@@ -49,7 +49,7 @@ public class EmbedderRole {
     private volatile ForwardWorkers workers;
 
     void onStart(@Observes StartupEvent event) {
-        if (!planstream.roles().contains(ROLE)) {
+        if (!planstream.runs(ProcessRole.EMBEDDER)) {
             return;
         }
         EncoderSpec bootstrap = EncoderSpec.of(config.bootstrapEncoder(), 3, config.bootstrapSize());

@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.app.config.ProcessRole;
 import io.planstream.index.lucene.HnswParams;
 import io.planstream.index.lucene.LuceneVectorization;
 import io.planstream.index.service.ImageIndexStatus;
@@ -28,7 +29,6 @@ import io.quarkus.runtime.StartupEvent;
 public class IndexRole implements IndexProgress {
 
     private static final Logger LOG = Logger.getLogger(IndexRole.class);
-    public static final String ROLE = "index";
 
     @Inject
     PlanstreamConfig planstream;
@@ -45,7 +45,7 @@ public class IndexRole implements IndexProgress {
     private volatile IndexService service;
 
     void onStart(@Observes StartupEvent event) {
-        if (!planstream.roles().contains(ROLE)) {
+        if (!planstream.runs(ProcessRole.INDEX)) {
             return;
         }
         IndexSettings settings = settings(config, planstream.dataPath("index"));

@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.app.config.ProcessRole;
 import io.planstream.kafka.KafkaPlatform;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.trainer.RoundResult;
@@ -29,7 +30,6 @@ import io.quarkus.runtime.StartupEvent;
 public class TrainerRole {
 
     private static final Logger LOG = Logger.getLogger(TrainerRole.class);
-    public static final String ROLE = "trainer";
 
     @Inject
     PlanstreamConfig planstream;
@@ -46,7 +46,7 @@ public class TrainerRole {
     private volatile TrainerService service;
 
     void onStart(@Observes StartupEvent event) throws IOException {
-        if (!planstream.roles().contains(ROLE)) {
+        if (!planstream.runs(ProcessRole.TRAINER)) {
             return;
         }
         TrainerSettings settings = settings(config, planstream.dataPath("trainer"), publisherName());
