@@ -217,7 +217,8 @@ class RolloutTest {
 
     private static void upload(int from, int count) throws Exception {
         FloorPlanGenerator generator = new FloorPlanGenerator();
-        try (ImagePublisher publisher = new ImagePublisher(platform.clientProperties(), platform.topics().images(), Duration.ofSeconds(30))) {
+        try (ImagePublisher publisher = new ImagePublisher(platform.clientProperties(), platform.topics().images(), Duration.ofSeconds(30),
+                platform.topics().imageMaxMessageBytes())) {
             UploadService uploads = new UploadService(new UploadValidator(ImageLimits.defaults()), publisher, null, 16, Clock.systemUTC());
             for (int i = from; i < from + count; i++) {
                 byte[] png = generator.generate(1000 + i).png();
