@@ -50,6 +50,7 @@ import io.planstream.kafka.artifacts.ModelPublisher;
 import io.planstream.schemas.Topic;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.model.EncoderSpec;
+import io.planstream.schemas.testing.Await;
 
 /**
  * The whole roll-out on a real broker with the real embedder, index and trainer: plans are ingested,
@@ -255,12 +256,6 @@ class RolloutTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(100);
-        }
+        Await.until(what, Duration.ofMinutes(3), condition);
     }
 }

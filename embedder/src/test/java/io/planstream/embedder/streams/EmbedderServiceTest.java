@@ -55,6 +55,7 @@ import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.Normalization;
 import io.planstream.simclr.model.ProjectionHeadSpec;
 import io.planstream.simclr.model.SimClrModel;
+import io.planstream.schemas.testing.Await;
 
 /**
  * The embedder against a real broker: images in, embeddings out; a poison record goes to the dead-letter
@@ -200,13 +201,7 @@ class EmbedderServiceTest {
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what + "; status " + service.status());
-            }
-            Thread.sleep(250);
-        }
+        Await.until(what, Duration.ofSeconds(120), condition, () -> "status " + service.status());
     }
 
     private static ImageRecord image(String id, int seed) throws IOException {
