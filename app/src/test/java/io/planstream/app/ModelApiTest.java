@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import io.planstream.app.cli.PlanstreamCommand;
 import io.planstream.ingest.generate.FloorPlanGenerator;
+import io.planstream.platform.testing.Await;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -214,12 +215,6 @@ class ModelApiTest {
     }
 
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, Duration.ofMinutes(3), condition);
     }
 }

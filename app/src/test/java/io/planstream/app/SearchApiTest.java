@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import io.planstream.ingest.generate.FloorPlanGenerator;
 import io.planstream.platform.http.ApiError;
+import io.planstream.platform.testing.Await;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -270,13 +271,7 @@ class SearchApiTest {
     }
 
     private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not in time: " + what);
-            }
-            Thread.sleep(100);
-        }
+        Await.until(what, Duration.ofSeconds(60), condition);
     }
 
     private static void awaitIndexed(List<String> ids) throws InterruptedException {

@@ -41,6 +41,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import io.planstream.avro.DeadLetter;
 import io.planstream.ingest.generate.FloorPlanGenerator;
 import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.testing.Await;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -503,13 +504,7 @@ class WebPageTest {
     }
 
     private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not in " + WAIT + ": " + what + "; status " + given().get("/status").asString());
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, WAIT, condition::get, () -> "status " + given().get("/status").asString());
     }
 
     private static String text(WebDriver d, String id) {

@@ -31,8 +31,10 @@ public final class ImagePublisher implements AutoCloseable {
     /**
      * @param clientProperties bootstrap servers and any security settings, passed through
      * @param ackTimeout how long an upload waits for Kafka before it is answered as unavailable
+     * @param maxRecordBytes the largest record the topic takes ({@link io.planstream.platform.Topics#imageMaxMessageBytes()})
      */
-    public ImagePublisher(Map<String, Object> clientProperties, Topic<String, ImageRecord> topic, Duration ackTimeout) {
+    public ImagePublisher(Map<String, Object> clientProperties, Topic<String, ImageRecord> topic, Duration ackTimeout,
+                          int maxRecordBytes) {
         this.topic = topic;
         this.ackTimeout = ackTimeout;
         Map<String, Object> p = new HashMap<>(clientProperties);
@@ -45,8 +47,8 @@ public final class ImagePublisher implements AutoCloseable {
         p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(ackMs, 10_000L));
         p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(ackMs, Math.min(ackMs, 10_000L) + 5L));
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 2);
-        // Room for the largest accepted upload and its envelope; matches the topic's max.message.bytes.
-        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        // Room for the largest accepted upload and its envelope: the topic's max.message.bytes.
+        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes);
         this.producer = new KafkaProducer<>(p, topic.keySerde().serializer(), topic.valueSerde().serializer());
     }
 

@@ -60,7 +60,7 @@ public final class KafkaPlatform implements AutoCloseable {
             this.embeddedRegistry = registry;
             this.clientProperties = Map.copyOf(client);
             this.serdeConfig = Map.copyOf(serde);
-            this.topics = Topics.create(serdeConfig, b.partitions, b.replicationFactor);
+            this.topics = Topics.create(serdeConfig, b.partitions, b.replicationFactor, b.maxUploadBytes);
             if (b.createTopics) {
                 try (Admin admin = Admin.create(clientProperties)) {
                     TopicAdmin.ensure(admin, topics.specs(), b.startupTimeout.toMillis());
@@ -179,6 +179,7 @@ public final class KafkaPlatform implements AutoCloseable {
         private short replicationFactor = 1;
         private boolean createTopics = true;
         private Duration startupTimeout = Duration.ofSeconds(30);
+        private long maxUploadBytes = Topics.DEFAULT_MAX_UPLOAD_BYTES;
 
         private Builder() {
         }
@@ -231,6 +232,13 @@ public final class KafkaPlatform implements AutoCloseable {
 
         public Builder optStartupTimeout(Duration timeout) {
             this.startupTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** The largest accepted upload, from which the images topic's {@code max.message.bytes} follows. */
+        public Builder optMaxUploadBytes(long maxUploadBytes) {
+            Topics.imageMaxMessageBytes(maxUploadBytes);
+            this.maxUploadBytes = maxUploadBytes;
             return this;
         }
 

@@ -29,23 +29,39 @@ public final class Topics {
      */
     public static final int ARTIFACT_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
+    /**
+     * The largest upload the images topic is sized for unless told otherwise: the upload path's default
+     * limit ({@code planstream.ingest.max-bytes}) names this constant, so the two cannot drift apart.
+     */
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 10L * 1024 * 1024;
+
+    /**
+     * Room an images record needs beside the upload's bytes: for an RPLAN file its rendered picture (a
+     * 256x256 PNG, under 300 KB), the metadata (by default 64 fields of at most 64 + 1024 characters, under
+     * 300 KB as UTF-8), the id, file name, checksum and the registry's 5-byte header; the rest is margin,
+     * which also covers a dead letter's own fields around a refused images record.
+     */
+    public static final int IMAGE_RECORD_OVERHEAD = 1024 * 1024;
+
     private final Topic<String, ImageRecord> images;
     private final Topic<String, Embedding> embeddings;
     private final Topic<String, ModelVersion> models;
     private final Topic<String, ArtifactChunk> artifacts;
     private final Topic<byte[], DeadLetter> deadLetters;
     private final List<TopicSpec> specs;
+    private final int imageMaxMessageBytes;
 
-    private Topics(Map<String, ?> serdeConfig, int partitions, short replicationFactor) {
+    private Topics(Map<String, ?> serdeConfig, int partitions, short replicationFactor, long maxUploadBytes) {
+        imageMaxMessageBytes = imageMaxMessageBytes(maxUploadBytes);
         images = new Topic<>(TopicNames.IMAGES, Serdes.String(), avro(ImageRecord.class, serdeConfig));
         embeddings = new Topic<>(TopicNames.EMBEDDINGS, Serdes.String(), avro(Embedding.class, serdeConfig));
         models = new Topic<>(TopicNames.MODELS, Serdes.String(), avro(ModelVersion.class, serdeConfig));
         artifacts = new Topic<>(TopicNames.MODEL_ARTIFACTS, Serdes.String(), avro(ArtifactChunk.class, serdeConfig));
         deadLetters = new Topic<>(TopicNames.DEAD_LETTERS, Serdes.ByteArray(), avro(DeadLetter.class, serdeConfig));
+        // Uploads carry the original picture: the largest accepted one plus its envelope.
         Map<String, String> compacted = Map.of(
                 "cleanup.policy", "compact",
-                // Uploads carry the original picture: allow the 10 MB default upload plus its envelope.
-                "max.message.bytes", String.valueOf(16 * 1024 * 1024));
+                "max.message.bytes", String.valueOf(imageMaxMessageBytes));
         specs = List.of(
                 new TopicSpec(TopicNames.IMAGES, partitions, replicationFactor, compacted),
                 // Kept, not compacted: one image has one record per model version under the same key.
@@ -59,7 +75,21 @@ public final class Topics {
                                 "max.message.bytes", String.valueOf(ARTIFACT_MAX_MESSAGE_BYTES))),
                 new TopicSpec(TopicNames.DEAD_LETTERS, 1, replicationFactor,
                         Map.of("retention.ms", String.valueOf(30L * 24 * 3600 * 1000),
-                                "max.message.bytes", String.valueOf(16 * 1024 * 1024))));
+                                "max.message.bytes", String.valueOf(imageMaxMessageBytes))));
+    }
+
+    /**
+     * The {@code max.message.bytes} of the images topic (and of whatever else carries whole images records:
+     * dead letters, the embedder's batch buffer) for uploads of at most {@code maxUploadBytes}.
+     *
+     * @throws IllegalArgumentException when the limit is not positive or the record would not fit Kafka's int sizes
+     */
+    public static int imageMaxMessageBytes(long maxUploadBytes) {
+        if (maxUploadBytes <= 0 || maxUploadBytes > Integer.MAX_VALUE - IMAGE_RECORD_OVERHEAD) {
+            throw new IllegalArgumentException("the upload limit must be between 1 and "
+                    + (Integer.MAX_VALUE - IMAGE_RECORD_OVERHEAD) + " bytes, got " + maxUploadBytes);
+        }
+        return (int) (maxUploadBytes + IMAGE_RECORD_OVERHEAD);
     }
 
     /**
@@ -69,7 +99,15 @@ public final class Topics {
      * @param replicationFactor replication of every topic
      */
     public static Topics create(Map<String, ?> serdeConfig, int partitions, short replicationFactor) {
-        return new Topics(serdeConfig, partitions, replicationFactor);
+        return create(serdeConfig, partitions, replicationFactor, DEFAULT_MAX_UPLOAD_BYTES);
+    }
+
+    /**
+     * As {@link #create(Map, int, short)}, with the images topic sized for uploads of at most {@code maxUploadBytes}
+     * (see {@link #imageMaxMessageBytes(long)}).
+     */
+    public static Topics create(Map<String, ?> serdeConfig, int partitions, short replicationFactor, long maxUploadBytes) {
+        return new Topics(serdeConfig, partitions, replicationFactor, maxUploadBytes);
     }
 
     public Topic<String, ImageRecord> images() {
@@ -91,6 +129,11 @@ public final class Topics {
 
     public Topic<byte[], DeadLetter> deadLetters() {
         return deadLetters;
+    }
+
+    /** The largest images record: a producer of them, or of anything that wraps one, needs this {@code max.request.size}. */
+    public int imageMaxMessageBytes() {
+        return imageMaxMessageBytes;
     }
 
     /** How each topic is created where it does not exist yet. */

@@ -48,6 +48,7 @@ import io.planstream.models.ModelLog;
 import io.planstream.models.ModelPublisher;
 import io.planstream.platform.KafkaPlatform;
 import io.planstream.platform.Topic;
+import io.planstream.platform.testing.Await;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.model.EncoderSpec;
 
@@ -98,8 +99,10 @@ class RolloutTest {
     }
 
     private static TrainerSettings settings(String name, double margin) {
-        return new TrainerSettings(dir.resolve(name), 1000, 64L << 20, TrainingBuffer.Sampling.RESERVOIR, 0, Duration.ZERO, 2, 16,
-                "floorplan", 0.5f, Duration.ofMinutes(5), 0.25, margin, "rooms.total", FIRST, "test-trainer", name, "cpu", 7);
+        return TrainerSettings.builder().setWorkDir(dir.resolve(name))
+                .optBufferImages(1000).optBufferBytes(64L << 20).optMinNewImages(0).optEpochs(2).optBatchSize(16)
+                .optMaxRoundDuration(Duration.ofMinutes(5)).optHeldOutFraction(0.25).optMargin(margin)
+                .optFirstEncoder(FIRST).optTransactionalId("test-trainer").optPublisher(name).optDevice("cpu").optSeed(7).build();
     }
 
     @Test
@@ -196,9 +199,11 @@ class RolloutTest {
         }
 
         // Rounds by count: the images already in the topic at start-up are backlog; new arrivals start a round.
-        TrainerSettings byCount = new TrainerSettings(dir.resolve("trainer-c"), 1000, 64L << 20, TrainingBuffer.Sampling.RECENT, 4,
-                Duration.ZERO, 1, 16, "floorplan", 0.5f, Duration.ofMinutes(5), 0.25, -1.0, "rooms.total", FIRST, "test-trainer-c",
-                "trainer-c", "cpu", 7);
+        TrainerSettings byCount = TrainerSettings.builder().setWorkDir(dir.resolve("trainer-c"))
+                .optBufferImages(1000).optBufferBytes(64L << 20).optSampling(TrainingBuffer.Sampling.RECENT).optMinNewImages(4)
+                .optEpochs(1).optBatchSize(16).optMaxRoundDuration(Duration.ofMinutes(5)).optHeldOutFraction(0.25).optMargin(-1.0)
+                .optFirstEncoder(FIRST).optTransactionalId("test-trainer-c").optPublisher("trainer-c").optDevice("cpu").optSeed(7)
+                .build();
         try (TrainerService trainer = new TrainerService(platform, byCount).start()) {
             await(() -> trainer.buffer().size() == PLANS, "the third trainer buffers every plan");
             Thread.sleep(1500);
@@ -213,7 +218,8 @@ class RolloutTest {
 
     private static void upload(int from, int count) throws Exception {
         FloorPlanGenerator generator = new FloorPlanGenerator();
-        try (ImagePublisher publisher = new ImagePublisher(platform.clientProperties(), platform.topics().images(), Duration.ofSeconds(30))) {
+        try (ImagePublisher publisher = new ImagePublisher(platform.clientProperties(), platform.topics().images(), Duration.ofSeconds(30),
+                platform.topics().imageMaxMessageBytes())) {
             UploadService uploads = new UploadService(new UploadValidator(ImageLimits.defaults()), publisher, null, 16, Clock.systemUTC());
             for (int i = from; i < from + count; i++) {
                 byte[] png = generator.generate(1000 + i).png();
@@ -250,12 +256,6 @@ class RolloutTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(100);
-        }
+        Await.until(what, Duration.ofMinutes(3), condition);
     }
 }

@@ -56,9 +56,11 @@ class TorchScriptTargetTest {
             try (ModelPublisher operator = new ModelPublisher(platform, "test-operator")) {
                 operator.publish(artifact, ModelRecords.template(artifact, null, Map.of(), "test-operator"));
             }
-            TrainerSettings settings = new TrainerSettings(dir.resolve("trainer"), 100, 16L << 20, TrainingBuffer.Sampling.RESERVOIR, 0,
-                    Duration.ZERO, 1, 8, "floorplan", 0.5f, Duration.ofMinutes(1), 0.25, 0.0, "", EncoderSpec.of("resnet-mini", 3, 64),
-                    "test-trainer", "test", "cpu", 1);
+            TrainerSettings settings = TrainerSettings.builder().setWorkDir(dir.resolve("trainer"))
+                    .optBufferImages(100).optBufferBytes(16L << 20).optMinNewImages(0).optEpochs(1).optBatchSize(8)
+                    .optMaxRoundDuration(Duration.ofMinutes(1)).optHeldOutFraction(0.25).optLabelKey("")
+                    .optFirstEncoder(EncoderSpec.of("resnet-mini", 3, 64)).optTransactionalId("test-trainer").optPublisher("test")
+                    .optDevice("cpu").build();
             try (TrainerService trainer = new TrainerService(platform, settings).start()) {
                 assertThat(trainer.buffer().imageSize()).as("the buffer holds pictures at the imported encoder's size").isEqualTo(32);
                 RoundResult round = trainer.runRound("test");

@@ -11,6 +11,7 @@ import ai.djl.Device;
 
 import io.planstream.embedder.bench.EmbedBenchmark;
 import io.planstream.embedder.model.ForwardWorkers;
+import io.planstream.embedder.streams.EmbedderSettings;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.model.EncoderSpec;
 import me.tongfei.progressbar.ProgressBar;
@@ -30,7 +31,7 @@ final class BenchEmbedCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "32", description = "Encoder input side (default ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Batch B (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "" + EmbedderSettings.DEFAULT_BATCH_SIZE, description = "Batch B (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--images", defaultValue = "2000", description = "Images N (default ${DEFAULT-VALUE}).")
@@ -72,8 +73,8 @@ final class BenchEmbedCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException(e.getMessage());
         }
-        if (batch < 1 || batch > 1024 || images < 2 * batch || images > 1_000_000) {
-            throw new PlanstreamCommand.UsageException("need 1 <= --batch <= 1024 and 2 x batch <= --images <= 1000000");
+        if (batch < 1 || batch > EmbedderSettings.MAX_BATCH || images < 2 * batch || images > 1_000_000) {
+            throw new PlanstreamCommand.UsageException("need 1 <= --batch <= " + EmbedderSettings.MAX_BATCH + " and 2 x batch <= --images <= 1000000");
         }
         if (warmup != null && (warmup < 0 || warmup > 1_000_000)) {
             throw new PlanstreamCommand.UsageException("need 0 <= --warmup <= 1000000, got " + warmup);

@@ -249,7 +249,8 @@ final class IngestCommand implements Callable<Integer> {
 
         private KafkaSink(KafkaPlatform platform, String source, String format, Map<String, String> meta) {
             this.platform = platform;
-            this.publisher = new ImagePublisher(platform.clientProperties(), platform.topics().images(), Duration.ofSeconds(30));
+            this.publisher = new ImagePublisher(platform.clientProperties(), platform.topics().images(), Duration.ofSeconds(30),
+                platform.topics().imageMaxMessageBytes());
             this.uploads = new UploadService(new UploadValidator(ImageLimits.defaults()), publisher, null, 64, Clock.systemUTC());
             this.source = source;
             this.format = format;

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.planstream.app.ServeApplication;
+import io.planstream.app.config.ProcessRole;
 import io.quarkus.runtime.Quarkus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,6 +40,13 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         if (port != null && (port < 0 || port > 65535)) {
             throw new PlanstreamCommand.UsageException("--port must be 0..65535, got " + port);
+        }
+        if (roles != null && !roles.isBlank()) {
+            try {
+                ProcessRole.parseList(roles);
+            } catch (IllegalArgumentException e) {
+                throw new PlanstreamCommand.UsageException("--roles: " + e.getMessage());
+            }
         }
         setIfGiven("quarkus.http.port", port == null ? null : String.valueOf(port));
         setIfGiven("quarkus.http.host", host);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
@@ -11,9 +12,9 @@ import io.smallrye.config.WithName;
 @ConfigMapping(prefix = "planstream")
 public interface PlanstreamConfig {
 
-    /** Roles this process runs: any of ingest, embedder, index, trainer. */
+    /** Roles this process runs: any of ingest, embedder, index, trainer; an unknown one stops the start. */
     @WithDefault("ingest,embedder,index,trainer")
-    List<String> roles();
+    List<@WithConverter(ProcessRole.ConfigConverter.class) ProcessRole> roles();
 
     /** Where the one-machine default keeps its state (broker log, indexes, models). */
     @WithDefault("planstream-data")
@@ -59,6 +60,11 @@ public interface PlanstreamConfig {
         /** How long start-up waits for Kafka before it fails. */
         @WithDefault("30s")
         java.time.Duration startupTimeout();
+    }
+
+    /** Whether this process runs {@code role}. */
+    default boolean runs(ProcessRole role) {
+        return roles().contains(role);
     }
 
     /** Path under {@link #dataDir()}. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import io.planstream.embedder.streams.EmbedderSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -12,15 +13,15 @@ import io.smallrye.config.WithDefault;
 public interface EmbedderConfig {
 
     /** Most images in one forward pass (B). */
-    @WithDefault("32")
+    @WithDefault("" + EmbedderSettings.DEFAULT_BATCH_SIZE)
     int batchSize();
 
     /** Longest a record waits for its batch to fill (T). */
-    @WithDefault("50ms")
+    @WithDefault(EmbedderSettings.DEFAULT_MAX_WAIT_MILLIS + "ms")
     Duration maxWait();
 
     /** Embed under the 8 rotations and mirrors and average (plans are the same layout turned or mirrored). */
-    @WithDefault("true")
+    @WithDefault("" + EmbedderSettings.DEFAULT_SYMMETRIES)
     boolean symmetries();
 
     /** Encoder of version 0, used until a model version is published: resnet-mini, resnet18, ... */

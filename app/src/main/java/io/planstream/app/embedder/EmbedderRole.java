@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.app.config.ProcessRole;
 import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.embedder.rest.EmbedderRuntime;
 import io.planstream.embedder.streams.EmbedderService;
@@ -32,7 +33,6 @@ import io.quarkus.runtime.StartupEvent;
 public class EmbedderRole implements EmbedderRuntime {
 
     private static final Logger LOG = Logger.getLogger(EmbedderRole.class);
-    public static final String ROLE = "embedder";
 
     @Inject
     PlanstreamConfig planstream;
@@ -50,7 +50,7 @@ public class EmbedderRole implements EmbedderRuntime {
     private volatile ForwardWorkers workers;
 
     void onStart(@Observes StartupEvent event) {
-        if (!planstream.roles().contains(ROLE)) {
+        if (!planstream.runs(ProcessRole.EMBEDDER)) {
             return;
         }
         EncoderSpec bootstrap = EncoderSpec.of(config.bootstrapEncoder(), 3, config.bootstrapSize());

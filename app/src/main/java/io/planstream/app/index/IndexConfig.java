@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import io.planstream.index.lucene.HnswParams;
+import io.planstream.index.service.IndexSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -30,23 +31,23 @@ public interface IndexConfig {
     Optional<Integer> mergeWorkers();
 
     /** How often new embeddings become searchable (a reopen of the index reader; cheap at this rate). */
-    @WithDefault("100ms")
+    @WithDefault(IndexSettings.DEFAULT_REFRESH_MILLIS + "ms")
     Duration refreshInterval();
 
     /** How often indexes are committed with their Kafka offsets (a restart replays at most this much). */
-    @WithDefault("5s")
+    @WithDefault(IndexSettings.DEFAULT_COMMIT_SECONDS + "s")
     Duration commitInterval();
 
     /** A version whose embedder and index lag at most this many records counts as caught up. */
-    @WithDefault("20")
+    @WithDefault("" + IndexSettings.DEFAULT_CATCH_UP_LAG)
     long catchUpLag();
 
     /** Versions kept on disk: the active one and the newest older ones, for an instant roll-back. */
-    @WithDefault("2")
+    @WithDefault("" + IndexSettings.DEFAULT_RETAIN_VERSIONS)
     int retainVersions();
 
     /** Largest side of the thumbnails, in pixels. */
-    @WithDefault("128")
+    @WithDefault("" + IndexSettings.DEFAULT_THUMBNAIL_SIZE)
     int thumbnailSize();
 
     /** numCandidates when a query gives none: at least 100, and 1.5 k for larger k (as Elasticsearch does). */

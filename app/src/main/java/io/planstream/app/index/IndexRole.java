@@ -1,6 +1,6 @@
 package io.planstream.app.index;
 
-import java.time.Duration;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.app.config.ProcessRole;
 import io.planstream.index.lucene.HnswParams;
 import io.planstream.index.lucene.LuceneVectorization;
 import io.planstream.index.rest.IndexRuntime;
@@ -29,7 +30,6 @@ import io.quarkus.runtime.StartupEvent;
 public class IndexRole implements IndexProgress, IndexRuntime {
 
     private static final Logger LOG = Logger.getLogger(IndexRole.class);
-    public static final String ROLE = "index";
 
     @Inject
     PlanstreamConfig planstream;
@@ -46,13 +46,11 @@ public class IndexRole implements IndexProgress, IndexRuntime {
     private volatile IndexService service;
 
     void onStart(@Observes StartupEvent event) {
-        if (!planstream.roles().contains(ROLE)) {
+        if (!planstream.runs(ProcessRole.INDEX)) {
             return;
         }
-        HnswParams hnsw = new HnswParams(HnswParams.Type.parse(config.type()), config.m(), config.efConstruction(),
-                config.mergeWorkers().orElseGet(HnswParams::defaultMergeWorkers));
-        IndexSettings settings = new IndexSettings(planstream.dataPath("index"), hnsw, config.refreshInterval(),
-                config.commitInterval(), config.catchUpLag(), config.retainVersions(), config.thumbnailSize(), Duration.ofMillis(500));
+        IndexSettings settings = settings(config, planstream.dataPath("index"));
+        HnswParams hnsw = settings.hnsw();
         service = new IndexService(platform, settings).start();
         Gauge.builder("planstream.index.active.version", service, s -> s.activeVersion().orElse(-1))
                 .description("model version answering queries; -1 before any caught up").register(metrics);
@@ -62,6 +60,14 @@ public class IndexRole implements IndexProgress, IndexRuntime {
                 .description("embedding records the index refused (dead-lettered)").register(metrics);
         LOG.infof("Index role started in %s (%s, refresh %s)", settings.dataDir(), hnsw, config.refreshInterval());
         LOG.info(LuceneVectorization.describe());
+    }
+
+    /** The index role's settings from its configuration, in {@code dataDir}. */
+    static IndexSettings settings(IndexConfig config, Path dataDir) {
+        HnswParams hnsw = new HnswParams(HnswParams.Type.parse(config.type()), config.m(), config.efConstruction(),
+                config.mergeWorkers().orElseGet(HnswParams::defaultMergeWorkers));
+        return new IndexSettings(dataDir, hnsw, config.refreshInterval(), config.commitInterval(), config.catchUpLag(),
+                config.retainVersions(), config.thumbnailSize(), IndexSettings.DEFAULT_SUPERVISE);
     }
 
     @Override

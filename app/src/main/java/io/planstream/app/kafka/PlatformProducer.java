@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.ingest.config.IngestConfig;
 import io.planstream.platform.KafkaPlatform;
 
 /**
@@ -29,7 +30,7 @@ public class PlatformProducer {
 
     @Produces
     @Singleton
-    KafkaPlatform platform(Config config, PlanstreamConfig planstream) {
+    KafkaPlatform platform(Config config, PlanstreamConfig planstream, IngestConfig ingest) {
         KafkaPlatform.Builder b = KafkaPlatform.builder()
                 .optClientProperties(withPrefix(config, KAFKA_PREFIX))
                 .optSerdeConfig(serdeConfig(config))
@@ -37,7 +38,8 @@ public class PlatformProducer {
                 .optRegistryPort(planstream.embedded().registryPort())
                 .optPartitions(planstream.topics().partitions())
                 .optReplicationFactor(planstream.topics().replicationFactor())
-                .optStartupTimeout(planstream.topics().startupTimeout());
+                .optStartupTimeout(planstream.topics().startupTimeout())
+                .optMaxUploadBytes(ingest.maxBytes());
         if (!planstream.embedded().temporary()) {
             b.optEmbeddedDataDir(planstream.dataPath("kafka").toAbsolutePath());
         }

@@ -12,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.app.config.ProcessRole;
 import io.planstream.app.embedder.EmbedderRole;
 import io.planstream.app.index.IndexRole;
 import io.planstream.app.trainer.TrainerRole;
@@ -78,8 +79,8 @@ public class StatusResource {
 
     @GET
     public Status status() {
-        List<String> roles = List.copyOf(planstream.roles());
-        Ingest ingest = roles.contains("ingest") && catalog.isResolvable() ? new Ingest(catalog.get().size()) : null;
+        List<String> roles = planstream.roles().stream().map(ProcessRole::id).toList();
+        Ingest ingest = planstream.runs(ProcessRole.INGEST) && catalog.isResolvable() ? new Ingest(catalog.get().size()) : null;
         Embedder e = embedder.running() ? new Embedder(embedder.status(), embedder.refusedArtifacts(), embedder.lastRefusal()) : null;
         Index i = index.service().map(StatusResource::index).orElse(null);
         Trainer t = trainer.service().map(s -> new Trainer(s.status())).orElse(null);

@@ -3,6 +3,7 @@ package io.planstream.app.trainer;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.planstream.trainer.TrainerSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -11,74 +12,74 @@ import io.smallrye.config.WithDefault;
 public interface TrainerConfig {
 
     /** Most images the training buffer holds. */
-    @WithDefault("10000")
+    @WithDefault("" + TrainerSettings.DEFAULT_BUFFER_IMAGES)
     int bufferImages();
 
     /** Most pixel bytes the training buffer holds (the tighter bound wins). */
-    @WithDefault("536870912")
+    @WithDefault("" + TrainerSettings.DEFAULT_BUFFER_BYTES)
     long bufferBytes();
 
     /** What the buffer keeps when full: reservoir (a uniform sample of the stream) or recent (the newest). */
-    @WithDefault("reservoir")
+    @WithDefault(TrainerSettings.DEFAULT_SAMPLING)
     String sampling();
 
     /** A round starts once this many new images arrived (0: never by count). */
-    @WithDefault("1000")
+    @WithDefault("" + TrainerSettings.DEFAULT_MIN_NEW_IMAGES)
     long minNewImages();
 
     /** A round starts this long after the last one where new images arrived (0s: no schedule). */
-    @WithDefault("0s")
+    @WithDefault(TrainerSettings.DEFAULT_INTERVAL_SECONDS + "s")
     Duration interval();
 
     /** Passes over the buffer's training part per round. */
-    @WithDefault("5")
+    @WithDefault("" + TrainerSettings.DEFAULT_EPOCHS)
     int epochs();
 
     /** Images per step (2 views each). */
-    @WithDefault("64")
+    @WithDefault("" + TrainerSettings.DEFAULT_BATCH_SIZE)
     int batchSize();
 
     /** Augmentation policy: floorplan (rotations and flips, no colour jitter), cifar or imagenet. */
-    @WithDefault("floorplan")
+    @WithDefault(TrainerSettings.DEFAULT_POLICY)
     String policy();
 
     /** NT-Xent temperature tau. */
-    @WithDefault("0.5")
+    @WithDefault("" + TrainerSettings.DEFAULT_TEMPERATURE)
     float temperature();
 
     /** A round's training stops after this long; what it learnt so far is judged. */
-    @WithDefault("30m")
+    @WithDefault(TrainerSettings.DEFAULT_MAX_ROUND_MINUTES + "m")
     Duration maxRoundDuration();
 
     /** Share of image ids held out of training, on which candidates are judged. */
-    @WithDefault("0.2")
+    @WithDefault("" + TrainerSettings.DEFAULT_HELD_OUT_FRACTION)
     double heldOutFraction();
 
     /** Gate margin: the held-out loss may rise by this fraction, kNN top-1 fall by this much (negative: demand a gain). */
-    @WithDefault("0.0")
+    @WithDefault("" + TrainerSettings.DEFAULT_MARGIN)
     double margin();
 
     /** Metadata field used as the class for kNN accuracy; RPLAN uploads carry rooms.total. Empty: none. */
-    @WithDefault("rooms.total")
+    @WithDefault(TrainerSettings.DEFAULT_LABEL_KEY)
     Optional<String> labelKey();
 
     /** Encoder of a first model where none is published yet. */
-    @WithDefault("resnet-mini")
+    @WithDefault(TrainerSettings.DEFAULT_FIRST_ENCODER)
     String firstEncoder();
 
     /** Input side of the first encoder, in pixels. */
-    @WithDefault("64")
+    @WithDefault("" + TrainerSettings.DEFAULT_FIRST_ENCODER_SIZE)
     int firstEncoderSize();
 
     /** Transactional id shared by every trainer of a deployment: a new trainer fences the old one. */
-    @WithDefault("planstream-trainer")
+    @WithDefault(TrainerSettings.DEFAULT_TRANSACTIONAL_ID)
     String transactionalId();
 
     /** auto, cpu or gpu. */
-    @WithDefault("auto")
+    @WithDefault(TrainerSettings.DEFAULT_DEVICE)
     String device();
 
     /** Seeds the buffer and the views. */
-    @WithDefault("1")
+    @WithDefault("" + TrainerSettings.DEFAULT_SEED)
     long seed();
 }

@@ -3,6 +3,7 @@ package io.planstream.app.trainer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.List;
 
 import jakarta.annotation.PreDestroy;
@@ -15,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.app.config.ProcessRole;
 import io.planstream.platform.KafkaPlatform;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.trainer.RoundResult;
@@ -29,7 +31,6 @@ import io.quarkus.runtime.StartupEvent;
 public class TrainerRole implements TrainerRuntime {
 
     private static final Logger LOG = Logger.getLogger(TrainerRole.class);
-    public static final String ROLE = "trainer";
 
     @Inject
     PlanstreamConfig planstream;
@@ -46,14 +47,10 @@ public class TrainerRole implements TrainerRuntime {
     private volatile TrainerService service;
 
     void onStart(@Observes StartupEvent event) throws IOException {
-        if (!planstream.roles().contains(ROLE)) {
+        if (!planstream.runs(ProcessRole.TRAINER)) {
             return;
         }
-        TrainerSettings settings = new TrainerSettings(planstream.dataPath("trainer"), config.bufferImages(), config.bufferBytes(),
-                TrainingBuffer.Sampling.parse(config.sampling()), config.minNewImages(), config.interval(), config.epochs(),
-                config.batchSize(), config.policy(), config.temperature(), config.maxRoundDuration(), config.heldOutFraction(),
-                config.margin(), config.labelKey().orElse(""), EncoderSpec.of(config.firstEncoder(), 3, config.firstEncoderSize()),
-                config.transactionalId(), publisherName(), config.device(), config.seed());
+        TrainerSettings settings = settings(config, planstream.dataPath("trainer"), publisherName());
         service = new TrainerService(platform, settings).start();
         Gauge.builder("planstream.trainer.buffer.images", service, s -> s.status().bufferImages())
                 .description("images in the training buffer").register(metrics);
@@ -67,6 +64,31 @@ public class TrainerRole implements TrainerRuntime {
         }
     }
 
+    /** The trainer's settings from its configuration. */
+    static TrainerSettings settings(TrainerConfig config, Path workDir, String publisher) {
+        return TrainerSettings.builder()
+                .setWorkDir(workDir)
+                .optBufferImages(config.bufferImages())
+                .optBufferBytes(config.bufferBytes())
+                .optSampling(TrainingBuffer.Sampling.parse(config.sampling()))
+                .optMinNewImages(config.minNewImages())
+                .optInterval(config.interval())
+                .optEpochs(config.epochs())
+                .optBatchSize(config.batchSize())
+                .optPolicy(config.policy())
+                .optTemperature(config.temperature())
+                .optMaxRoundDuration(config.maxRoundDuration())
+                .optHeldOutFraction(config.heldOutFraction())
+                .optMargin(config.margin())
+                .optLabelKey(config.labelKey().orElse(""))
+                .optFirstEncoder(EncoderSpec.of(config.firstEncoder(), 3, config.firstEncoderSize()))
+                .optTransactionalId(config.transactionalId())
+                .optPublisher(publisher)
+                .optDevice(config.device())
+                .optSeed(config.seed())
+                .build();
+    }
+
     private static double lastCandidate(TrainerService s, String metric) {
         RoundResult last = s.status().lastRound();
         Double v = last == null ? null : last.candidate().get(metric);
@@ -77,7 +99,7 @@ public class TrainerRole implements TrainerRuntime {
         try {
             return "trainer@" + InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
-            return "trainer";
+            return TrainerSettings.DEFAULT_PUBLISHER;
         }
     }
 

@@ -24,4 +24,11 @@ class ServeCommandMessageTest {
         assertThat(ServeCommand.rootMessage(new IllegalStateException("alone"))).isEqualTo("alone");
         assertThat(ServeCommand.rootMessage(new NullPointerException())).startsWith("java.lang.NullPointerException");
     }
+
+    @Test
+    void shouldRefuseAnUnknownRoleBeforeStartingNamingTheValidOnes() {
+        CliRun run = CliRun.run("serve", "--roles", "ingest,search");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--roles: unknown role 'search'; the roles are ingest, embedder, index, trainer");
+    }
 }

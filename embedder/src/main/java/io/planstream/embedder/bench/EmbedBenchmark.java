@@ -130,7 +130,7 @@ public final class EmbedBenchmark {
              EmbeddingCounter counter = new EmbeddingCounter(platform);
              // The raw forward runs on a lane like the stream's: the same workers, threads and encoders.
              ForwardLane raw = ForwardLane.threaded(encoders, "bench-raw-forward", c.workers())) {
-            EmbedderSettings settings = new EmbedderSettings(c.batch(), Duration.ofMillis(50), c.symmetries());
+            EmbedderSettings settings = new EmbedderSettings(c.batch(), EmbedderSettings.DEFAULT_MAX_WAIT, c.symmetries());
             EncoderPool pool = new EncoderPool(encoders, c.workers());
             try (EmbedderStream stream = new EmbedderStream(platform, 0, pool,
                     new Preprocessor(c.encoder().inputSize(), c.encoder().inputChannels()), settings, state,

@@ -13,6 +13,11 @@ import java.util.Objects;
 public record EmbedderSettings(int batchSize, Duration maxWait, boolean symmetries) {
 
     public static final int MAX_BATCH = 1024;
+    // Compile-time constants, so that a configuration mapping's defaults can name them.
+    public static final int DEFAULT_BATCH_SIZE = 32;
+    public static final long DEFAULT_MAX_WAIT_MILLIS = 50;
+    public static final boolean DEFAULT_SYMMETRIES = true;
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(DEFAULT_MAX_WAIT_MILLIS);
 
     public EmbedderSettings {
         Objects.requireNonNull(maxWait, "maxWait");

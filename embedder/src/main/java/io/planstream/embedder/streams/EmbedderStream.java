@@ -51,8 +51,9 @@ public final class EmbedderStream implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // Whole pictures travel through the batch buffer's changelog: room for the largest upload.
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 16 * 1024 * 1024);
-        p.put(StreamsConfig.topicPrefix("max.message.bytes"), String.valueOf(16 * 1024 * 1024));
+        int maxRecordBytes = platform.topics().imageMaxMessageBytes();
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes);
+        p.put(StreamsConfig.topicPrefix("max.message.bytes"), String.valueOf(maxRecordBytes));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
         // A batch finishes on its forward lane while the stream thread may sit in poll: wake up as often
         // as the processor's tick, so that an idle stream writes a finished batch within one tick.

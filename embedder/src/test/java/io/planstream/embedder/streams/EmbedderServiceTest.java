@@ -47,6 +47,7 @@ import io.planstream.avro.ModelState;
 import io.planstream.avro.ModelVersion;
 import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.testing.Await;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactInfo;
@@ -200,13 +201,7 @@ class EmbedderServiceTest {
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what + "; status " + service.status());
-            }
-            Thread.sleep(250);
-        }
+        Await.until(what, Duration.ofSeconds(120), condition, () -> "status " + service.status());
     }
 
     private static ImageRecord image(String id, int seed) throws IOException {

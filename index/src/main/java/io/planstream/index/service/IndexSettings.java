@@ -22,10 +22,16 @@ import io.planstream.index.lucene.HnswParams;
 public record IndexSettings(Path dataDir, HnswParams hnsw, Duration refreshInterval, Duration commitInterval,
                             long catchUpLag, int retainVersions, int thumbnailSize, Duration superviseInterval) {
 
-    public static final Duration DEFAULT_REFRESH = Duration.ofMillis(100);
-    public static final Duration DEFAULT_COMMIT = Duration.ofSeconds(5);
+    // The defaults are compile-time constants so that a configuration mapping's @WithDefault can name them.
+    public static final long DEFAULT_REFRESH_MILLIS = 100;
+    public static final long DEFAULT_COMMIT_SECONDS = 5;
     public static final long DEFAULT_CATCH_UP_LAG = 20;
     public static final int DEFAULT_RETAIN_VERSIONS = 2;
+    public static final int DEFAULT_THUMBNAIL_SIZE = Thumbnails.DEFAULT_SIZE;
+    public static final long DEFAULT_SUPERVISE_MILLIS = 500;
+    public static final Duration DEFAULT_REFRESH = Duration.ofMillis(DEFAULT_REFRESH_MILLIS);
+    public static final Duration DEFAULT_COMMIT = Duration.ofSeconds(DEFAULT_COMMIT_SECONDS);
+    public static final Duration DEFAULT_SUPERVISE = Duration.ofMillis(DEFAULT_SUPERVISE_MILLIS);
 
     public IndexSettings {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -47,7 +53,7 @@ public record IndexSettings(Path dataDir, HnswParams hnsw, Duration refreshInter
     /** The defaults, in {@code dataDir}. */
     public static IndexSettings defaults(Path dataDir) {
         return new IndexSettings(dataDir, HnswParams.defaults(), DEFAULT_REFRESH, DEFAULT_COMMIT, DEFAULT_CATCH_UP_LAG,
-                DEFAULT_RETAIN_VERSIONS, Thumbnails.DEFAULT_SIZE, Duration.ofMillis(500));
+                DEFAULT_RETAIN_VERSIONS, DEFAULT_THUMBNAIL_SIZE, DEFAULT_SUPERVISE);
     }
 
     private static void positive(Duration d, String name) {

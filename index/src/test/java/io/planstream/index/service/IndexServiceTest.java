@@ -44,6 +44,7 @@ import io.planstream.avro.ImageRecord;
 import io.planstream.index.lucene.HnswParams;
 import io.planstream.platform.KafkaPlatform;
 import io.planstream.platform.TopicNames;
+import io.planstream.platform.testing.Await;
 
 /**
  * The index role against a real broker: embeddings become searchable, a restarted index resumes where its
@@ -286,12 +287,6 @@ class IndexServiceTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
+        Await.until(what, Duration.ofSeconds(60), condition);
     }
 }

@@ -27,7 +27,8 @@ public class IngestBeans {
     @Produces
     @Singleton
     ImagePublisher publisher(KafkaPlatform platform, IngestConfig config) {
-        return new ImagePublisher(platform.clientProperties(), platform.topics().images(), config.ackTimeout());
+        return new ImagePublisher(platform.clientProperties(), platform.topics().images(), config.ackTimeout(),
+                platform.topics().imageMaxMessageBytes());
     }
 
     /** Started with the application so that {@code GET /images/{id}} knows the images already in Kafka. */

@@ -2,6 +2,7 @@ package io.planstream.ingest.config;
 
 import java.time.Duration;
 
+import io.planstream.ingest.image.ImageLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -10,19 +11,19 @@ import io.smallrye.config.WithDefault;
 public interface IngestConfig {
 
     /** Largest accepted upload body, in bytes (10 MB). */
-    @WithDefault("10485760")
+    @WithDefault("" + ImageLimits.DEFAULT_MAX_BYTES)
     long maxBytes();
 
     /** Largest accepted width, in pixels, read from the header before decoding. */
-    @WithDefault("10000")
+    @WithDefault("" + ImageLimits.DEFAULT_MAX_WIDTH)
     int maxWidth();
 
     /** Largest accepted height, in pixels, read from the header before decoding. */
-    @WithDefault("10000")
+    @WithDefault("" + ImageLimits.DEFAULT_MAX_HEIGHT)
     int maxHeight();
 
     /** Largest accepted width x height, refused before decoding (pixel floods). */
-    @WithDefault("40000000")
+    @WithDefault("" + ImageLimits.DEFAULT_MAX_PIXELS)
     long maxPixels();
 
     /** How long an upload waits for Kafka's acknowledgement before it is answered 503. */

@@ -1,5 +1,7 @@
 package io.planstream.ingest.image;
 
+import io.planstream.platform.Topics;
+
 /**
  * Upper bounds an upload must respect before its pixels are decoded.
  *
@@ -13,7 +15,8 @@ package io.planstream.ingest.image;
  */
 public record ImageLimits(long maxBytes, int maxWidth, int maxHeight, long maxPixels) {
 
-    public static final long DEFAULT_MAX_BYTES = 10L * 1024 * 1024;
+    /** The size the images topic is made for by default (10 MiB). */
+    public static final long DEFAULT_MAX_BYTES = Topics.DEFAULT_MAX_UPLOAD_BYTES;
     public static final int DEFAULT_MAX_WIDTH = 10_000;
     public static final int DEFAULT_MAX_HEIGHT = 10_000;
     /** 40 megapixels: a large photo, about 160 MB as 4-byte pixels once decoded. */

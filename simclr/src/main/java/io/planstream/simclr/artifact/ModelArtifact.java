@@ -27,10 +27,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -185,13 +183,7 @@ public final class ModelArtifact implements AutoCloseable {
 
     /** Writes the manifest last and atomically: a directory with a manifest holds a complete artifact. */
     static void writeManifest(Path dir, ModelManifest manifest) throws IOException {
-        Path tmp = dir.resolve(MANIFEST + ".tmp");
-        JSON.writeValue(tmp.toFile(), manifest);
-        try {
-            Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.writeJson(JSON, dir.resolve(MANIFEST), manifest);
     }
 
     /**

@@ -8,11 +8,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.planstream.simclr.artifact.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -97,13 +96,7 @@ public record Checkpoint(
      * a directory with the file is a complete checkpoint: the artifact is saved before it.
      */
     public void write(Path dir) throws IOException {
-        Path tmp = dir.resolve(FILE + ".tmp");
-        JSON.writeValue(tmp.toFile(), this);
-        try {
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.writeJson(JSON, dir.resolve(FILE), this);
     }
 
     /** Reads {@code dir/checkpoint.json}, failing with the file's name on anything malformed. */
