@@ -13,7 +13,8 @@ import org.apache.avro.Schema;
 /**
  * What the embedded registry knows, rebuilt from its topic: schemas by id and by text, the versions
  * of each subject, compatibility levels and the highest id given. Every method is synchronized;
- * only {@link SchemaStore} changes it, and only by applying records read back from the topic.
+ * only {@link SchemaLog} changes it, under the {@link SchemaStore}'s write lock, and only by applying
+ * records read back from the topic.
  */
 final class RegistryState {
 

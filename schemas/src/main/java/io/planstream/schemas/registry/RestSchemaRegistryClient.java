@@ -1,29 +1,19 @@
 package io.planstream.schemas.registry;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,6 +28,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * goes on to the next, and the URL that answered last is tried first next time. An HTTP error is
  * an answer, not a failover reason. Answers that never change (the schema of an id, the id of a
  * schema in a subject) are cached, bounded by {@link #CACHE_CAPACITY_CONFIG}.
+ *
+ * <p>This class speaks the registry's API; the {@link RegistryTransport} sends the requests with the
+ * failover, and the {@link RegistryCache} keeps the answers.
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
@@ -66,30 +59,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final Logger LOG = LoggerFactory.getLogger(RestSchemaRegistryClient.class);
-    private static final String ACCEPT =
-            "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json; qs=0.9, application/json; qs=0.5";
-    private static final int MAX_ERROR_BODY_CHARS = 300;
-
-    private final List<Endpoint> endpoints;
-    /** The endpoint that answered last: asked first, so a dead first URL costs one timeout, not one per request. */
-    private final AtomicInteger preferred = new AtomicInteger();
-    private final Duration requestTimeout;
-    private final HttpClient http;
+    private final RegistryTransport transport;
     private final ObjectMapper json = new ObjectMapper();
-    private final BoundedCache<Integer, Schema> schemasById;
-    private final BoundedCache<String, Integer> idsBySubjectAndSchema;
+    private final RegistryCache cache;
 
     private RestSchemaRegistryClient(Builder builder) {
-        this.endpoints = builder.endpoints();
-        this.requestTimeout = builder.requestTimeout;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(builder.connectTimeout)
-                // Registries speak HTTP/1.1; skipping the h2c upgrade avoids proxies that mishandle it.
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
-        this.schemasById = new BoundedCache<>(builder.cacheCapacity);
-        this.idsBySubjectAndSchema = new BoundedCache<>(builder.cacheCapacity);
+        this.transport = new RegistryTransport(RegistryTransport.endpoints(builder.urls, builder.userInfo),
+                builder.connectTimeout, builder.requestTimeout, json);
+        this.cache = new RegistryCache(builder.cacheCapacity);
     }
 
     public static Builder builder() {
@@ -150,21 +127,20 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     /** The base URLs this client uses, in the order given, without credentials. */
     public List<String> urls() {
-        return endpoints.stream().map(Endpoint::base).toList();
+        return transport.urls();
     }
 
     @Override
     public int register(String subject, Schema schema) {
         requireSubject(subject);
         Objects.requireNonNull(schema, "schema");
-        String key = subject + '\n' + schema;
-        Integer cached = idsBySubjectAndSchema.get(key);
+        Integer cached = cache.id(subject, schema);
         if (cached != null) {
             return cached;
         }
         JsonNode answer;
         try {
-            answer = call("POST", "/subjects/" + segment(subject) + "/versions", schemaBody(schema));
+            answer = transport.call("POST", "/subjects/" + segment(subject) + "/versions", schemaBody(schema));
         } catch (SchemaRegistryException e) {
             if (e.status() == 409) {
                 throw incompatible(subject, e);
@@ -176,28 +152,27 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             throw e;
         }
         int id = requiredInt(answer, "id", "POST /subjects/" + subject + "/versions");
-        idsBySubjectAndSchema.put(key, id);
-        schemasById.put(id, schema);
+        cache.put(subject, schema, id);
         return id;
     }
 
     @Override
     public Schema getById(int id) {
-        Schema cached = schemasById.get(id);
+        Schema cached = cache.schema(id);
         if (cached != null) {
             return cached;
         }
         String path = "/schemas/ids/" + id;
-        JsonNode answer = call("GET", path, null);
+        JsonNode answer = transport.call("GET", path, null);
         Schema schema = parseAvro(answer, "schema id " + id);
-        schemasById.put(id, schema);
+        cache.putSchema(id, schema);
         return schema;
     }
 
     @Override
     public RegisteredSchema getLatest(String subject) {
         requireSubject(subject);
-        JsonNode answer = call("GET", "/subjects/" + segment(subject) + "/versions/latest", null);
+        JsonNode answer = transport.call("GET", "/subjects/" + segment(subject) + "/versions/latest", null);
         return remember(registered(subject, answer, "the latest version of subject '" + subject + "'"));
     }
 
@@ -206,7 +181,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         requireSubject(subject);
         Objects.requireNonNull(schema, "schema");
         try {
-            JsonNode answer = call("POST", "/subjects/" + segment(subject), schemaBody(schema));
+            JsonNode answer = transport.call("POST", "/subjects/" + segment(subject), schemaBody(schema));
             return Optional.of(remember(registered(subject, answer, "the lookup in subject '" + subject + "'")));
         } catch (SchemaRegistryException e) {
             // Only the two "not there" answers mean absent; any other 404 (a wrong base path) is an error.
@@ -223,7 +198,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         requireSubject(subject);
         Objects.requireNonNull(schema, "schema");
         try {
-            JsonNode answer = call("POST", "/compatibility/subjects/" + segment(subject) + "/versions/latest?verbose=true",
+            JsonNode answer = transport.call("POST", "/compatibility/subjects/" + segment(subject) + "/versions/latest?verbose=true",
                     schemaBody(schema));
             JsonNode compatible = answer.get("is_compatible");
             if (compatible == null || !compatible.isBoolean()) {
@@ -242,7 +217,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public List<String> subjects() {
-        JsonNode answer = call("GET", "/subjects", null);
+        JsonNode answer = transport.call("GET", "/subjects", null);
         List<String> subjects = new ArrayList<>();
         for (JsonNode node : array(answer, "the subject list")) {
             subjects.add(node.asText());
@@ -255,7 +230,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         requireSubject(subject);
         JsonNode answer;
         try {
-            answer = call("GET", "/subjects/" + segment(subject) + "/versions", null);
+            answer = transport.call("GET", "/subjects/" + segment(subject) + "/versions", null);
         } catch (SchemaRegistryException e) {
             if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND) {
                 return List.of();
@@ -272,11 +247,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public String compatibility(String subject) {
         if (subject == null) {
-            return level(call("GET", "/config", null), "the global configuration");
+            return level(transport.call("GET", "/config", null), "the global configuration");
         }
         requireSubject(subject);
         try {
-            return level(call("GET", "/config/" + segment(subject) + "?defaultToGlobal=true", null),
+            return level(transport.call("GET", "/config/" + segment(subject) + "?defaultToGlobal=true", null),
                     "the configuration of subject '" + subject + "'");
         } catch (SchemaRegistryException e) {
             // Registries that ignore defaultToGlobal answer 404 for a subject without its own level.
@@ -292,7 +267,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         Objects.requireNonNull(level, "level");
         String path = subject == null ? "/config" : "/config/" + segment(requireSubject(subject));
         ObjectNode body = json.createObjectNode().put("compatibility", level);
-        JsonNode answer = call("PUT", path, body);
+        JsonNode answer = transport.call("PUT", path, body);
         JsonNode set = answer.get("compatibility");
         return set != null && set.isTextual() ? set.asText() : level(answer, "PUT " + path);
     }
@@ -300,89 +275,6 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public String toString() {
         return "RestSchemaRegistryClient" + urls();
-    }
-
-    // ---- request plumbing ---------------------------------------------------------------------
-
-    /** Sends the request to the preferred endpoint and fails over to the others when one cannot be reached. */
-    private JsonNode call(String method, String path, JsonNode body) {
-        byte[] bytes = body == null ? null : toBytes(body);
-        int first = preferred.get();
-        List<String> failures = new ArrayList<>();
-        SchemaRegistryException unreachable = null;
-        for (int i = 0; i < endpoints.size(); i++) {
-            int index = (first + i) % endpoints.size();
-            Endpoint endpoint = endpoints.get(index);
-            HttpResponse<String> response;
-            try {
-                response = http.send(request(endpoint, method, path, bytes), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                String failure = endpoint.base() + " (" + describe(e) + ")";
-                LOG.debug("schema registry {} {} failed at {}", method, path, failure, e);
-                failures.add(failure);
-                SchemaRegistryException wrapped = new SchemaRegistryException(SchemaRegistryException.NO_ANSWER,
-                        SchemaRegistryException.NO_ANSWER, "", "cannot reach " + failure, e);
-                if (unreachable == null) {
-                    unreachable = wrapped;
-                } else {
-                    unreachable.addSuppressed(wrapped);
-                }
-                continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SchemaRegistryException(SchemaRegistryException.NO_ANSWER, SchemaRegistryException.NO_ANSWER, "",
-                        "interrupted while calling the schema registry at " + endpoint.base() + ": " + method + " " + path, e);
-            }
-            preferred.set(index);
-            return answer(endpoint, method, path, response);
-        }
-        throw new SchemaRegistryException(SchemaRegistryException.NO_ANSWER, SchemaRegistryException.NO_ANSWER, "",
-                "schema registry unreachable for " + method + " " + path + " at " + String.join(", ", failures), unreachable);
-    }
-
-    private HttpRequest request(Endpoint endpoint, String method, String path, byte[] body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.base() + path))
-                .timeout(requestTimeout)
-                .header("Accept", ACCEPT);
-        endpoint.authorization().ifPresent(value -> request.header("Authorization", value));
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", CONTENT_TYPE).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        }
-        return request.build();
-    }
-
-    private JsonNode answer(Endpoint endpoint, String method, String path, HttpResponse<String> response) {
-        int status = response.statusCode();
-        String text = response.body() == null ? "" : response.body();
-        if (status / 100 == 2) {
-            try {
-                return json.readTree(text);
-            } catch (JsonProcessingException e) {
-                throw new SchemaRegistryException(status, SchemaRegistryException.NO_ANSWER, "",
-                        "schema registry at " + endpoint.base() + " answered " + method + " " + path
-                                + " with a body that is not JSON: " + abbreviate(text), e);
-            }
-        }
-        int errorCode = status;
-        String message = abbreviate(text);
-        try {
-            JsonNode error = json.readTree(text);
-            if (error != null && error.isObject()) {
-                errorCode = error.path("error_code").asInt(status);
-                message = error.path("message").asText(message);
-            }
-        } catch (JsonProcessingException e) {
-            // Not a Confluent error body (a proxy's HTML page, say): the raw text above is the message.
-            LOG.debug("schema registry error body is not JSON: {}", e.getMessage());
-        }
-        String hint = status == 401 || status == 403
-                ? " (check " + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + " and " + USER_INFO_CONFIG + ")"
-                : "";
-        throw new SchemaRegistryException(status, errorCode, message, "schema registry at " + endpoint.base()
-                + " answered " + status + " (error_code " + errorCode + ") to " + method + " " + path + ": " + message + hint,
-                null);
     }
 
     /**
@@ -420,8 +312,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private RegisteredSchema remember(RegisteredSchema registered) {
-        schemasById.put(registered.id(), registered.schema());
-        idsBySubjectAndSchema.put(registered.subject() + '\n' + registered.schema(), registered.id());
+        cache.put(registered.subject(), registered.schema(), registered.id());
         return registered;
     }
 
@@ -470,20 +361,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     private static SchemaRegistryException malformed(String what, String field, JsonNode answer) {
         return new SchemaRegistryException(SchemaRegistryException.NO_ANSWER, SchemaRegistryException.NO_ANSWER, "",
-                "the registry's answer for " + what + " lacks '" + field + "': " + abbreviate(String.valueOf(answer)), null);
+                "the registry's answer for " + what + " lacks '" + field + "': " + RegistryTransport.abbreviate(String.valueOf(answer)), null);
     }
 
     private ObjectNode schemaBody(Schema schema) {
         // "schemaType" is left out: AVRO is the default, and older registries reject the field.
         return json.createObjectNode().put("schema", schema.toString());
-    }
-
-    private byte[] toBytes(JsonNode body) {
-        try {
-            return json.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a JSON request body", e);
-        }
     }
 
     private static String requireSubject(String subject) {
@@ -496,16 +379,6 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     /** Encodes one path segment: '/' in a subject must not split the path, and '+' is not a space there. */
     private static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static String describe(IOException e) {
-        // The JDK's ConnectException often has no message; its class name is the useful part.
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-
-    private static String abbreviate(String text) {
-        String flat = text.strip();
-        return flat.length() <= MAX_ERROR_BODY_CHARS ? flat : flat.substring(0, MAX_ERROR_BODY_CHARS) + "...";
     }
 
     private static String string(Map<String, ?> configs, String key, String fallback) {
@@ -527,10 +400,6 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             throw new IllegalArgumentException(key + " must be a positive integer, got '" + value + "'", e);
         }
         throw new IllegalArgumentException(key + " must be a positive integer, got '" + value + "'");
-    }
-
-    /** One base URL and the Authorization header it gets. */
-    private record Endpoint(String base, Optional<String> authorization) {
     }
 
     /** Settings of a {@link RestSchemaRegistryClient}: {@link #setUrls} is required. */
@@ -582,39 +451,6 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 throw new IllegalArgumentException(URL_CONFIG + " is required: at least one registry URL");
             }
             return new RestSchemaRegistryClient(this);
-        }
-
-        private List<Endpoint> endpoints() {
-            List<Endpoint> endpoints = new ArrayList<>();
-            for (String raw : urls.split(",")) {
-                String trimmed = raw.trim();
-                if (!trimmed.isEmpty()) {
-                    endpoints.add(endpoint(trimmed));
-                }
-            }
-            if (endpoints.isEmpty()) {
-                throw new IllegalArgumentException(URL_CONFIG + " has no URL in '" + urls + "'");
-            }
-            return List.copyOf(endpoints);
-        }
-
-        private Endpoint endpoint(String url) {
-            URI uri;
-            try {
-                uri = new URI(url);
-            } catch (java.net.URISyntaxException e) {
-                throw new IllegalArgumentException(URL_CONFIG + " has an invalid URL '" + url + "': " + e.getMessage(), e);
-            }
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-                throw new IllegalArgumentException(URL_CONFIG + " must hold http:// or https:// URLs with a host, got '" + url + "'");
-            }
-            String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
-            String base = scheme + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + path;
-            String credentials = userInfo != null ? userInfo : uri.getUserInfo();
-            Optional<String> authorization = Optional.ofNullable(credentials).map(c -> "Basic "
-                    + Base64.getEncoder().encodeToString(c.getBytes(StandardCharsets.UTF_8)));
-            return new Endpoint(base, authorization);
         }
 
         private static Duration positive(Duration timeout, String name) {

@@ -15,10 +15,8 @@ import io.planstream.simclr.Seeds;
 import io.planstream.simclr.ResidentMemory;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactException;
-import io.planstream.simclr.artifact.ArtifactInfo;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.ModelManifest;
-import io.planstream.simclr.augment.AugmentationPolicy;
 import io.planstream.simclr.augment.BatchAugmenter;
 import io.planstream.simclr.data.DataSources;
 import io.planstream.simclr.data.ImageDataset;
@@ -39,17 +37,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * SimCLR pretraining (Chen et al., "A Simple Framework for Contrastive Learning of Visual
@@ -75,6 +67,9 @@ import java.util.stream.Stream;
  * <p>A run can continue an earlier model ({@link PretrainConfig#initFrom()}): it starts from that
  * model's f(.) and g(.) instead of a seeded initialisation, keeps its normalisation, and the models
  * it saves name it as their parent and count its steps in their own.
+ *
+ * <p>This class plans a run, checks it against a checkpoint or a parent ({@link RunDifferences}) and
+ * runs the steps; {@link RunFiles} writes the output folder.
  */
 public final class Pretrainer {
 
@@ -146,13 +141,10 @@ public final class Pretrainer {
         private final int batch;
         private final int stepsPerEpoch;
         private final int totalSteps;
-        private final Path out;
-        private final Path checkpoints;
-        private final Path modelDir;
         private final OptimizerSpec optimizerSpec;
         private final WarmupCosineSchedule schedule;
         private final ProjectionHeadSpec head;
-        private final List<StepRecord> history = new ArrayList<>();
+        private final RunFiles files;
         private final Instant started = Instant.now();
         private final long startNanos = System.nanoTime();
         private String runId;
@@ -194,18 +186,19 @@ public final class Pretrainer {
                         + " steps is more steps than a run can count: lower the epochs");
             }
             this.totalSteps = (int) total;
-            this.out = config.outputDir();
-            this.checkpoints = out.resolve(CHECKPOINTS);
-            this.modelDir = out.resolve(MODEL);
             this.optimizerSpec = config.optimizer().toSpec(totalSteps);
             this.schedule = optimizerSpec.schedule(batch);
             this.head = config.head().resolve(spec.embeddingDim());
             this.normalization = Normalization.centred(spec.inputChannels());
+            this.files = new RunFiles(config, data.size(), stepsPerEpoch, totalSteps, dataDescription, optimizerSpec,
+                    listener);
         }
 
         PretrainResult run() throws IOException {
+            Path out = files.out();
+            Path modelDir = files.modelDir();
             Files.createDirectories(out);
-            Optional<Path> latest = Checkpoint.latest(checkpoints);
+            Optional<Path> latest = Checkpoint.latest(files.checkpoints());
             Checkpoint resumeState = null;
             if (config.resume() && latest.isPresent()) {
                 resumedFrom = latest.get();
@@ -218,7 +211,7 @@ public final class Pretrainer {
                 parentVersion = saved.parentVersion();
                 parentSteps = saved.trainingSteps() - resumeState.step();
                 normalization = saved.normalizationSpec();
-                restoreHistory();
+                files.restoreHistory(firstStep);
             } else {
                 if (latest.isPresent() || Files.exists(modelDir)) {
                     throw new PretrainSetupException(out + " holds an earlier run (" + CHECKPOINTS + "/ or "
@@ -241,6 +234,7 @@ public final class Pretrainer {
                 throw new PretrainSetupException("the run in " + out + " is complete (" + totalSteps
                         + " steps); nothing to resume");
             }
+            files.lineage(runId, parentVersion, parentSteps, normalization);
             Device device = Devices.choose(config.device());
             // Off outside the gradient collector, or the optimiser's in-place updates fail in this thread.
             SimClrEngine.noGradientsInThisThread();
@@ -293,10 +287,10 @@ public final class Pretrainer {
                         StepRecord record = new StepRecord(done + 1, epoch + 1, loss, schedule.valueAt(done),
                                 batch / seconds, liveArrays, ResidentMemory.megabytes());
                         done++;
-                        history.add(record);
+                        files.add(record);
                         listener.onStep(record, liveArrays);
                         if (config.checkpointEvery().isDue(done, stepsPerEpoch) && done < totalSteps) {
-                            saveCheckpoint(block, done);
+                            files.saveCheckpoint(block, done);
                             lastSaved = done;
                         }
                         reason = stopReason(done);
@@ -305,17 +299,16 @@ public final class Pretrainer {
                         }
                     }
                     if (done > lastSaved) {
-                        saveCheckpoint(block, done);
+                        files.saveCheckpoint(block, done);
                     }
-                    saveModel(block, done);
+                    files.saveModel(block, done);
                 }
             }
-            Path plot = writeCurves(done);
+            Path plot = files.writeCurves(done);
             int stepsNow = done - firstStep;
-            return new PretrainResult(done, firstStep, (double) done / stepsPerEpoch, finalLoss(), history,
-                    epochLosses(), stepsNow == 0 ? 0 : stepsNow * (double) batch / stepSeconds,
-                    Duration.ofNanos(System.nanoTime() - startNanos), modelDir, plot,
-                    out.resolve(TrainingHistory.FILE), reason);
+            return new PretrainResult(done, firstStep, (double) done / stepsPerEpoch, files.finalLoss(),
+                    files.history(), files.epochLosses(), stepsNow == 0 ? 0 : stepsNow * (double) batch / stepSeconds,
+                    Duration.ofNanos(System.nanoTime() - startNanos), modelDir, plot, files.historyFile(), reason);
         }
 
         /** One SimCLR step on the images in {@code pixels}; returns the loss. */
@@ -369,7 +362,7 @@ public final class Pretrainer {
         }
 
         private void checkResumable(Checkpoint c, ModelManifest manifest) throws ArtifactException {
-            Differences diff = new Differences("checkpoint");
+            RunDifferences diff = new RunDifferences("checkpoint");
             diff.compare("batch size", c.batchSize(), batch);
             diff.compare("images", c.images(), data.size());
             diff.compare("steps per epoch", c.stepsPerEpoch(), stepsPerEpoch);
@@ -393,7 +386,7 @@ public final class Pretrainer {
 
         /** A parent must be the network this run builds: its parameters are loaded as they are. */
         private void checkParent(ModelManifest parent) {
-            Differences diff = new Differences("parent");
+            RunDifferences diff = new RunDifferences("parent");
             diff.architecture(parent, spec, head);
             if (!diff.isEmpty()) {
                 throw new PretrainSetupException("the model " + config.initFrom() + " (" + parent.version()
@@ -422,106 +415,6 @@ public final class Pretrainer {
             }
         }
 
-        private void restoreHistory() throws IOException {
-            Path csv = out.resolve(TrainingHistory.FILE);
-            if (Files.isRegularFile(csv)) {
-                for (StepRecord r : TrainingHistory.read(csv)) {
-                    if (r.step() <= firstStep) {
-                        history.add(r);
-                    }
-                }
-            }
-        }
-
-        private void saveCheckpoint(SimClrModel block, int step) throws IOException {
-            Path dir = Checkpoint.directoryFor(checkpoints, step);
-            if (Files.exists(dir)) {
-                // Left by a save that was cut short (no checkpoint.json): redone from scratch.
-                deleteTree(dir);
-            }
-            ModelArtifact.save(dir, block, info(runId + "-step-" + step, step));
-            new Checkpoint(Checkpoint.FORMAT_VERSION, runId, step, step / stepsPerEpoch, stepsPerEpoch, totalSteps,
-                    batch, data.size(), config.seed(), dataDescription, optimizerSpec.kind().id(),
-                    optimizerSpec.peakLearningRate(batch), config.temperature(), config.augmentation().name(),
-                    finalLoss(), Instant.now()).write(dir);
-            List<Path> all = Checkpoint.list(checkpoints);
-            for (int i = 0; i < all.size() - KEEP_CHECKPOINTS; i++) {
-                deleteTree(all.get(i));
-            }
-            TrainingHistory.write(out.resolve(TrainingHistory.FILE), history);
-            listener.onCheckpoint(step, dir);
-        }
-
-        private void saveModel(SimClrModel block, int steps) throws IOException {
-            if (Files.exists(modelDir)) {
-                // The model of an earlier, stopped invocation of this run: kept, under its step.
-                // Named by this run's step; the manifest's count includes the parent's steps.
-                long before = ModelArtifact.readManifest(modelDir).trainingSteps() - parentSteps;
-                Path aside = out.resolve(String.format("%s-step-%08d", MODEL, before));
-                if (Files.exists(aside)) {
-                    throw new IOException("cannot move the earlier model " + modelDir + " aside: " + aside
-                            + " exists");
-                }
-                Files.move(modelDir, aside);
-            }
-            ModelArtifact.save(modelDir, block, info(runId + "-step-" + steps, steps));
-        }
-
-        private ArtifactInfo info(String version, int steps) {
-            Map<String, Double> metrics = new HashMap<>();
-            if (!history.isEmpty()) {
-                metrics.put("final_loss", finalLoss());
-            }
-            metrics.put("epochs", (double) steps / stepsPerEpoch);
-            metrics.put("batch_size", (double) batch);
-            metrics.put("temperature", (double) config.temperature());
-            metrics.put("peak_learning_rate", optimizerSpec.peakLearningRate(batch));
-            return new ArtifactInfo(version, parentVersion, normalization,
-                    dataDescription + ", SimCLR " + config.augmentation().name() + " views", parentSteps + steps,
-                    metrics);
-        }
-
-        private Path writeCurves(int steps) throws IOException {
-            TrainingHistory.write(out.resolve(TrainingHistory.FILE), history);
-            if (history.isEmpty()) {
-                return null;
-            }
-            Path png = out.resolve(LossPlot.FILE);
-            String title = String.format(Locale.ROOT, "SimCLR %s (%dx, %s stem, %d px), batch %d, %d epoch%s%s",
-                    spec.name(), spec.width(), spec.stem().id(), spec.inputSize(), batch, config.epochs(),
-                    config.epochs() == 1 ? "" : "s",
-                    steps < totalSteps ? String.format(Locale.ROOT, " (stopped at %d of %d steps)", steps, totalSteps)
-                            : "");
-            LossPlot.write(png, history, title);
-            if (history.stream().anyMatch(r -> r.residentMb() >= 0)) {
-                MemoryPlot.write(out.resolve(MemoryPlot.FILE), history, title);
-            }
-            return png;
-        }
-
-        /** Mean loss over the last epoch's worth of steps, or NaN before the first. */
-        private double finalLoss() {
-            int k = Math.min(stepsPerEpoch, history.size());
-            return history.subList(history.size() - k, history.size()).stream()
-                    .mapToDouble(StepRecord::loss).average().orElse(Double.NaN);
-        }
-
-        private List<Double> epochLosses() {
-            List<Double> means = new ArrayList<>();
-            int i = 0;
-            while (i < history.size()) {
-                int epoch = history.get(i).epoch();
-                double sum = 0;
-                int n = 0;
-                for (; i < history.size() && history.get(i).epoch() == epoch; i++) {
-                    sum += history.get(i).loss();
-                    n++;
-                }
-                means.add(sum / n);
-            }
-            return means;
-        }
-
         private static ImageDataset subset(ImageDataset d, int limit, long seed) {
             if (limit == 0 || limit >= d.size()) {
                 return d;
@@ -530,62 +423,6 @@ public final class Pretrainer {
             int[] pick = Arrays.copyOf(permutation(d.size(), new Random(Seeds.derive(seed, SUBSET_STREAM, 0))), limit);
             Arrays.sort(pick);
             return d.select(pick);
-        }
-
-        private static void deleteTree(Path dir) throws IOException {
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
-
-    /** What differs between a saved run or model and this configuration, setting by setting. */
-    private static final class Differences {
-        private final String source;
-        private final List<String> found = new ArrayList<>();
-
-        /** @param source what the "before" values belong to, e.g. "checkpoint" */
-        Differences(String source) {
-            this.source = source;
-        }
-
-        void compare(String what, Object before, Object now) {
-            if (!Objects.equals(before, now)) {
-                found.add(what + ": " + source + " " + before + ", now " + now);
-            }
-        }
-
-        /** The encoder and head of {@code manifest} against those configured, field by field. */
-        void architecture(ModelManifest manifest, EncoderSpec spec, ProjectionHeadSpec head) {
-            EncoderSpec e;
-            ProjectionHeadSpec h;
-            try {
-                e = manifest.encoderSpec();
-                h = manifest.headSpec();
-            } catch (IllegalArgumentException ex) {
-                found.add("manifest: " + ex.getMessage());
-                return;
-            }
-            compare("encoder architecture", e.name(), spec.name());
-            compare("encoder width", e.width(), spec.width());
-            compare("encoder stem", e.stem().id(), spec.stem().id());
-            compare("encoder input channels", e.inputChannels(), spec.inputChannels());
-            compare("encoder input size", e.inputSize(), spec.inputSize());
-            compare("projection head layers", h.layers(), head.layers());
-            compare("projection head hidden dim", h.hiddenDim(), head.hiddenDim());
-            compare("projection head output dim", h.outputDim(), head.outputDim());
-            compare("projection head batch norm", h.batchNorm(), head.batchNorm());
-        }
-
-        boolean isEmpty() {
-            return found.isEmpty();
-        }
-
-        @Override
-        public String toString() {
-            return String.join("; ", found);
         }
     }
 }
