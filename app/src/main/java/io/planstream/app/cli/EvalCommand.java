@@ -41,6 +41,7 @@ import io.planstream.simclr.eval.SoftmaxRegression;
 import io.planstream.simclr.model.EncoderSpec;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -116,19 +117,19 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--channels", description = "Input channels for random:ENCODER (default: the data's) and for picture folders.")
     Integer channels;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seeds random weights, subsets, the held-out split, fine-tuning (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--threads", paramLabel = "N",
             description = {"libtorch intra-op threads (default: the engine's, one per core).",
                     "On a machine shared with other work 1 can be many times faster: idle OpenMP threads spin."})
     Integer threads;
 
-    @Option(names = "--json", description = "Print one JSON object per result instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as one JSON document.")
     Path out;
@@ -154,8 +155,8 @@ final class EvalCommand implements Callable<Integer> {
         ImageDataset train = io.planstream.app.demo.RplanFolder.open(data, Split.TRAIN, loadSize, loadChannels);
         ImageDataset test = io.planstream.app.demo.RplanFolder.open(data, Split.TEST, loadSize, loadChannels);
         checkData(train, test);
-        train = subset(train, limitTrain, seed);
-        test = subset(test, limitTest, seed + 1);
+        train = subset(train, limitTrain, seed.value());
+        test = subset(test, limitTest, seed.value() + 1);
 
         List<Map<String, Object>> rows = new ArrayList<>();
         try (NDManager manager = SimClrEngine.get().newBaseManager(dev);
@@ -181,7 +182,7 @@ final class EvalCommand implements Callable<Integer> {
                     FeatureDump.write(dumpTrain, trainFeatures);
                 }
             }
-            if (!json) {
+            if (!json.enabled()) {
                 System.out.printf("model %s, data %s (train %d, test %d images, %dx%dx%d), device %s%n",
                         encoder == null ? "raw pixels" : encoder.description(), data, train.size(), test.size(),
                         train.channels(), train.height(), train.width(), dev);
@@ -198,12 +199,12 @@ final class EvalCommand implements Callable<Integer> {
                 };
                 Map<String, Object> row = row(r, p == Protocol.FINETUNE ? null : featureSeconds, dev);
                 rows.add(row);
-                if (json) {
+                if (json.enabled()) {
                     System.out.println(new ObjectMapper().writeValueAsString(row));
                 }
             }
         }
-        if (!json) {
+        if (!json.enabled()) {
             printTable(System.out, rows);
         }
         if (out != null) {
@@ -293,7 +294,7 @@ final class EvalCommand implements Callable<Integer> {
             System.setProperty(THREADS_PROPERTY, Integer.toString(threads));
         }
         try {
-            return Devices.choose(device);
+            return Devices.choose(device.value());
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException("--device: " + e.getMessage());
         }
@@ -315,7 +316,7 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException("--model " + model + ": " + e.getMessage());
         }
-        return FrozenEncoder.random(spec, seed, manager);
+        return FrozenEncoder.random(spec, seed.value(), manager);
     }
 
     private static void checkChannels(EncoderSpec spec, ImageDataset data) {
@@ -380,14 +381,14 @@ final class EvalCommand implements Callable<Integer> {
 
     private LinearEvaluation.Options linearOptions() {
         return new LinearEvaluation.Options(l2Grid == null ? LinearEvaluation.DEFAULT_L2_GRID : l2Grid,
-                LinearEvaluation.DEFAULT_VALIDATION_FRACTION, SoftmaxRegression.Options.DEFAULT_MAX_ITERATIONS, seed);
+                LinearEvaluation.DEFAULT_VALIDATION_FRACTION, SoftmaxRegression.Options.DEFAULT_MAX_ITERATIONS, seed.value());
     }
 
     private EvalResult finetune(FrozenEncoder encoder, ImageDataset train, ImageDataset test) {
-        ImageDataset tuneOn = subset(train, finetuneLimit, seed + 2);
+        ImageDataset tuneOn = subset(train, finetuneLimit, seed.value() + 2);
         boolean batchGiven = spec.commandLine().getParseResult().hasMatchedOption("--batch");
         FineTuneEvaluation.Options options = new FineTuneEvaluation.Options(epochs,
-                batchGiven ? batch : FineTuneEvaluation.DEFAULT_BATCH, learningRate, seed);
+                batchGiven ? batch : FineTuneEvaluation.DEFAULT_BATCH, learningRate, seed.value());
         long total = (long) epochs * tuneOn.size();
         try (ProgressBar bar = Progress.bar("finetune", total, "images")) {
             return FineTuneEvaluation.run(encoder, tuneOn, test, options, (done, all) -> bar.stepTo(done));
@@ -411,7 +412,7 @@ final class EvalCommand implements Callable<Integer> {
             row.put("feature_seconds", round(featureSeconds));
         }
         row.put("device", dev.toString());
-        row.put("seed", seed);
+        row.put("seed", seed.value());
         row.put("parameters", r.parameters());
         return row;
     }
@@ -451,7 +452,7 @@ final class EvalCommand implements Callable<Integer> {
         doc.put("model", model);
         doc.put("data", data);
         doc.put("device", dev.toString());
-        doc.put("seed", seed);
+        doc.put("seed", seed.value());
         doc.put("created", Instant.now().toString());
         doc.put("results", rows);
         Path parent = out.toAbsolutePath().getParent();

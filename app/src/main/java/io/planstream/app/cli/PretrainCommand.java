@@ -30,6 +30,7 @@ import io.planstream.simclr.train.StepRecord;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** SimCLR pretraining from the command line: a thin shell around {@link Pretrainer}. */
@@ -80,8 +81,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--batch", required = true, description = "Images per step; each gives two views (SimCLR: 256 to 4096).")
     int batch;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the model, checkpoints, history and plot.")
-    Path out;
+    @Mixin
+    OutputFolder out;
 
     @Option(names = "--optimizer", defaultValue = "lars", description = "lars or adam (default ${DEFAULT-VALUE}).")
     String optimizer;
@@ -101,11 +102,11 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--head", defaultValue = "v1", description = "Projection head: v1 (2 layers) or v2 (3 layers, batch norm) (default ${DEFAULT-VALUE}).")
     String head;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, data order and augmentations (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Train on a random subset of N images (default: all).")
     int limit;
@@ -189,9 +190,9 @@ final class PretrainCommand implements Callable<Integer> {
                     .setBatchSize(batch)
                     .optOptimizer(opt)
                     .optTemperature(temperature)
-                    .optSeed(seed)
-                    .optDevice(device)
-                    .setOutputDir(out)
+                    .optSeed(seed.value())
+                    .optDevice(device.value())
+                    .setOutputDir(out.path())
                     .optCheckpointEvery(checkpointEvery == null ? CheckpointInterval.epochs(1)
                             : CheckpointInterval.steps(checkpointEvery))
                     .optMaxSteps(maxSteps)
