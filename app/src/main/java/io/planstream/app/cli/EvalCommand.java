@@ -68,9 +68,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "A model artifact folder, random:ENCODER (e.g. random:resnet-mini) or pixels.")
     String model;
 
-    @Option(names = "--data", required = true, paramLabel = "SOURCE",
-            description = "fashion-mnist, fashion-mnist:DIR, a CIFAR-10 binary folder, or a picture folder with train/ and test/.")
-    String data;
+    @Mixin
+    DataSourceOption data;
 
     @Option(names = "--protocol", split = ",", defaultValue = "linear", paramLabel = "linear|knn|finetune",
             description = "Protocols to run, repeatable or comma-separated (default ${DEFAULT-VALUE}).")
@@ -152,8 +151,8 @@ final class EvalCommand implements Callable<Integer> {
         ModelManifest manifest = pixels || model.startsWith(RANDOM) ? null : readManifest();
         int loadSize = manifest != null ? manifest.inputSize() : size != null ? size : DEFAULT_FOLDER_SIZE;
         int loadChannels = manifest != null ? manifest.inputChannels() : channels != null ? channels : DEFAULT_FOLDER_CHANNELS;
-        ImageDataset train = io.planstream.app.demo.RplanFolder.open(data, Split.TRAIN, loadSize, loadChannels);
-        ImageDataset test = io.planstream.app.demo.RplanFolder.open(data, Split.TEST, loadSize, loadChannels);
+        ImageDataset train = io.planstream.app.demo.RplanFolder.open(data.value(), Split.TRAIN, loadSize, loadChannels);
+        ImageDataset test = io.planstream.app.demo.RplanFolder.open(data.value(), Split.TEST, loadSize, loadChannels);
         checkData(train, test);
         train = subset(train, limitTrain, seed.value());
         test = subset(test, limitTest, seed.value() + 1);
@@ -184,7 +183,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             if (!json.enabled()) {
                 System.out.printf("model %s, data %s (train %d, test %d images, %dx%dx%d), device %s%n",
-                        encoder == null ? "raw pixels" : encoder.description(), data, train.size(), test.size(),
+                        encoder == null ? "raw pixels" : encoder.description(), data.value(), train.size(), test.size(),
                         train.channels(), train.height(), train.width(), dev);
                 if (needFeatures) {
                     System.out.printf("features: %s, dim %d, extracted in %.1f s%n", extractor.description(),
@@ -241,12 +240,12 @@ final class EvalCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("--model must be a model artifact folder, random:ENCODER or pixels; "
                     + model + " is none of these");
         }
-        if (!data.equals(DataSources.FASHION_MNIST) && !data.startsWith(DataSources.FASHION_MNIST + ":")
-                && !(data.startsWith(io.planstream.app.demo.RplanFolder.PREFIX)
-                        && Files.isDirectory(Path.of(data.substring(io.planstream.app.demo.RplanFolder.PREFIX.length()))))
-                && !Files.isDirectory(Path.of(data))) {
+        if (!data.value().equals(DataSources.FASHION_MNIST) && !data.value().startsWith(DataSources.FASHION_MNIST + ":")
+                && !(data.value().startsWith(io.planstream.app.demo.RplanFolder.PREFIX)
+                        && Files.isDirectory(Path.of(data.value().substring(io.planstream.app.demo.RplanFolder.PREFIX.length()))))
+                && !Files.isDirectory(Path.of(data.value()))) {
             throw new PlanstreamCommand.UsageException("--data must be fashion-mnist, fashion-mnist:DIR, rplan:DIR or a folder; "
-                    + data + " is none of these");
+                    + data.value() + " is none of these");
         }
         positive("--limit-train", limitTrain);
         positive("--limit-test", limitTest);
@@ -331,16 +330,16 @@ final class EvalCommand implements Callable<Integer> {
     private void checkData(ImageDataset train, ImageDataset test) {
         for (ImageDataset d : List.of(train, test)) {
             if (!d.labelled()) {
-                throw new PlanstreamCommand.UsageException(data + " (" + d.name() + ") is not labelled: evaluation needs a class per image");
+                throw new PlanstreamCommand.UsageException(data.value() + " (" + d.name() + ") is not labelled: evaluation needs a class per image");
             }
         }
         if (train.size() == test.size() && Arrays.equals(train.labels(), test.labels())
                 && Arrays.equals(train.pixels(), test.pixels())) {
-            throw new PlanstreamCommand.UsageException(data + " has no separate test split (train and test are the same images):"
+            throw new PlanstreamCommand.UsageException(data.value() + " has no separate test split (train and test are the same images):"
                     + " give a folder with train/ and test/ sub-folders");
         }
         if (train.height() != test.height() || train.width() != test.width() || train.channels() != test.channels()) {
-            throw new PlanstreamCommand.UsageException(data + ": train and test images differ in shape");
+            throw new PlanstreamCommand.UsageException(data.value() + ": train and test images differ in shape");
         }
     }
 
@@ -403,7 +402,7 @@ final class EvalCommand implements Callable<Integer> {
             row.put("top5", r.top5().getAsDouble());
         }
         row.put("model", model);
-        row.put("data", data);
+        row.put("data", data.value());
         row.put("n_train", r.nTrain());
         row.put("n_test", r.nTest());
         row.put("feature_dim", r.featureDim());
@@ -450,7 +449,7 @@ final class EvalCommand implements Callable<Integer> {
     private void writeDocument(List<Map<String, Object>> rows, Device dev) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", model);
-        doc.put("data", data);
+        doc.put("data", data.value());
         doc.put("device", dev.toString());
         doc.put("seed", seed.value());
         doc.put("created", Instant.now().toString());

@@ -63,9 +63,8 @@ public final class ExportCommand implements Callable<Integer> {
             description = "A model directory, seeded random weights of an encoder, or the raw pixels.")
     String model;
 
-    @Option(names = "--data", required = true, paramLabel = "SOURCE",
-            description = "A labelled data source, as for eval (fashion-mnist, fashion-mnist:DIR, cifar10:DIR, a picture folder).")
-    String data;
+    @Mixin
+    DataSourceOption data;
 
     @Mixin
     OutputFolder out;
@@ -126,9 +125,9 @@ public final class ExportCommand implements Callable<Integer> {
         ModelManifest manifest = pixels || random ? null : ModelArtifact.readManifest(Path.of(model));
         int loadSize = manifest != null ? manifest.inputSize() : size != null ? size : EvalCommand.DEFAULT_FOLDER_SIZE;
         int loadChannels = manifest != null ? manifest.inputChannels() : channels != null ? channels : EvalCommand.DEFAULT_FOLDER_CHANNELS;
-        ImageDataset images = io.planstream.app.demo.RplanFolder.open(data, which, loadSize, loadChannels);
+        ImageDataset images = io.planstream.app.demo.RplanFolder.open(data.value(), which, loadSize, loadChannels);
         if (!images.labelled()) {
-            throw new PlanstreamCommand.UsageException(data + " is not labelled: the map is coloured by class");
+            throw new PlanstreamCommand.UsageException(data.value() + " is not labelled: the map is coloured by class");
         }
         images = EvalCommand.subset(images, limit, seed.value());
 
@@ -165,12 +164,12 @@ public final class ExportCommand implements Callable<Integer> {
         double knnFeatures = knnAccuracy(x, labels, k);
         writeMap(out.path().resolve("tsne.png"), map, labels, images.classNames(), List.of(String.format(Locale.ROOT,
                 "t-SNE of %d %s %s images: %d-NN accuracy %.1f%% in the map, %.1f%% in the %d-dimensional features", mapped,
-                data, split, k, 100 * knnMap, 100 * knnFeatures, features.dim()), description));
+                data.value(), split, k, 100 * knnMap, 100 * knnFeatures, features.dim()), description));
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", model);
         result.put("encoder", description);
-        result.put("data", data);
+        result.put("data", data.value());
         result.put("split", split);
         result.put("images", features.count());
         result.put("dimension", features.dim());

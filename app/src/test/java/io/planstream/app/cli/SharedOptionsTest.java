@@ -40,12 +40,13 @@ class SharedOptionsTest {
     }
 
     @Test
-    void shouldParseOutputFolderAndDeviceAlikeInTwoCommands() {
+    void shouldParseDataOutputFolderAndDeviceAlikeInTwoCommands() {
         PretrainCommand pretrain = parse(PretrainCommand.class, "pretrain", "--data", "d", "--encoder", "resnet-mini",
                 "--epochs", "1", "--batch", "2", "--out", "runs/a", "--device", "cpu");
         ExportCommand export = parse(ExportCommand.class, "export", "--model", "pixels", "--data", "d", "--out", "runs/a",
                 "--device", "cpu");
 
+        assertThat(pretrain.data.value()).isEqualTo(export.data.value()).isEqualTo("d");
         assertThat(pretrain.out.path()).isEqualTo(export.out.path()).isEqualTo(Path.of("runs/a"));
         assertThat(pretrain.device.value()).isEqualTo(export.device.value()).isEqualTo("cpu");
         assertThat(parse(GenerateCommand.class, "generate", "--count", "1", "--out", "runs/a").out.path())
