@@ -16,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.planstream.simclr.artifact.ModelArtifact;
+
 /**
  * The local copy of a fetched artifact: a directory holding its files and the hash list
  * {@link ArtifactFetcher#HASH_LIST_FILE}, in the format of {@code sha256sum} so that an operator can
@@ -69,7 +71,7 @@ final class ArtifactCache {
                 if (!Files.isRegularFile(file)) {
                     return Optional.of("'" + e.getKey() + "' is not a regular file");
                 }
-                String actual = Sha256.ofFile(file);
+                String actual = ModelArtifact.sha256Hex(file);
                 if (!actual.equals(e.getValue())) {
                     return Optional.of("file '" + e.getKey() + "' hashes to " + actual + ", not to the listed " + e.getValue());
                 }
