@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,17 +77,6 @@ final class ArtifactCache {
             return Optional.empty();
         } catch (IOException e) {
             return Optional.of("it cannot be read: " + e);
-        }
-    }
-
-    /** Deletes {@code dir} and everything below it, deepest first; fails on the first path it cannot delete. */
-    static void deleteRecursively(Path dir) throws IOException {
-        List<Path> paths = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(paths::add);
-        }
-        for (Path p : paths) {
-            Files.deleteIfExists(p);
         }
     }
 }

@@ -41,7 +41,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +48,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * SimCLR pretraining (Chen et al., "A Simple Framework for Contrastive Learning of Visual
@@ -437,7 +436,7 @@ public final class Pretrainer {
             Path dir = Checkpoint.directoryFor(checkpoints, step);
             if (Files.exists(dir)) {
                 // Left by a save that was cut short (no checkpoint.json): redone from scratch.
-                deleteTree(dir);
+                PathUtils.deleteDirectory(dir);
             }
             ModelArtifact.save(dir, block, info(runId + "-step-" + step, step));
             new Checkpoint(Checkpoint.FORMAT_VERSION, runId, step, step / stepsPerEpoch, stepsPerEpoch, totalSteps,
@@ -446,7 +445,7 @@ public final class Pretrainer {
                     finalLoss(), Instant.now()).write(dir);
             List<Path> all = Checkpoint.list(checkpoints);
             for (int i = 0; i < all.size() - KEEP_CHECKPOINTS; i++) {
-                deleteTree(all.get(i));
+                PathUtils.deleteDirectory(all.get(i));
             }
             TrainingHistory.write(out.resolve(TrainingHistory.FILE), history);
             listener.onCheckpoint(step, dir);
@@ -530,14 +529,6 @@ public final class Pretrainer {
             int[] pick = Arrays.copyOf(permutation(d.size(), new Random(Seeds.derive(seed, SUBSET_STREAM, 0))), limit);
             Arrays.sort(pick);
             return d.select(pick);
-        }
-
-        private static void deleteTree(Path dir) throws IOException {
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 
