@@ -1,10 +1,9 @@
 package io.planstream.ingest;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
+
+import org.apache.commons.codec.digest.DigestUtils;
 
 /** Image ids: the client's own (checked), or the SHA-256 of the bytes so that a repeated upload is one image. */
 public final class ImageId {
@@ -42,12 +41,9 @@ public final class ImageId {
         return clientId == null || clientId.isBlank() ? sha256Hex : validate(clientId.strip());
     }
 
+    /** The lower-case hex SHA-256 of the bytes: the id of an upload without a client id. */
     public static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
-        }
+        return DigestUtils.sha256Hex(bytes);
     }
 
     private static String printable(String id) {

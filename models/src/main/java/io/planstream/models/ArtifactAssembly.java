@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import org.apache.commons.codec.binary.Hex;
+import org.apache.commons.codec.digest.DigestUtils;
+
 import io.planstream.avro.ArtifactChunk;
 
 /**
@@ -152,7 +155,7 @@ final class ArtifactAssembly implements Closeable {
         private final String sha256;
         private final int chunks;
         private final FileChannel out;
-        private final MessageDigest digest = Sha256.digest();
+        private final MessageDigest digest = DigestUtils.getSha256Digest();
         private int next;
         private long written;
         private boolean done;
@@ -204,7 +207,7 @@ final class ArtifactAssembly implements Closeable {
             if (written != size) {
                 throw fail("file '" + file + "' has " + written + " bytes in its " + chunks + " chunks, not the " + size + " its chunks give");
             }
-            String actual = Sha256.hex(digest);
+            String actual = Hex.encodeHexString(digest.digest());
             if (!actual.equals(sha256)) {
                 throw fail("file '" + file + "' reassembled from its chunks hashes to " + actual + ", not to its " + sha256);
             }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +13,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import io.planstream.simclr.artifact.ModelArtifact;
 
 /**
  * The local copy of a fetched artifact: a directory holding its files and the hash list
@@ -69,7 +69,7 @@ final class ArtifactCache {
                 if (!Files.isRegularFile(file)) {
                     return Optional.of("'" + e.getKey() + "' is not a regular file");
                 }
-                String actual = Sha256.ofFile(file);
+                String actual = ModelArtifact.sha256Hex(file);
                 if (!actual.equals(e.getValue())) {
                     return Optional.of("file '" + e.getKey() + "' hashes to " + actual + ", not to the listed " + e.getValue());
                 }
@@ -77,17 +77,6 @@ final class ArtifactCache {
             return Optional.empty();
         } catch (IOException e) {
             return Optional.of("it cannot be read: " + e);
-        }
-    }
-
-    /** Deletes {@code dir} and everything below it, deepest first; fails on the first path it cannot delete. */
-    static void deleteRecursively(Path dir) throws IOException {
-        List<Path> paths = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(paths::add);
-        }
-        for (Path p : paths) {
-            Files.deleteIfExists(p);
         }
     }
 }

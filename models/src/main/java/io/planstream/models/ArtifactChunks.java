@@ -12,8 +12,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import org.apache.commons.codec.binary.Hex;
+import org.apache.commons.codec.digest.DigestUtils;
+
 import io.planstream.avro.ArtifactChunk;
 import io.planstream.platform.Topics;
+import io.planstream.simclr.artifact.ModelArtifact;
 
 /**
  * Splits a model artifact, a flat directory of regular files such as {@code manifest.json} and
@@ -108,7 +112,7 @@ public final class ArtifactChunks {
         List<String> names = files.stream().map(ArtifactChunks::name).toList();
         for (Path file : files) {
             long size = Files.size(file);
-            String sha256 = Sha256.ofFile(file);
+            String sha256 = ModelArtifact.sha256Hex(file);
             long chunks = Math.max(1, (size + chunkBytes - 1) / chunkBytes);
             if (chunks > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("file " + file + " of " + size + " bytes needs " + chunks
@@ -161,7 +165,7 @@ public final class ArtifactChunks {
 
     private static void emit(Path file, ArtifactChunk.Builder template, int chunkBytes, ChunkSink sink) throws IOException {
         long size = template.getFileSize();
-        MessageDigest digest = Sha256.digest();
+        MessageDigest digest = DigestUtils.getSha256Digest();
         long done = 0;
         try (InputStream in = Files.newInputStream(file)) {
             for (int i = 0; i < template.getChunks(); i++) {
@@ -178,7 +182,7 @@ public final class ArtifactChunks {
                 throw changed(file, "it grew beyond " + size + " bytes");
             }
         }
-        if (!Sha256.hex(digest).equals(template.getFileSha256())) {
+        if (!Hex.encodeHexString(digest.digest()).equals(template.getFileSha256())) {
             throw changed(file, "its bytes no longer hash to " + template.getFileSha256());
         }
     }

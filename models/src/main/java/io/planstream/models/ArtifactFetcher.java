@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.apache.commons.io.file.PathUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -113,7 +114,7 @@ public final class ArtifactFetcher {
                 return target;
             }
             LOG.warn("Cached artifact {} is damaged ({}); deleting it and fetching it again", target, damage.get());
-            ArtifactCache.deleteRecursively(target);
+            PathUtils.deleteDirectory(target);
         }
         Path temp = Files.createTempDirectory(cacheRoot, ".v" + at.version() + "-");
         try {
@@ -127,7 +128,7 @@ public final class ArtifactFetcher {
             return installed;
         } finally {
             if (Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
-                ArtifactCache.deleteRecursively(temp);
+                PathUtils.deleteDirectory(temp);
             }
         }
     }

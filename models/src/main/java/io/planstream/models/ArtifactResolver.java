@@ -5,7 +5,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
+
+import org.apache.commons.io.file.PathUtils;
 
 import io.planstream.avro.ModelVersion;
 import io.planstream.platform.KafkaPlatform;
@@ -84,10 +85,8 @@ public final class ArtifactResolver {
     }
 
     private static void deleteTree(Path dir) throws ArtifactException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            PathUtils.deleteDirectory(dir);
         } catch (IOException e) {
             throw new ArtifactException("cannot delete the stale cached artifact " + dir + ": " + e.getMessage(), e);
         }

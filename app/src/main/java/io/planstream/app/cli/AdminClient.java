@@ -50,7 +50,7 @@ final class AdminClient {
     }
 
     private int send(String method, String path, Duration timeout, PrintWriter out, PrintWriter err) {
-        HttpRequest request = ApiKeyOption.authorize(HttpRequest.newBuilder(URI.create(url + path)), apiKey).timeout(timeout)
+        HttpRequest request = ServerOptions.authorize(HttpRequest.newBuilder(URI.create(url + path)), apiKey).timeout(timeout)
                 .method(method, HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json").build();
         return send(request, method, path, out, err);
     }
@@ -78,7 +78,7 @@ final class AdminClient {
             return PlanstreamCommand.EXIT_FAILED;
         }
         // Expect: 100-continue: a body the server refuses from its headers alone (too large) is never sent.
-        HttpRequest request = ApiKeyOption.authorize(HttpRequest.newBuilder(URI.create(url + path)), apiKey).timeout(timeout)
+        HttpRequest request = ServerOptions.authorize(HttpRequest.newBuilder(URI.create(url + path)), apiKey).timeout(timeout)
                 .POST(body).expectContinue(true)
                 .header("Content-Type", contentType).header("Accept", "application/json").build();
         return send(request, "POST", path, out, err);

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.planstream.ingest.generate.FloorPlanGenerator;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -56,11 +57,11 @@ final class BenchE2eCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "20", description = "Uploads before measuring, at the same rate (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--seed", defaultValue = "11", description = "Seed of the synthetic plans (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(11);
 
-    @Option(names = "--json", description = "Print one JSON object instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() throws Exception {
@@ -164,7 +165,7 @@ final class BenchE2eCommand implements Callable<Integer> {
     }
 
     private List<byte[]> prepare(int n) {
-        return prepare(n, seed);
+        return prepare(n, seed.value());
     }
 
     private void report(long[] latencies, int count, String target) throws Exception {
@@ -181,7 +182,7 @@ final class BenchE2eCommand implements Callable<Integer> {
         row.put("max_ms", found.length == 0 ? null : BenchStats.round(found[found.length - 1] / 1e6));
         row.put("poll_ms", POLL.toMillis());
         row.put("url", target);
-        if (json) {
+        if (json.enabled()) {
             System.out.println(new ObjectMapper().writeValueAsString(row));
             return;
         }

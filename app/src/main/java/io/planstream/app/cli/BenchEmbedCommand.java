@@ -16,6 +16,7 @@ import io.planstream.simclr.Devices;
 import io.planstream.simclr.model.EncoderSpec;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** End-to-end embeddings/s through the real topics next to the raw forward rate of the same encoder. */
@@ -51,8 +52,8 @@ final class BenchEmbedCommand implements Callable<Integer> {
     @Option(names = "--symmetries", description = "Test-time augmentation: mean over the 8 rotations and mirrors.")
     boolean symmetries;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--forward-workers", description = {"Forward workers, each with its own encoder, in the stream and in the raw",
             "forward alike (default: one per core on a CPU, one on a GPU; planstream.embedder.forward-workers)."})
@@ -62,8 +63,8 @@ final class BenchEmbedCommand implements Callable<Integer> {
             "the workers unset, else the cores shared among them; planstream.embedder.forward-threads)."})
     Integer forwardThreads;
 
-    @Option(names = "--json", description = "Print one JSON object instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() throws Exception {
@@ -83,7 +84,7 @@ final class BenchEmbedCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("need 1 <= --rounds <= images / batch = " + images / batch + ", got " + rounds);
         }
         int warm = warmup == null ? EmbedBenchmark.AUTO_WARMUP : warmup;
-        Device chosen = Devices.choose(device);
+        Device chosen = Devices.choose(device.value());
         ForwardWorkers workers;
         try {
             workers = ForwardWorkers.configured(optional(forwardWorkers), optional(forwardThreads), chosen,
@@ -116,7 +117,7 @@ final class BenchEmbedCommand implements Callable<Integer> {
         row.put("forward_images_per_s", Math.round(r.forwardImagesPerS() * 10) / 10.0);
         row.put("pipeline_to_forward", Math.round(r.ratio() * 1000) / 1000.0);
         row.put("jit_ms_in_pipeline", r.jitMsInPipeline());
-        if (json) {
+        if (json.enabled()) {
             System.out.println(new ObjectMapper().writeValueAsString(row));
         } else {
             System.out.printf("%s at %dx%d, batch %d, %d images, symmetries %s, on %s, %s%n", r.encoder(), r.size(), r.size(), r.batch(),

@@ -11,6 +11,7 @@ import io.planstream.simclr.bench.EncoderBenchmark;
 import io.planstream.simclr.model.EncoderSpec;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Forward throughput, training-step time and arithmetic rate of one encoder on this machine. */
@@ -49,11 +50,11 @@ final class BenchEncoderCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed iterations first (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--json", description = "Print one JSON object per result instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() throws Exception {
@@ -77,7 +78,7 @@ final class BenchEncoderCommand implements Callable<Integer> {
                 bar.setExtraMessage(" " + phase);
                 bar.stepTo(done);
             };
-            var dev = Devices.choose(device);
+            var dev = Devices.choose(device.value());
             forward = EncoderBenchmark.run(new EncoderBenchmark.Config(spec, batch, iterations, trainBatch == null ? steps : 0, warmup, dev), listener);
             train = trainBatch == null ? forward
                     : EncoderBenchmark.run(new EncoderBenchmark.Config(spec, trainBatch, 1, steps, warmup, dev), listener);
@@ -104,7 +105,7 @@ final class BenchEncoderCommand implements Callable<Integer> {
         row.put("forward_gflop_per_s", round(Math.max(f.forwardGflopsPerS(), f.gflopsPerImage() * f.foldedForwardImagesPerS()), 1));
         row.put("train_gflop_per_s", round(t.trainGflopsPerS(), 1));
         row.put("matmul_gflop_per_s", round(f.matmulGflopsPerS(), 1));
-        if (json) {
+        if (json.enabled()) {
             System.out.println(new ObjectMapper().writeValueAsString(row));
             return;
         }

@@ -24,6 +24,7 @@ import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Search rate, latency and recall of the Lucene HNSW index, next to bare Lucene on the same files. */
@@ -60,8 +61,8 @@ final class BenchIndexCommand implements Callable<Integer> {
             + ClusteredVectors.DEFAULT_SPREAD + "; see ClusteredVectors).")
     Double spread;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the generated data (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
     @Option(names = "--write-fvecs", paramLabel = "DIR", description = "Also write the generated data to DIR/vectors.fvecs and DIR/queries.fvecs.")
     Path writeFvecs;
@@ -110,8 +111,8 @@ final class BenchIndexCommand implements Callable<Integer> {
             "(with several --type, one folder per type under it; default: a temporary folder, deleted)."})
     Path dir;
 
-    @Option(names = "--json", description = "Print one JSON object per result row instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() throws Exception {
@@ -156,10 +157,10 @@ final class BenchIndexCommand implements Callable<Integer> {
                     throw new PlanstreamCommand.UsageException("need --count >= 1, --queries-count >= 1, 1 <= --dimension <= "
                             + VectorIndex.MAX_DIMENSIONS + ", --clusters >= 1, --spread >= 0, and --count x --dimension < 2^31");
                 }
-                ClusteredVectors generator = new ClusteredVectors(dimension, c, s, seed);
-                vectors = generator.sample(count, seed + 1);
-                queries = generator.sample(queriesCount, seed + 2);
-                data = String.format(Locale.ROOT, "clustered(clusters=%d, spread=%s, seed=%d)", c, s, seed);
+                ClusteredVectors generator = new ClusteredVectors(dimension, c, s, seed.value());
+                vectors = generator.sample(count, seed.value() + 1);
+                queries = generator.sample(queriesCount, seed.value() + 2);
+                data = String.format(Locale.ROOT, "clustered(clusters=%d, spread=%s, seed=%d)", c, s, seed.value());
                 // the peer reads the same files
                 Path out = writeFvecs != null ? writeFvecs : peer != null ? temp : null;
                 if (out != null) {
@@ -239,13 +240,13 @@ final class BenchIndexCommand implements Callable<Integer> {
         String recallField = "recall_at_" + k;
         ObjectMapper mapper = new ObjectMapper();
         IndexBenchmark.Result first = results.get(0);
-        if (!json) {
+        if (!json.enabled()) {
             System.out.printf(Locale.ROOT, "%,d vectors x %d dimensions, %s, %,d queries; m %d, ef_construction %d;"
                             + " built by %d threads, merged by %d%n", first.vectors(), first.dimension(), data, queryCount, m,
                     efConstruction, first.buildThreads(), first.params().mergeWorkers());
         }
         for (IndexBenchmark.Result r : results) {
-            if (!json) {
+            if (!json.enabled()) {
                 System.out.printf(Locale.ROOT, "%n%s: build %.1f s (%,.0f vectors/s) + merge to one segment %.1f s = %.1f s%n",
                         r.params().type(), r.buildSeconds(), r.buildVectorsPerS(), r.forceMergeSeconds(), r.totalBuildSeconds());
                 System.out.printf(Locale.ROOT, "%-4s %-15s %-9s %-8s %-8s %-13s %-11s %-14s %-10s %-9s%n", "k",
@@ -253,7 +254,7 @@ final class BenchIndexCommand implements Callable<Integer> {
                         "p50_ratio");
             }
             for (IndexBenchmark.Row row : r.rows()) {
-                if (!json) {
+                if (!json.enabled()) {
                     System.out.printf(Locale.ROOT, "%-4d %-15d %-9.1f %-8.3f %-8.3f %-13.4f %-11.1f %-14.3f %-10.3f %-9.3f%n",
                             row.k(), row.numCandidates(), row.qps(), row.index().p50Ms(), row.index().p99Ms(), row.recall(),
                             row.luceneQps(), row.lucene().p50Ms(), row.qpsRatio(), row.p50Ratio());
@@ -281,13 +282,13 @@ final class BenchIndexCommand implements Callable<Integer> {
             }
         }
         for (IndexBenchmark.Result r : results) {
-            if (!json && !r.filtered().isEmpty()) {
+            if (!json.enabled() && !r.filtered().isEmpty()) {
                 System.out.printf(Locale.ROOT, "%n%s, filtered searches (recall against exact filtered search):%n", r.params().type());
                 System.out.printf(Locale.ROOT, "%-12s %-15s %-9s %-8s %-8s %-13s%n", "selectivity", "num_candidates", "qps",
                         "p50_ms", "p99_ms", recallField);
             }
             for (IndexBenchmark.FilteredRow row : r.filtered()) {
-                if (!json) {
+                if (!json.enabled()) {
                     System.out.printf(Locale.ROOT, "%-12.3f %-15d %-9.1f %-8.3f %-8.3f %-13.4f%n", row.selectivity(),
                             row.numCandidates(), row.index().qps(), row.index().p50Ms(), row.index().p99Ms(), row.recall());
                     continue;
@@ -305,13 +306,13 @@ final class BenchIndexCommand implements Callable<Integer> {
             }
         }
         if (peerResult != null) {
-            if (!json) {
+            if (!json.enabled()) {
                 System.out.printf(Locale.ROOT, "%nhnswlib: build %.1f s by %d threads%n", peerResult.build().buildSeconds(),
                         peerResult.build().buildThreads());
                 System.out.printf(Locale.ROOT, "%-4s %-15s %-9s %-8s %-8s %-13s%n", "k", "ef", "qps", "p50_ms", "p99_ms", recallField);
             }
             for (HnswlibPeer.Row row : peerResult.rows()) {
-                if (!json) {
+                if (!json.enabled()) {
                     System.out.printf(Locale.ROOT, "%-4d %-15d %-9.1f %-8.3f %-8.3f %-13.4f%n", k, row.ef(), row.qps(),
                             row.p50Ms(), row.p99Ms(), row.recall());
                     continue;
@@ -338,7 +339,7 @@ final class BenchIndexCommand implements Callable<Integer> {
         java.util.Optional<HnswlibPeer.Row> peerBest = peerResult == null ? java.util.Optional.empty()
                 : peerResult.rows().stream().filter(r -> r.recall() >= targetRecall)
                         .max(java.util.Comparator.comparingDouble(HnswlibPeer.Row::qps));
-        if (!json) {
+        if (!json.enabled()) {
             System.out.printf(Locale.ROOT, "%nfastest at recall@%d >= %.2f:%n", k, targetRecall);
             peerBest.ifPresent(b -> System.out.printf(Locale.ROOT, "  hnswlib    %,9.1f qps (ef %d, recall %.4f), build %.1f s%n",
                     b.qps(), b.ef(), b.recall(), peerResult.build().buildSeconds()));
@@ -347,7 +348,7 @@ final class BenchIndexCommand implements Callable<Integer> {
             java.util.Optional<IndexBenchmark.Row> best = IndexBenchmark.fastestAtRecall(r.rows(), targetRecall);
             Double qpsRatio = best.isPresent() && peerBest.isPresent() ? best.get().qps() / peerBest.get().qps() : null;
             Double buildRatio = peerResult == null ? null : r.totalBuildSeconds() / peerResult.build().buildSeconds();
-            if (!json) {
+            if (!json.enabled()) {
                 System.out.printf(Locale.ROOT, "  %-10s %s, build %.1f s%s%n", r.params().type(), best.map(b -> String.format(Locale.ROOT,
                                 "%,9.1f qps (num_candidates %d, recall %.4f)%s", b.qps(), b.numCandidates(), b.recall(),
                                 qpsRatio == null ? "" : String.format(Locale.ROOT, " = %.2f x hnswlib", qpsRatio)))

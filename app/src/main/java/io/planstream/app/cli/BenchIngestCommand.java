@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,11 +54,11 @@ final class BenchIngestCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "200", description = "Uploads before measuring (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--seed", defaultValue = "7", description = "Seed of the generated images (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(7);
 
-    @Option(names = "--json", description = "Print one JSON object instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() throws Exception {
@@ -124,7 +125,7 @@ final class BenchIngestCommand implements Callable<Integer> {
 
     private List<byte[]> prepare(int n) throws IOException {
         List<byte[]> out = new ArrayList<>(n);
-        SplittableRandom random = new SplittableRandom(seed);
+        SplittableRandom random = new SplittableRandom(seed.value());
         try (ProgressBar bar = Progress.bar("prepare", n, "images")) {
             for (int i = 0; i < n; i++) {
                 out.add(encode(drawPlanLike(random)));
@@ -178,7 +179,7 @@ final class BenchIngestCommand implements Callable<Integer> {
         row.put("p99_ms", BenchStats.round(BenchStats.percentile(sorted, 0.99) / 1e6));
         row.put("max_ms", BenchStats.round(sorted[sorted.length - 1] / 1e6));
         row.put("url", target);
-        if (json) {
+        if (json.enabled()) {
             System.out.println(new ObjectMapper().writeValueAsString(row));
             return;
         }

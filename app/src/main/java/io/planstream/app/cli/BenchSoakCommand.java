@@ -33,6 +33,7 @@ import io.planstream.simclr.ResidentMemory;
 import io.planstream.trainer.QualityGate;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -81,11 +82,11 @@ final class BenchSoakCommand implements Callable<Integer> {
     @Option(names = "--heap-mb", defaultValue = "1536", description = "Java heap of the server, fixed (default ${DEFAULT-VALUE}).")
     int heapMb;
 
-    @Option(names = "--seed", defaultValue = "11", description = "Seed of the generated plans (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(11);
 
-    @Option(names = "--out", required = true, description = "Folder for soak.csv, soak.png and soak.json.")
-    Path out;
+    @Mixin
+    OutputFolder.Unlabelled out;
 
     /** One sample. */
     record Sample(double minute, double rssMb, double anonMb, long accepted, long indexed, long embedderLag, long uploadsOk,
@@ -104,7 +105,7 @@ final class BenchSoakCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("need 0 < --minutes <= 1440, 0 < --rate <= --burst-rate <= 1000, --burst-seconds >= 0,"
                     + " 0 <= --burst-at < --minutes, --sample-seconds >= 1, --drain-minutes >= 0, --trainer-every >= 0, -1 <= --gate-margin <= 1");
         }
-        Files.createDirectories(out);
+        Files.createDirectories(out.path());
         // A fixed heap, all of it touched at start: what RSS adds on top of it over time is native memory
         // (libtorch, Lucene, Kafka, threads), not heap pages used for the first time.
         List<String> args = new ArrayList<>(List.of("-Xmx" + heapMb + "m", "-Xms" + heapMb + "m", "-XX:+AlwaysPreTouch",
@@ -152,7 +153,7 @@ final class BenchSoakCommand implements Callable<Integer> {
                 while (credit >= 1) {
                     credit -= 1;
                     long n = next.getAndIncrement();
-                    pool.submit(() -> upload(uploader, plans.generate(seed * 1_000_003L + n).png(), ok, failed));
+                    pool.submit(() -> upload(uploader, plans.generate(seed.value() * 1_000_003L + n).png(), ok, failed));
                 }
                 bar.stepTo(Math.min((long) (minutes * 60), t / 1_000_000_000L));
                 bar.setExtraMessage(String.format(" %d ok, %d failed, RSS %.0f MB, backlog %d", ok.get(), failed.get(),
@@ -218,14 +219,14 @@ final class BenchSoakCommand implements Callable<Integer> {
     }
 
     private void write(List<Sample> samples) throws IOException {
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("soak.csv")))) {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.path().resolve("soak.csv")))) {
             w.println("minute,rss_mb,rss_anon_mb,accepted,indexed,backlog,embedder_lag,uploads_ok,uploads_failed,active_version");
             for (Sample s : samples) {
                 w.printf(java.util.Locale.ROOT, "%.3f,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d%n", s.minute(), s.rssMb(), s.anonMb(), s.accepted(),
                         s.indexed(), s.backlog(), s.embedderLag(), s.uploadsOk(), s.uploadsFailed(), s.activeVersion());
             }
         }
-        plot(samples, out.resolve("soak.png"));
+        plot(samples, out.path().resolve("soak.png"));
 
         Sample lastUpload = samples.stream().filter(s -> s.minute() <= minutes).reduce((x, y) -> y).orElseThrow();
         Sample end = samples.get(samples.size() - 1);
@@ -254,7 +255,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         summary.put("rollouts", rollouts(samples));
         summary.put("rss_mb_per_hour_second_half", slopePerHour(secondHalf));
         String json = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary);
-        Files.writeString(out.resolve("soak.json"), json);
+        Files.writeString(out.path().resolve("soak.json"), json);
         System.out.println(json);
     }
 

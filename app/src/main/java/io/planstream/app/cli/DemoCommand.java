@@ -24,6 +24,7 @@ import io.planstream.simclr.artifact.ModelArtifact;
 import io.quarkus.runtime.Quarkus;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -54,8 +55,8 @@ final class DemoCommand implements Callable<Integer> {
             defaultValue = "10")
     int epochs;
 
-    @Option(names = "--seed", description = "Seed of the synthetic plans and the pretraining (default ${DEFAULT-VALUE}).", defaultValue = "1")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
     @Option(names = "--smoke", description = "Exit 0 once the first query has answered (for scripts and CI).")
     boolean smoke;
@@ -113,7 +114,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.exists(dir.resolve(FloorPlanGenerator.ATTRIBUTES_FILE))) {
             Files.createDirectories(dir);
             try (ProgressBar bar = Progress.bar("generate", count, "plans")) {
-                new FloorPlanGenerator().generate(count, dir, seed, done -> bar.stepTo(done));
+                new FloorPlanGenerator().generate(count, dir, seed.value(), done -> bar.stepTo(done));
             }
             System.out.printf("generated %d synthetic RPLAN plans in %s%n", count, dir);
         }
@@ -138,7 +139,7 @@ final class DemoCommand implements Callable<Integer> {
                 .setEpochs(epochs)
                 .setBatchSize(Math.min(64, dataset.size()))
                 .optTemperature(0.2f)
-                .optSeed(seed)
+                .optSeed(seed.value())
                 .setOutputDir(out)
                 .optCheckpointEvery(CheckpointInterval.epochs(Math.max(1, epochs)))
                 .build();

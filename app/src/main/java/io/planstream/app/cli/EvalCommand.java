@@ -41,6 +41,7 @@ import io.planstream.simclr.eval.SoftmaxRegression;
 import io.planstream.simclr.model.EncoderSpec;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -67,9 +68,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "A model artifact folder, random:ENCODER (e.g. random:resnet-mini) or pixels.")
     String model;
 
-    @Option(names = "--data", required = true, paramLabel = "SOURCE",
-            description = "fashion-mnist, fashion-mnist:DIR, a CIFAR-10 binary folder, or a picture folder with train/ and test/.")
-    String data;
+    @Mixin
+    DataSourceOption data;
 
     @Option(names = "--protocol", split = ",", defaultValue = "linear", paramLabel = "linear|knn|finetune",
             description = "Protocols to run, repeatable or comma-separated (default ${DEFAULT-VALUE}).")
@@ -116,19 +116,19 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--channels", description = "Input channels for random:ENCODER (default: the data's) and for picture folders.")
     Integer channels;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seeds random weights, subsets, the held-out split, fine-tuning (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--threads", paramLabel = "N",
             description = {"libtorch intra-op threads (default: the engine's, one per core).",
                     "On a machine shared with other work 1 can be many times faster: idle OpenMP threads spin."})
     Integer threads;
 
-    @Option(names = "--json", description = "Print one JSON object per result instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as one JSON document.")
     Path out;
@@ -151,11 +151,11 @@ final class EvalCommand implements Callable<Integer> {
         ModelManifest manifest = pixels || model.startsWith(RANDOM) ? null : readManifest();
         int loadSize = manifest != null ? manifest.inputSize() : size != null ? size : DEFAULT_FOLDER_SIZE;
         int loadChannels = manifest != null ? manifest.inputChannels() : channels != null ? channels : DEFAULT_FOLDER_CHANNELS;
-        ImageDataset train = io.planstream.app.demo.RplanFolder.open(data, Split.TRAIN, loadSize, loadChannels);
-        ImageDataset test = io.planstream.app.demo.RplanFolder.open(data, Split.TEST, loadSize, loadChannels);
+        ImageDataset train = io.planstream.app.demo.RplanFolder.open(data.value(), Split.TRAIN, loadSize, loadChannels);
+        ImageDataset test = io.planstream.app.demo.RplanFolder.open(data.value(), Split.TEST, loadSize, loadChannels);
         checkData(train, test);
-        train = subset(train, limitTrain, seed);
-        test = subset(test, limitTest, seed + 1);
+        train = subset(train, limitTrain, seed.value());
+        test = subset(test, limitTest, seed.value() + 1);
 
         List<Map<String, Object>> rows = new ArrayList<>();
         try (NDManager manager = SimClrEngine.get().newBaseManager(dev);
@@ -181,9 +181,9 @@ final class EvalCommand implements Callable<Integer> {
                     FeatureDump.write(dumpTrain, trainFeatures);
                 }
             }
-            if (!json) {
+            if (!json.enabled()) {
                 System.out.printf("model %s, data %s (train %d, test %d images, %dx%dx%d), device %s%n",
-                        encoder == null ? "raw pixels" : encoder.description(), data, train.size(), test.size(),
+                        encoder == null ? "raw pixels" : encoder.description(), data.value(), train.size(), test.size(),
                         train.channels(), train.height(), train.width(), dev);
                 if (needFeatures) {
                     System.out.printf("features: %s, dim %d, extracted in %.1f s%n", extractor.description(),
@@ -198,12 +198,12 @@ final class EvalCommand implements Callable<Integer> {
                 };
                 Map<String, Object> row = row(r, p == Protocol.FINETUNE ? null : featureSeconds, dev);
                 rows.add(row);
-                if (json) {
+                if (json.enabled()) {
                     System.out.println(new ObjectMapper().writeValueAsString(row));
                 }
             }
         }
-        if (!json) {
+        if (!json.enabled()) {
             printTable(System.out, rows);
         }
         if (out != null) {
@@ -240,12 +240,12 @@ final class EvalCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("--model must be a model artifact folder, random:ENCODER or pixels; "
                     + model + " is none of these");
         }
-        if (!data.equals(DataSources.FASHION_MNIST) && !data.startsWith(DataSources.FASHION_MNIST + ":")
-                && !(data.startsWith(io.planstream.app.demo.RplanFolder.PREFIX)
-                        && Files.isDirectory(Path.of(data.substring(io.planstream.app.demo.RplanFolder.PREFIX.length()))))
-                && !Files.isDirectory(Path.of(data))) {
+        if (!data.value().equals(DataSources.FASHION_MNIST) && !data.value().startsWith(DataSources.FASHION_MNIST + ":")
+                && !(data.value().startsWith(io.planstream.app.demo.RplanFolder.PREFIX)
+                        && Files.isDirectory(Path.of(data.value().substring(io.planstream.app.demo.RplanFolder.PREFIX.length()))))
+                && !Files.isDirectory(Path.of(data.value()))) {
             throw new PlanstreamCommand.UsageException("--data must be fashion-mnist, fashion-mnist:DIR, rplan:DIR or a folder; "
-                    + data + " is none of these");
+                    + data.value() + " is none of these");
         }
         positive("--limit-train", limitTrain);
         positive("--limit-test", limitTest);
@@ -293,7 +293,7 @@ final class EvalCommand implements Callable<Integer> {
             System.setProperty(THREADS_PROPERTY, Integer.toString(threads));
         }
         try {
-            return Devices.choose(device);
+            return Devices.choose(device.value());
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException("--device: " + e.getMessage());
         }
@@ -315,7 +315,7 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException("--model " + model + ": " + e.getMessage());
         }
-        return FrozenEncoder.random(spec, seed, manager);
+        return FrozenEncoder.random(spec, seed.value(), manager);
     }
 
     private static void checkChannels(EncoderSpec spec, ImageDataset data) {
@@ -330,16 +330,16 @@ final class EvalCommand implements Callable<Integer> {
     private void checkData(ImageDataset train, ImageDataset test) {
         for (ImageDataset d : List.of(train, test)) {
             if (!d.labelled()) {
-                throw new PlanstreamCommand.UsageException(data + " (" + d.name() + ") is not labelled: evaluation needs a class per image");
+                throw new PlanstreamCommand.UsageException(data.value() + " (" + d.name() + ") is not labelled: evaluation needs a class per image");
             }
         }
         if (train.size() == test.size() && Arrays.equals(train.labels(), test.labels())
                 && Arrays.equals(train.pixels(), test.pixels())) {
-            throw new PlanstreamCommand.UsageException(data + " has no separate test split (train and test are the same images):"
+            throw new PlanstreamCommand.UsageException(data.value() + " has no separate test split (train and test are the same images):"
                     + " give a folder with train/ and test/ sub-folders");
         }
         if (train.height() != test.height() || train.width() != test.width() || train.channels() != test.channels()) {
-            throw new PlanstreamCommand.UsageException(data + ": train and test images differ in shape");
+            throw new PlanstreamCommand.UsageException(data.value() + ": train and test images differ in shape");
         }
     }
 
@@ -380,14 +380,14 @@ final class EvalCommand implements Callable<Integer> {
 
     private LinearEvaluation.Options linearOptions() {
         return new LinearEvaluation.Options(l2Grid == null ? LinearEvaluation.DEFAULT_L2_GRID : l2Grid,
-                LinearEvaluation.DEFAULT_VALIDATION_FRACTION, SoftmaxRegression.Options.DEFAULT_MAX_ITERATIONS, seed);
+                LinearEvaluation.DEFAULT_VALIDATION_FRACTION, SoftmaxRegression.Options.DEFAULT_MAX_ITERATIONS, seed.value());
     }
 
     private EvalResult finetune(FrozenEncoder encoder, ImageDataset train, ImageDataset test) {
-        ImageDataset tuneOn = subset(train, finetuneLimit, seed + 2);
+        ImageDataset tuneOn = subset(train, finetuneLimit, seed.value() + 2);
         boolean batchGiven = spec.commandLine().getParseResult().hasMatchedOption("--batch");
         FineTuneEvaluation.Options options = new FineTuneEvaluation.Options(epochs,
-                batchGiven ? batch : FineTuneEvaluation.DEFAULT_BATCH, learningRate, seed);
+                batchGiven ? batch : FineTuneEvaluation.DEFAULT_BATCH, learningRate, seed.value());
         long total = (long) epochs * tuneOn.size();
         try (ProgressBar bar = Progress.bar("finetune", total, "images")) {
             return FineTuneEvaluation.run(encoder, tuneOn, test, options, (done, all) -> bar.stepTo(done));
@@ -402,7 +402,7 @@ final class EvalCommand implements Callable<Integer> {
             row.put("top5", r.top5().getAsDouble());
         }
         row.put("model", model);
-        row.put("data", data);
+        row.put("data", data.value());
         row.put("n_train", r.nTrain());
         row.put("n_test", r.nTest());
         row.put("feature_dim", r.featureDim());
@@ -411,7 +411,7 @@ final class EvalCommand implements Callable<Integer> {
             row.put("feature_seconds", round(featureSeconds));
         }
         row.put("device", dev.toString());
-        row.put("seed", seed);
+        row.put("seed", seed.value());
         row.put("parameters", r.parameters());
         return row;
     }
@@ -449,9 +449,9 @@ final class EvalCommand implements Callable<Integer> {
     private void writeDocument(List<Map<String, Object>> rows, Device dev) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", model);
-        doc.put("data", data);
+        doc.put("data", data.value());
         doc.put("device", dev.toString());
-        doc.put("seed", seed);
+        doc.put("seed", seed.value());
         doc.put("created", Instant.now().toString());
         doc.put("results", rows);
         Path parent = out.toAbsolutePath().getParent();

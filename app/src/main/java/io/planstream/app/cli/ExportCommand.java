@@ -24,13 +24,14 @@ import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.ModelManifest;
 import io.planstream.simclr.data.ImageDataset;
 import io.planstream.simclr.data.Split;
-import io.planstream.simclr.eval.FeatureExtractor;
 import io.planstream.simclr.eval.EmbeddingExport;
+import io.planstream.simclr.eval.FeatureExtractor;
 import io.planstream.simclr.eval.Features;
 import io.planstream.simclr.eval.FrozenEncoder;
 import io.planstream.simclr.model.EncoderSpec;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,12 +51,11 @@ public final class ExportCommand implements Callable<Integer> {
             description = "A model directory, seeded random weights of an encoder, or the raw pixels.")
     String model;
 
-    @Option(names = "--data", required = true, paramLabel = "SOURCE",
-            description = "A labelled data source, as for eval (fashion-mnist, fashion-mnist:DIR, cifar10:DIR, a picture folder).")
-    String data;
+    @Mixin
+    DataSourceOption data;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the files go (created).")
-    Path out;
+    @Mixin
+    OutputFolder out;
 
     @Option(names = "--split", defaultValue = "test", description = "test or train (default ${DEFAULT-VALUE}).")
     String split;
@@ -80,11 +80,11 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--channels", description = "Input channels for random:ENCODER (default: the data's).")
     Integer channels;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seeds random weights and the subset (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws Exception {
@@ -101,7 +101,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         Device dev;
         try {
-            dev = Devices.choose(device);
+            dev = Devices.choose(device.value());
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException("--device: " + e.getMessage());
         }
@@ -113,11 +113,11 @@ public final class ExportCommand implements Callable<Integer> {
         ModelManifest manifest = pixels || random ? null : ModelArtifact.readManifest(Path.of(model));
         int loadSize = manifest != null ? manifest.inputSize() : size != null ? size : EvalCommand.DEFAULT_FOLDER_SIZE;
         int loadChannels = manifest != null ? manifest.inputChannels() : channels != null ? channels : EvalCommand.DEFAULT_FOLDER_CHANNELS;
-        ImageDataset images = io.planstream.app.demo.RplanFolder.open(data, which, loadSize, loadChannels);
+        ImageDataset images = io.planstream.app.demo.RplanFolder.open(data.value(), which, loadSize, loadChannels);
         if (!images.labelled()) {
-            throw new PlanstreamCommand.UsageException(data + " is not labelled: the map is coloured by class");
+            throw new PlanstreamCommand.UsageException(data.value() + " is not labelled: the map is coloured by class");
         }
-        images = EvalCommand.subset(images, limit, seed);
+        images = EvalCommand.subset(images, limit, seed.value());
 
         Features features;
         String description;
@@ -129,7 +129,7 @@ public final class ExportCommand implements Callable<Integer> {
                 features = extractor.extract(images, (done, total) -> bar.stepTo(done));
             }
         }
-        EmbeddingExport.writeProjector(out, features, images);
+        EmbeddingExport.writeProjector(out.path(), features, images);
 
         int mapped = Math.min(features.count(), Tsne.MAX_POINTS);
         double[][] x = new double[mapped][];
@@ -142,18 +142,18 @@ public final class ExportCommand implements Callable<Integer> {
             labels[i] = features.labels()[i];
         }
         long t0 = System.nanoTime();
-        double[][] map = Tsne.embed(x, Projection.pca(rows, seed).xy(), perplexity);
+        double[][] map = Tsne.embed(x, Projection.pca(rows, seed.value()).xy(), perplexity);
         double tsneSeconds = (System.nanoTime() - t0) / 1e9;
         double knnMap = EmbeddingExport.knnAccuracy(map, labels, k);
         double knnFeatures = EmbeddingExport.knnAccuracy(x, labels, k);
-        EmbeddingExport.writeMap(out.resolve("tsne.png"), map, labels, images.classNames(), List.of(String.format(Locale.ROOT,
+        EmbeddingExport.writeMap(out.path().resolve("tsne.png"), map, labels, images.classNames(), List.of(String.format(Locale.ROOT,
                 "t-SNE of %d %s %s images: %d-NN accuracy %.1f%% in the map, %.1f%% in the %d-dimensional features", mapped,
-                data, split, k, 100 * knnMap, 100 * knnFeatures, features.dim()), description));
+                data.value(), split, k, 100 * knnMap, 100 * knnFeatures, features.dim()), description));
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", model);
         result.put("encoder", description);
-        result.put("data", data);
+        result.put("data", data.value());
         result.put("split", split);
         result.put("images", features.count());
         result.put("dimension", features.dim());
@@ -163,9 +163,9 @@ public final class ExportCommand implements Callable<Integer> {
         result.put("knn_top1_tsne_2d", knnMap);
         result.put("knn_top1_features", knnFeatures);
         result.put("tsne_s", Math.round(tsneSeconds * 10) / 10.0);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("export.json").toFile(), result);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.path().resolve("export.json").toFile(), result);
         System.out.printf(Locale.ROOT, "exported %d images (%s, %d dimensions) to %s: tensors.tsv, metadata.tsv, sprite.png,"
-                + " projector_config.pbtxt, tsne.png, export.json%n", features.count(), description, features.dim(), out);
+                + " projector_config.pbtxt, tsne.png, export.json%n", features.count(), description, features.dim(), out.path());
         System.out.printf(Locale.ROOT, "t-SNE map of %d images (%.1f s): %d-NN accuracy (leave-one-out) %.4f in 2-D, %.4f in %d dimensions%n",
                 mapped, tsneSeconds, k, knnMap, knnFeatures, features.dim());
         return PlanstreamCommand.EXIT_OK;
@@ -178,7 +178,7 @@ public final class ExportCommand implements Callable<Integer> {
         int side = size != null ? size : images.height();
         int c = channels != null ? channels : images.channels();
         try {
-            return FrozenEncoder.random(EncoderSpec.of(model.substring(EvalCommand.RANDOM.length()), 1, null, c, side), seed, manager);
+            return FrozenEncoder.random(EncoderSpec.of(model.substring(EvalCommand.RANDOM.length()), 1, null, c, side), seed.value(), manager);
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException("--model " + model + ": " + e.getMessage());
         }

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import io.planstream.ingest.generate.FloorPlanGenerator;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Writes synthetic floor plans in the RPLAN format, with their ground truth. */
@@ -17,11 +18,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--count", required = true, description = "How many plans to write.")
     int count;
 
-    @Option(names = "--out", required = true, description = "Folder to write into (created if missing).")
-    Path out;
+    @Mixin
+    OutputFolder.Unlabelled out;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
     @Override
     public Integer call() throws Exception {
@@ -30,11 +31,11 @@ final class GenerateCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         try (ProgressBar bar = Progress.bar("generate", count, "plans")) {
-            new FloorPlanGenerator().generate(count, out, seed, done -> bar.stepTo(done));
+            new FloorPlanGenerator().generate(count, out.path(), seed.value(), done -> bar.stepTo(done));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("wrote %d plans to %s in %.1f s (%.0f plans/s); attributes in %s%n", count, out, seconds,
-                count / seconds, out.resolve(FloorPlanGenerator.ATTRIBUTES_FILE));
+        System.out.printf("wrote %d plans to %s in %.1f s (%.0f plans/s); attributes in %s%n", count, out.path(), seconds,
+                count / seconds, out.path().resolve(FloorPlanGenerator.ATTRIBUTES_FILE));
         return PlanstreamCommand.EXIT_OK;
     }
 }

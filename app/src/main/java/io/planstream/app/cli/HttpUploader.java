@@ -47,7 +47,7 @@ final class HttpUploader {
      * @throws ServerUnreachableException when nothing answers at the URL
      */
     Result upload(byte[] body, String contentType, Map<String, String> query) throws InterruptedException {
-        HttpRequest request = ApiKeyOption.authorize(HttpRequest.newBuilder(withQuery(query)), apiKey)
+        HttpRequest request = ServerOptions.authorize(HttpRequest.newBuilder(withQuery(query)), apiKey)
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))

@@ -51,10 +51,7 @@ final class IngestCommand implements Callable<Integer> {
     List<Path> paths;
 
     @CommandLine.Mixin
-    ApiKeyOption apiKey;
-
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server to upload to (default ${DEFAULT-VALUE}).")
-    String url;
+    ServerOptions server;
 
     @Option(names = "--kafka", description = "Write straight to this Kafka cluster (bootstrap servers) instead of a server.")
     String kafka;
@@ -90,7 +87,7 @@ final class IngestCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("no image files under " + paths);
         }
         Map<String, String> formatParam = "auto".equals(format) ? Map.of() : Map.of("format", format);
-        Sink sink = kafka == null ? new HttpSink(new HttpUploader(url, apiKey.key), source, formatParam, meta) : KafkaSink.open(kafka, registry, clientSettings(), source, format, meta);
+        Sink sink = kafka == null ? new HttpSink(new HttpUploader(server.url, server.key), source, formatParam, meta) : KafkaSink.open(kafka, registry, clientSettings(), source, format, meta);
         List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);

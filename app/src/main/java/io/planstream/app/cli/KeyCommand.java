@@ -78,7 +78,7 @@ final class KeyCommand implements Runnable {
             out.println("line: " + line);
             out.println(file != null ? "appended to " + file + "; restart the servers that read it"
                     : "add the line to the file named by planstream.security.api-keys-file");
-            out.println("clients send the key as 'X-API-Key: KEY' (the CLI reads $" + ApiKeyOption.ENV + ")");
+            out.println("clients send the key as 'X-API-Key: KEY' (the CLI reads $" + ServerOptions.ENV + ")");
             out.flush();
             return PlanstreamCommand.EXIT_OK;
         }

@@ -37,14 +37,11 @@ final class ModelCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server (default ${DEFAULT-VALUE}).")
-        String url;
-
         @CommandLine.Mixin
-        ApiKeyOption apiKey;
+        ServerOptions server;
 
         int call(String method, String path) {
-            return new AdminClient(url, apiKey.key).call(method, path, TIMEOUT, spec.root().commandLine().getOut(), spec.root().commandLine().getErr());
+            return server.admin().call(method, path, TIMEOUT, spec.root().commandLine().getOut(), spec.root().commandLine().getErr());
         }
     }
 
@@ -110,7 +107,7 @@ final class ModelCommand implements Runnable {
             if (TorchScriptImport.acceptsFileName(name)) {
                 path.append("&filename=").append(encode(name));
             }
-            return new AdminClient(url, apiKey.key).post(path.toString(), file, "application/octet-stream", IMPORT_TIMEOUT,
+            return server.admin().post(path.toString(), file, "application/octet-stream", IMPORT_TIMEOUT,
                     spec.root().commandLine().getOut(), spec.root().commandLine().getErr());
         }
 

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "planstream",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
+        resourceBundle = "io.planstream.app.cli.Options",
         description = "Streaming floor-plan embeddings: upload plans, embed them with SimCLR, search similar plans, evaluate encoders.",
         subcommands = {
                 ServeCommand.class,

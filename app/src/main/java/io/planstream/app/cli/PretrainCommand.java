@@ -30,6 +30,7 @@ import io.planstream.simclr.train.StepRecord;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** SimCLR pretraining from the command line: a thin shell around {@link Pretrainer}. */
@@ -53,8 +54,8 @@ final class PretrainCommand implements Callable<Integer> {
     /** Picture folders are scaled to this side unless --size says otherwise. */
     static final int DEFAULT_FOLDER_SIZE = 32;
 
-    @Option(names = "--data", required = true, paramLabel = "SOURCE", description = "The images, see above.")
-    String data;
+    @Mixin
+    DataSourceOption data;
 
     @Option(names = "--encoder", required = true, paramLabel = "NAME",
             description = "resnet-mini (minutes on a CPU), resnet18, resnet34 or resnet50.")
@@ -80,8 +81,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--batch", required = true, description = "Images per step; each gives two views (SimCLR: 256 to 4096).")
     int batch;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the model, checkpoints, history and plot.")
-    Path out;
+    @Mixin
+    OutputFolder out;
 
     @Option(names = "--optimizer", defaultValue = "lars", description = "lars or adam (default ${DEFAULT-VALUE}).")
     String optimizer;
@@ -101,11 +102,11 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--head", defaultValue = "v1", description = "Projection head: v1 (2 layers) or v2 (3 layers, batch norm) (default ${DEFAULT-VALUE}).")
     String head;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, data order and augmentations (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Train on a random subset of N images (default: all).")
     int limit;
@@ -133,7 +134,7 @@ final class PretrainCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         checkDataExists();
-        ImageDataset dataset = io.planstream.app.demo.RplanFolder.open(data, Split.TRAIN, size == null ? DEFAULT_FOLDER_SIZE : size,
+        ImageDataset dataset = io.planstream.app.demo.RplanFolder.open(data.value(), Split.TRAIN, size == null ? DEFAULT_FOLDER_SIZE : size,
                 channels == null ? 3 : channels);
         PretrainConfig config = config(dataset);
 
@@ -156,20 +157,20 @@ final class PretrainCommand implements Callable<Integer> {
 
     /** Missing data is a usage error (exit 2) that says how to get it; unreadable data is a failure. */
     private void checkDataExists() {
-        if (data.equals(DataSources.FASHION_MNIST) || data.startsWith(DataSources.FASHION_MNIST + ":")) {
-            Path dir = data.equals(DataSources.FASHION_MNIST) ? FashionMnist.DEBIAN_DIR
-                    : Path.of(data.substring(DataSources.FASHION_MNIST.length() + 1));
+        if (data.value().equals(DataSources.FASHION_MNIST) || data.value().startsWith(DataSources.FASHION_MNIST + ":")) {
+            Path dir = data.value().equals(DataSources.FASHION_MNIST) ? FashionMnist.DEBIAN_DIR
+                    : Path.of(data.value().substring(DataSources.FASHION_MNIST.length() + 1));
             if (!Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz"))
                     && !Files.isRegularFile(dir.resolve("train-images-idx3-ubyte"))) {
                 throw new PlanstreamCommand.UsageException("no Fashion-MNIST training images in " + dir
                         + (dir.equals(FashionMnist.DEBIAN_DIR) ? ": install them with sudo apt-get install dataset-fashion-mnist" : ""));
             }
-        } else if (data.startsWith(io.planstream.app.demo.RplanFolder.PREFIX)) {
-            if (!Files.isDirectory(Path.of(data.substring(io.planstream.app.demo.RplanFolder.PREFIX.length())))) {
-                throw new PlanstreamCommand.UsageException("--data " + data + ": not a folder");
+        } else if (data.value().startsWith(io.planstream.app.demo.RplanFolder.PREFIX)) {
+            if (!Files.isDirectory(Path.of(data.value().substring(io.planstream.app.demo.RplanFolder.PREFIX.length())))) {
+                throw new PlanstreamCommand.UsageException("--data " + data.value() + ": not a folder");
             }
-        } else if (!Files.isDirectory(Path.of(data))) {
-            throw new PlanstreamCommand.UsageException("--data " + data
+        } else if (!Files.isDirectory(Path.of(data.value()))) {
+            throw new PlanstreamCommand.UsageException("--data " + data.value()
                     + " is neither fashion-mnist, rplan:DIR nor a folder (CIFAR-10 binary or pictures)");
         }
     }
@@ -180,7 +181,7 @@ final class PretrainCommand implements Callable<Integer> {
             int inputChannels = channels != null ? channels : dataset.channels();
             OptimizerSettings opt = OptimizerSettings.of(OptimizerSpec.Kind.of(optimizer)).withLearningRate(lr);
             return PretrainConfig.builder()
-                    .setData(data)
+                    .setData(data.value())
                     .setEncoder(EncoderSpec.of(encoder, width, stem, inputChannels, side))
                     .optHead(projectionHead())
                     .optPolicy(policy)
@@ -189,9 +190,9 @@ final class PretrainCommand implements Callable<Integer> {
                     .setBatchSize(batch)
                     .optOptimizer(opt)
                     .optTemperature(temperature)
-                    .optSeed(seed)
-                    .optDevice(device)
-                    .setOutputDir(out)
+                    .optSeed(seed.value())
+                    .optDevice(device.value())
+                    .setOutputDir(out.path())
                     .optCheckpointEvery(checkpointEvery == null ? CheckpointInterval.epochs(1)
                             : CheckpointInterval.steps(checkpointEvery))
                     .optMaxSteps(maxSteps)

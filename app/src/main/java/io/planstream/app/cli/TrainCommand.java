@@ -21,10 +21,7 @@ final class TrainCommand implements Callable<Integer> {
     boolean once;
 
     @CommandLine.Mixin
-    ApiKeyOption apiKey;
-
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server running the trainer role (default ${DEFAULT-VALUE}).")
-    String url;
+    ServerOptions server;
 
     @Option(names = "--timeout", defaultValue = "PT2H", description = "Longest wait for the round, ISO-8601 (default ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -35,7 +32,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "give --once: continuous training runs inside ./planstream serve (the trainer role)");
         }
-        return new AdminClient(url, apiKey.key).call("POST", "/admin/trainer/rounds", timeout, spec.root().commandLine().getOut(),
+        return server.admin().call("POST", "/admin/trainer/rounds", timeout, spec.root().commandLine().getOut(),
                 spec.root().commandLine().getErr());
     }
 }

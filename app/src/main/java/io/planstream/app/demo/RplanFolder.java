@@ -2,11 +2,8 @@ package io.planstream.app.demo;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +11,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
+
+import org.apache.commons.codec.digest.DigestUtils;
 
 import io.planstream.ingest.image.Rplan;
 import io.planstream.simclr.data.DataSources;
@@ -86,11 +85,6 @@ public final class RplanFolder {
 
     /** One file name in {@value #TEST_SHARE} is in the test split, chosen by its SHA-256. */
     static boolean isTest(String fileName) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(fileName.getBytes(StandardCharsets.UTF_8));
-            return Math.floorMod(h[0], TEST_SHARE) == 0;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Math.floorMod(DigestUtils.sha256(fileName)[0], TEST_SHARE) == 0;
     }
 }

@@ -2,7 +2,6 @@ package io.planstream.app.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -13,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import org.apache.commons.codec.digest.DigestUtils;
 
 /**
  * The configured API keys, held as SHA-256 digests. A presented key is hashed and compared with
@@ -127,7 +128,7 @@ public final class ApiKeys {
         if (presented == null || presented.isEmpty() || presented.length() > MAX_PRESENTED_LENGTH) {
             return Optional.empty();
         }
-        byte[] digest = sha256(presented);
+        byte[] digest = DigestUtils.sha256(presented);
         Key found = null;
         for (Key k : keys) {
             if (MessageDigest.isEqual(k.sha256(), digest) && found == null) {
@@ -146,14 +147,6 @@ public final class ApiKeys {
 
     /** Hex SHA-256 of a key, as configuration holds it. */
     public static String sha256Hex(String key) {
-        return HexFormat.of().formatHex(sha256(key));
-    }
-
-    static byte[] sha256(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return DigestUtils.sha256Hex(key);
     }
 }

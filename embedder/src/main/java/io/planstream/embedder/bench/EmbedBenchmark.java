@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 
 import javax.imageio.ImageIO;
 
+import org.apache.commons.io.FileUtils;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -168,9 +169,7 @@ public final class EmbedBenchmark {
                         c.symmetries(), c.workers(), c.images() / (pipelineNs / 1e9), forwardImages / (forwardNs / 1e9), warmed, jitMs);
             }
         } finally {
-            try (var walk = Files.walk(state)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            FileUtils.deleteQuietly(state.toFile());
         }
     }
 

@@ -8,12 +8,14 @@ import java.awt.image.WritableRaster;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * The geometry of one synthetic plan and its painting as an RPLAN raster.
@@ -233,19 +235,11 @@ final class PlanLayout {
         List<Rect> bySize = new ArrayList<>(leaves);
         // List.sort is stable, so equal areas keep their (deterministic) split order.
         bySize.sort(Comparator.comparingInt(Rect::area).reversed());
-        int[] instances = new int[n];
-        for (int i = 0; i < n; i++) {
-            instances[i] = i + 1;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = instances[i];
-            instances[i] = instances[j];
-            instances[j] = swap;
-        }
+        List<Integer> instances = new ArrayList<>(IntStream.rangeClosed(1, n).boxed().toList());
+        Collections.shuffle(instances, random);
         List<Room> rooms = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            rooms.add(new Room(bySize.get(i), categories.get(i), instances[i]));
+            rooms.add(new Room(bySize.get(i), categories.get(i), instances.get(i)));
         }
         return rooms;
     }
@@ -276,7 +270,7 @@ final class PlanLayout {
         while (!queue.isEmpty()) {
             int room = queue.poll();
             List<Integer> next = new ArrayList<>(neighbours.get(room));
-            shuffle(next, random);
+            Collections.shuffle(next, random);
             for (int other : next) {
                 if (!reached[other]) {
                     reached[other] = true;
@@ -492,14 +486,5 @@ final class PlanLayout {
 
     private static boolean isInside(boolean[] inside, int x, int y) {
         return x >= 0 && y >= 0 && x < CANVAS && y < CANVAS && inside[y * CANVAS + x];
-    }
-
-    private static <T> void shuffle(List<T> list, SplittableRandom random) {
-        for (int i = list.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            T swap = list.get(i);
-            list.set(i, list.get(j));
-            list.set(j, swap);
-        }
     }
 }

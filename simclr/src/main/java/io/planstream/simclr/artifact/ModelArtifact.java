@@ -29,15 +29,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.commons.codec.binary.Hex;
+import org.apache.commons.codec.digest.DigestUtils;
+import org.apache.commons.codec.digest.MessageDigestAlgorithms;
 
 /**
  * A SimCLR model on disk: a directory with the parameters of f(.) and g(.) in DJL's format and a
@@ -132,7 +132,7 @@ public final class ModelArtifact implements AutoCloseable {
         }
         createEmpty(dir);
         Path parameters = dir.resolve(PARAMETERS);
-        MessageDigest digest = sha256();
+        MessageDigest digest = DigestUtils.getSha256Digest();
         try (OutputStream file = Files.newOutputStream(parameters);
                 DataOutputStream out =
                         new DataOutputStream(
@@ -158,7 +158,7 @@ public final class ModelArtifact implements AutoCloseable {
                         info.trainingSteps(),
                         info.metrics(),
                         PARAMETERS,
-                        HexFormat.of().formatHex(digest.digest()),
+                        Hex.encodeHexString(digest.digest()),
                         Encoders.parameterCount(model, true),
                         clock.instant());
         writeManifest(dir, manifest);
@@ -464,20 +464,10 @@ public final class ModelArtifact implements AutoCloseable {
 
     /** @return the lowercase hex SHA-256 of a file */
     public static String sha256Hex(Path file) throws ArtifactException {
-        MessageDigest digest = sha256();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(OutputStream.nullOutputStream());
+        try {
+            return new DigestUtils(MessageDigestAlgorithms.SHA_256).digestAsHex(file);
         } catch (IOException e) {
             throw new ArtifactException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 }

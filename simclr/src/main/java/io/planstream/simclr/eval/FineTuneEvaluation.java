@@ -15,6 +15,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.planstream.simclr.Permutations;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.data.ImageDataset;
 import io.planstream.simclr.model.EncoderSpec;
@@ -111,7 +112,7 @@ public final class FineTuneEvaluation {
                 long done = 0;
                 double lastEpochLoss = 0;
                 for (int epoch = 0; epoch < options.epochs(); epoch++) {
-                    int[] order = permutation(n, random);
+                    int[] order = Permutations.random(n, random);
                     double lossSum = 0;
                     for (int from = 0; from < n; from += options.batchSize()) {
                         int to = Math.min(n, from + options.batchSize());
@@ -198,19 +199,5 @@ public final class FineTuneEvaluation {
             y[i] = data.labels()[indices[i]];
         }
         return y;
-    }
-
-    private static int[] permutation(int n, Random random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

@@ -11,8 +11,9 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.planstream.simclr.Devices;
-import io.planstream.simclr.Seeds;
+import io.planstream.simclr.Permutations;
 import io.planstream.simclr.ResidentMemory;
+import io.planstream.simclr.Seeds;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ModelArtifact;
@@ -114,21 +115,6 @@ public final class Pretrainer {
     public static PretrainResult run(PretrainConfig config, ImageDataset dataset, ProgressListener listener)
             throws IOException {
         return new Session(config, dataset, listener == null ? ProgressListener.NONE : listener).run();
-    }
-
-    /** A Fisher-Yates permutation of 0..n-1. */
-    static int[] permutation(int n, Random random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     /** One invocation of a run: the plan, the loop, and the files. */
@@ -270,7 +256,7 @@ public final class Pretrainer {
                     while (done < totalSteps) {
                         int epoch = done / stepsPerEpoch;
                         if (epoch != orderEpoch) {
-                            order = permutation(data.size(),
+                            order = Permutations.random(data.size(),
                                     new Random(Seeds.derive(config.seed(), SHUFFLE_STREAM, epoch)));
                             orderEpoch = epoch;
                         }
@@ -420,7 +406,7 @@ public final class Pretrainer {
                 return d;
             }
             // A random subset rather than the first images: picture folders are sorted by class.
-            int[] pick = Arrays.copyOf(permutation(d.size(), new Random(Seeds.derive(seed, SUBSET_STREAM, 0))), limit);
+            int[] pick = Arrays.copyOf(Permutations.random(d.size(), new Random(Seeds.derive(seed, SUBSET_STREAM, 0))), limit);
             Arrays.sort(pick);
             return d.select(pick);
         }

@@ -5,12 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
+
+import org.apache.commons.io.file.PathUtils;
 
 import io.planstream.simclr.artifact.ArtifactInfo;
 import io.planstream.simclr.artifact.ModelArtifact;
@@ -111,7 +111,7 @@ final class RunFiles {
         Path dir = Checkpoint.directoryFor(checkpoints, step);
         if (Files.exists(dir)) {
             // Left by a save that was cut short (no checkpoint.json): redone from scratch.
-            deleteTree(dir);
+            PathUtils.deleteDirectory(dir);
         }
         ModelArtifact.save(dir, block, info(runId + "-step-" + step, step));
         new Checkpoint(Checkpoint.FORMAT_VERSION, runId, step, step / stepsPerEpoch, stepsPerEpoch, totalSteps,
@@ -120,7 +120,7 @@ final class RunFiles {
                 finalLoss(), Instant.now()).write(dir);
         List<Path> all = Checkpoint.list(checkpoints);
         for (int i = 0; i < all.size() - Pretrainer.KEEP_CHECKPOINTS; i++) {
-            deleteTree(all.get(i));
+            PathUtils.deleteDirectory(all.get(i));
         }
         TrainingHistory.write(historyFile(), history);
         listener.onCheckpoint(step, dir);
@@ -195,13 +195,5 @@ final class RunFiles {
             means.add(sum / n);
         }
         return means;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import io.planstream.simclr.Permutations;
 import io.planstream.simclr.Seeds;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ArtifactInfo;
@@ -376,7 +377,7 @@ class PretrainerTest {
                 .isNotEqualTo(Seeds.derive(1, 2, 4))
                 .isNotEqualTo(Seeds.derive(1, 3, 3))
                 .isNotEqualTo(Seeds.derive(2, 2, 3));
-        int[] p = Pretrainer.permutation(50, new Random(1));
+        int[] p = Permutations.random(50, new Random(1));
         assertThat(p).containsExactlyInAnyOrder(range(0, 49).stream().mapToInt(Integer::intValue).toArray());
     }
 
