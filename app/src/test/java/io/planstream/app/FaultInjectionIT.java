@@ -49,13 +49,20 @@ import io.planstream.schemas.registry.EmbeddedSchemaRegistry;
  * out (a backfill of every plan, a new index, the switch) while the processes die around them.
  * Afterwards the active version is the newest published one, every upload answered 202 has exactly
  * one committed embedding of it and is searchable, and no refused upload appears in the images
- * topic, the embeddings or the index. The counts are printed.
+ * topic, the embeddings or the index. No upload is answered with a 5xx while the core is up (ready
+ * since its last start, and not killed before it answered). The counts are printed.
  */
 class FaultInjectionIT {
 
     private static final long SEED = Long.getLong("planstream.faults.seed", 20261128L);
-    private static final Duration UPLOAD_TIME = Duration.ofSeconds(Long.getLong("planstream.faults.seconds", 80));
+    /**
+     * The upload phase: the seven kills with their pauses, a kill about every 6.5 s, and room for three
+     * trainer rounds of 60 plans. A kill often comes while an earlier victim is still starting.
+     */
+    private static final Duration UPLOAD_TIME = Duration.ofSeconds(Long.getLong("planstream.faults.seconds", 50));
     private static final Duration UPLOAD_PERIOD = Duration.ofMillis(200);
+    /** A killed process is started again after a pause of 0.5 s plus up to this much. */
+    private static final int MAX_EXTRA_PAUSE_MS = 2500;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(300);
     private static final Duration ROUND_TIMEOUT = Duration.ofSeconds(300);
@@ -116,8 +123,9 @@ class FaultInjectionIT {
         }
 
         Map<String, Integer> answers = new ConcurrentHashMap<>();
+        Map<String, String> serverErrorsWhileUp = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
-        CompletableFuture<Void> uploads = CompletableFuture.runAsync(() -> upload(core, answers, stop));
+        CompletableFuture<Void> uploads = CompletableFuture.runAsync(() -> upload(core, answers, serverErrorsWhileUp, stop));
 
         // Every role killed at least once, then more at random; each restarted after a pause of 0.5-3 s.
         Random random = new Random(SEED);
@@ -128,13 +136,15 @@ class FaultInjectionIT {
         }
         Map<String, Integer> faults = new TreeMap<>();
         long uploadEnd = System.nanoTime() + UPLOAD_TIME.toNanos();
-        long gap = UPLOAD_TIME.toNanos() / (victims.size() + 1);
+        // The gaps between a restart and the next kill fill what the pauses leave of the upload phase.
+        long pauses = victims.size() * TimeUnit.MILLISECONDS.toNanos(500 + MAX_EXTRA_PAUSE_MS / 2);
+        long gap = (UPLOAD_TIME.toNanos() - pauses) / (victims.size() + 1);
         for (ServeProcess victim : victims) {
             long at = System.nanoTime() + (long) (gap * (0.5 + random.nextDouble()));
             TimeUnit.NANOSECONDS.sleep(Math.max(0, Math.min(at, uploadEnd) - System.nanoTime()));
             victim.kill();
             faults.merge(victim.name, 1, Integer::sum);
-            Thread.sleep(500 + random.nextInt(2500));
+            Thread.sleep(500 + random.nextInt(MAX_EXTRA_PAUSE_MS));
             victim.start();
         }
         TimeUnit.NANOSECONDS.sleep(Math.max(0, uploadEnd - System.nanoTime()));
@@ -187,14 +197,15 @@ class FaultInjectionIT {
         refusedButEmbedded.retainAll(perId.keySet());
         long unansweredStored = unanswered.stream().filter(inImages::contains).count();
         int documents = documents(models(index), active);
-        System.out.printf("FaultInjectionIT: seed %d, faults %s (%d in all), uploads %d: accepted %d, refused %d, unanswered %d"
-                        + " (of which stored %d); versions published while the faults went on %d%s, active at the end %d; lost %d,"
+        System.out.printf("FaultInjectionIT: seed %d, faults %s (%d in all), uploads %d: accepted %d, refused %d (5xx while the core was"
+                        + " up %d), unanswered %d (of which stored %d); versions published while the faults went on %d%s, active at the end %d; lost %d,"
                         + " duplicated %d, refused but stored %d, refused but embedded %d; index documents %d; settled %.0f s after the start%n",
                 SEED, faults, faults.values().stream().mapToInt(Integer::intValue).sum(), answers.size(), accepted.size(), refused.size(),
-                unanswered.size(), unansweredStored, Math.max(0, publishedUnderFaults), operatorRound, active, lost.size(), duplicated,
+                serverErrorsWhileUp.size(), unanswered.size(), unansweredStored, Math.max(0, publishedUnderFaults), operatorRound, active, lost.size(), duplicated,
                 refusedButStored.size(), refusedButEmbedded.size(), documents, settledS);
 
         assertThat(faults.keySet()).containsExactlyInAnyOrder("core", "embedder", "index", "trainer");
+        assertThat(serverErrorsWhileUp).as("uploads answered with a 5xx while the core was up").isEmpty();
         assertThat(accepted).as("uploads accepted around the faults").hasSizeGreaterThan(answers.size() / 3);
         assertThat(lost).as("accepted plans without a committed embedding").isEmpty();
         assertThat(duplicated).as("duplicate committed embeddings").isZero();
@@ -215,8 +226,12 @@ class FaultInjectionIT {
         return p;
     }
 
-    /** Uploads a new plan every period until told to stop: each id's answer is its status, or 0 when none came. */
-    private void upload(ServeProcess core, Map<String, Integer> answers, AtomicBoolean stop) {
+    /**
+     * Uploads a new plan every period until told to stop: each id's answer is its status, or 0 when none
+     * came. A 5xx from a core that was up when the upload left and was not killed before it answered is
+     * kept with its body.
+     */
+    private void upload(ServeProcess core, Map<String, Integer> answers, Map<String, String> serverErrorsWhileUp, AtomicBoolean stop) {
         FloorPlanGenerator generator = new FloorPlanGenerator();
         long start = System.nanoTime();
         for (int i = 0; !stop.get(); i++) {
@@ -225,7 +240,12 @@ class FaultInjectionIT {
                     .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(generator.generate(SEED + i).png())).build();
             int status;
             try {
-                status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                int upStart = core.probeReady();
+                HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                status = r.statusCode();
+                if (status >= 500 && upStart != 0 && core.readyStart() == upStart) {
+                    serverErrorsWhileUp.put(id, status + " " + r.body());
+                }
             } catch (IOException e) {
                 status = 0;
             } catch (InterruptedException e) {
