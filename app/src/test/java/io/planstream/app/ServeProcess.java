@@ -63,6 +63,7 @@ final class ServeProcess {
             throw new IllegalStateException(name + " runs already");
         }
         starts++;
+        readyStart = 0;
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return this;
     }
