@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,12 +30,17 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +63,10 @@ import io.planstream.schemas.registry.EmbeddedSchemaRegistry;
  * broker and registry, two embedders and an index, each a JVM of its own. While generated plans are
  * uploaded at a steady rate, one embedder is killed with SIGKILL (no shutdown of any kind) while its
  * stream thread is inside a transaction; the other takes over its partitions, and every accepted plan
- * ends up with exactly one committed embedding and one document in the index. About a minute.
+ * ends up with exactly one committed embedding and one document in the index. That the kill landed
+ * inside a transaction is checked from the broker's side: right after it, the killed producer's
+ * transaction is still open with records written, and in the end a read_uncommitted consumer sees
+ * those records where a read_committed one never does (the transaction was aborted). About a minute.
  */
 class MultiProcessIT {
 
@@ -70,8 +80,8 @@ class MultiProcessIT {
     /** The broker's minimum (group.min.session.timeout.ms): the group drops the killed embedder this long after the kill. */
     private static final String SESSION_TIMEOUT = "6s";
     /**
-     * How long the kill waits for embedder-2 to be inside a transaction (embeddings sent, not yet
-     * committed) once everything else is ready; past it, the kill comes anyway.
+     * How long the kill waits for embedder-2 to be inside a transaction (records sent, not yet
+     * committed) once everything else is ready; past it, the test fails.
      */
     private static final Duration OPEN_TRANSACTION_WAIT = Duration.ofSeconds(10);
     /**
@@ -157,30 +167,32 @@ class MultiProcessIT {
             CompletableFuture<Void> uploads = CompletableFuture.runAsync(() -> upload(ingest, accepted, refused));
 
             // The kill: a third accepted, each embedder has committed progress on its partitions, and
-            // embedder-2 is inside a transaction (or has not opened one for a while).
+            // embedder-2 is inside a transaction.
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            boolean ready = false;
             long readyAt = 0;
-            boolean open = false;
-            while (true) {
-                if (!ready && accepted.size() >= KILL_AFTER && bothCommitted(admin)) {
-                    ready = true;
+            Optional<String> openTransaction = Optional.empty();
+            while (openTransaction.isEmpty()) {
+                if (readyAt == 0 && accepted.size() >= KILL_AFTER && bothCommitted(admin)) {
                     readyAt = System.nanoTime();
                 }
-                if (ready && ((open = inTransaction(admin, second))
-                        || System.nanoTime() - readyAt > OPEN_TRANSACTION_WAIT.toNanos())) {
-                    break;
+                if (readyAt != 0) {
+                    openTransaction = openTransaction(admin, second);
+                    assertThat(System.nanoTime() - readyAt).as("embedder-2 inside a transaction within %s", OPEN_TRANSACTION_WAIT)
+                            .isLessThan(OPEN_TRANSACTION_WAIT.toNanos());
                 }
                 assertThat(uploads).as("uploads stopped early: %s", refused).isNotCompletedExceptionally();
                 assertThat(System.nanoTime()).as("a third accepted and both embedders committing, in time").isLessThan(deadline);
-                Thread.sleep(ready ? 10 : 100);
+                Thread.sleep(readyAt != 0 ? 10 : 100);
             }
             embedder2.process.destroyForcibly();
             long killedAt = System.nanoTime();
+            // Nothing of embedder-2 runs any more to commit or abort: the broker holds its transaction open
+            // until the transaction timeout, so what it holds now is what the kill interrupted.
+            assertThat(embedder2.process.waitFor(30, TimeUnit.SECONDS)).as("embedder-2 ended after SIGKILL").isTrue();
+            Map<TopicPartition, Long> interrupted = interruptedWrites(admin, openTransaction.get());
             int acceptedAtKill = accepted.size();
             Map<TopicPartition, Long> offsetsAtKill = committedOffsets(admin);
             int embeddedAtKill = committed(client, embeddings).size();
-            assertThat(embedder2.process.waitFor(30, TimeUnit.SECONDS)).as("embedder-2 ended after SIGKILL").isTrue();
             assertThat(embedder2.process.exitValue()).as("embedder-2 ended by signal 9").isEqualTo(SIGKILL_EXIT);
             assertThat(acceptedAtKill).as("killed while uploads go on").isLessThan(PLANS);
             assertThat(embeddedAtKill).as("killed mid-stream").isLessThan(PLANS);
@@ -226,13 +238,17 @@ class MultiProcessIT {
             lost.removeAll(perId.keySet());
             Set<String> strangers = new HashSet<>(perId.keySet());
             strangers.removeAll(ids);
-            System.out.printf("MultiProcessIT: uploads %d, accepted %d, killed embedder-2 at %d accepted / %d embedded (%s), "
+            Map<TopicPartition, Long> aborted = abortedSince(client, interrupted, deadline);
+            System.out.printf("MultiProcessIT: uploads %d, accepted %d, killed embedder-2 at %d accepted / %d embedded (inside "
+                            + "transaction %s, writing from offsets %s), records of it aborted %s, "
                             + "embeddings %d, duplicates %d, lost %d, aborted embeddings %d, its partitions moving again %s s, "
                             + "all embedded %.1f s and indexed %.1f s after the kill, %.0f s in all%n",
-                    PLANS, ids.size(), acceptedAtKill, embeddedAtKill, open ? "inside a transaction" : "between transactions",
+                    PLANS, ids.size(), acceptedAtKill, embeddedAtKill, openTransaction.get(), interrupted, aborted,
                     records.size(), duplicates, lost.size(), readUncommitted - records.size(),
                     takeoverS < 0 ? "n/a" : String.format("%.1f", takeoverS), embeddedS, indexedS, secondsSince(started));
 
+            assertThat(aborted).as("records of the interrupted transaction that read_committed never returns")
+                    .containsOnlyKeys(interrupted.keySet()).allSatisfy((tp, n) -> assertThat(n).as("%s", tp).isPositive());
             assertThat(lost).as("accepted plans without a committed embedding").isEmpty();
             assertThat(strangers).as("embedded ids that were never accepted").isEmpty();
             assertThat(perId).as("committed embeddings per plan").allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1L));
@@ -338,14 +354,84 @@ class MultiProcessIT {
     }
 
     /**
-     * Whether the member's stream thread has a transaction open. Kafka Streams names a consumer
-     * {@code <application id>-<process id>-StreamThread-<n>-consumer} and, under exactly-once v2, its
-     * producer's transaction {@code <application id>-<process id>-<n>}.
+     * The transactional id of the member's stream thread while it has a transaction open. Kafka Streams
+     * names a consumer {@code <application id>-<process id>-StreamThread-<n>-consumer} and, under
+     * exactly-once v2, its producer's transaction {@code <application id>-<process id>-<n>}.
      */
-    private static boolean inTransaction(Admin admin, String clientId) throws Exception {
+    private static Optional<String> openTransaction(Admin admin, String clientId) throws Exception {
         String prefix = clientId.substring(0, clientId.indexOf("-StreamThread-")) + "-";
         return admin.listTransactions(new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING)))
-                .all().get(10, TimeUnit.SECONDS).stream().anyMatch(t -> t.transactionalId().startsWith(prefix));
+                .all().get(10, TimeUnit.SECONDS).stream().map(TransactionListing::transactionalId).filter(id -> id.startsWith(prefix))
+                .findFirst();
+    }
+
+    /**
+     * Where the open transaction of a killed producer begins in each topic partition it wrote: the
+     * broker's own view (the transaction still ONGOING, the producer's current transaction start offset).
+     * Fails where the transaction is no longer open or has written nothing yet.
+     */
+    private static Map<TopicPartition, Long> interruptedWrites(Admin admin, String transactionalId) throws Exception {
+        TransactionDescription tx = admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
+                .get(10, TimeUnit.SECONDS);
+        assertThat(tx.state()).as("transaction %s right after the kill", transactionalId).isEqualTo(TransactionState.ONGOING);
+        Set<TopicPartition> parts = tx.topicPartitions().stream().filter(tp -> !tp.topic().startsWith("__")).collect(Collectors.toSet());
+        Map<TopicPartition, Long> starts = new HashMap<>();
+        admin.describeProducers(parts).all().get(10, TimeUnit.SECONDS).forEach((tp, producers) -> producers.activeProducers().stream()
+                .filter(p -> p.producerId() == tx.producerId()).findFirst().map(ProducerState::currentTransactionStartOffset)
+                .filter(OptionalLong::isPresent).ifPresent(offset -> starts.put(tp, offset.getAsLong())));
+        assertThat(starts).as("partitions with records of the open transaction %s (it holds %s)", transactionalId, parts).isNotEmpty();
+        return starts;
+    }
+
+    /**
+     * Per partition, the records from {@code from} on, below the last stable offset, that a read_uncommitted
+     * consumer reads and a read_committed one does not: the records of aborted transactions. Waits until
+     * the last stable offset has passed {@code from}, that is, until the transaction there was decided.
+     */
+    private static Map<TopicPartition, Long> abortedSince(Map<String, Object> client, Map<TopicPartition, Long> from, long deadline)
+            throws InterruptedException {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        for (Map.Entry<TopicPartition, Long> e : from.entrySet()) {
+            long stable;
+            while ((stable = lastStableOffset(client, e.getKey())) <= e.getValue()) {
+                assertThat(System.nanoTime()).as("the interrupted transaction on %s decided in time", e.getKey()).isLessThan(deadline);
+                Thread.sleep(250);
+            }
+            Set<Long> all = offsets(client, "read_uncommitted", e.getKey(), e.getValue(), stable);
+            all.removeAll(offsets(client, "read_committed", e.getKey(), e.getValue(), stable));
+            out.put(e.getKey(), (long) all.size());
+        }
+        return out;
+    }
+
+    private static long lastStableOffset(Map<String, Object> client, TopicPartition tp) {
+        try (KafkaConsumer<byte[], byte[]> c = rawConsumer(client, "read_committed")) {
+            c.assign(List.of(tp));
+            return c.endOffsets(List.of(tp)).get(tp);
+        }
+    }
+
+    /** The offsets of the records a consumer at {@code isolation} reads in [from, to). */
+    private static Set<Long> offsets(Map<String, Object> client, String isolation, TopicPartition tp, long from, long to) {
+        Set<Long> out = new HashSet<>();
+        try (KafkaConsumer<byte[], byte[]> c = rawConsumer(client, isolation)) {
+            c.assign(List.of(tp));
+            c.seek(tp, from);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (c.position(tp) < to) {
+                assertThat(System.nanoTime()).as("%s read to offset %d", tp, to).isLessThan(deadline);
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < to) {
+                        out.add(r.offset());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static KafkaConsumer<byte[], byte[]> rawConsumer(Map<String, Object> client, String isolation) {
+        return new KafkaConsumer<>(withIsolation(client, isolation), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** Images partitions by member (client id) of the version-0 embedder group; empty before the group exists. */

@@ -30,6 +30,8 @@ final class ServeProcess {
     private final Path log;
     private Process process;
     private int starts;
+    /** The start whose process answered ready and was not killed since; 0 when there is none. */
+    private int readyStart;
 
     /**
      * @param jvmArgs options before {@code -jar} (heap, system properties)
@@ -61,12 +63,14 @@ final class ServeProcess {
             throw new IllegalStateException(name + " runs already");
         }
         starts++;
+        readyStart = 0;
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return this;
     }
 
     /** SIGKILL (no shutdown hook runs, nothing is flushed or committed), and waits for the end. */
     synchronized void kill() throws InterruptedException {
+        readyStart = 0;
         if (process != null) {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
@@ -88,18 +92,46 @@ final class ServeProcess {
             if (!alive()) {
                 return false;
             }
-            try {
-                HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).timeout(Duration.ofSeconds(5))
-                        .build(), HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return true;
-                }
-            } catch (IOException notListeningYet) {
-                // Starting.
+            if (probeReady() != 0) {
+                return true;
             }
             Thread.sleep(250);
         }
         return false;
+    }
+
+    /**
+     * The start whose process is up: it answered {@code /q/health/ready} with a 200 and was not killed
+     * since. Asks once more where that is not known yet; 0 when the process is down or not ready.
+     */
+    int probeReady() throws InterruptedException {
+        Process asked;
+        int start;
+        synchronized (this) {
+            if (readyStart != 0 || process == null || !process.isAlive()) {
+                return readyStart;
+            }
+            asked = process;
+            start = starts;
+        }
+        try {
+            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).timeout(Duration.ofSeconds(5))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+            synchronized (this) {
+                // A kill or a new start while the probe was out: its answer is no longer this process's.
+                if (r.statusCode() == 200 && process == asked && process.isAlive()) {
+                    readyStart = start;
+                }
+                return readyStart;
+            }
+        } catch (IOException notListeningYet) {
+            return 0;
+        }
+    }
+
+    /** The start that {@link #probeReady()} last found up, if it was not killed since; 0 otherwise. */
+    synchronized int readyStart() {
+        return readyStart;
     }
 
     String tail(int lines) {
