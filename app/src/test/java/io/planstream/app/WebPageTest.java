@@ -83,10 +83,12 @@ class WebPageTest {
         for (int i = 0; i < 3; i++) {
             ids.add(upload(PLANS.generate(300 + i).png()));
         }
-        await("three more plans indexed in version 0", () -> {
+        // The index reads the images (its catalog) and the embeddings on two threads: either can be the later one.
+        await("three more plans indexed in version 0 and in the index's catalog", () -> {
             Response r = given().get("/status");
             return r.<Integer>path("index.active") != null && r.<Integer>path("index.active") == 0
-                    && r.<Integer>path("index.versions[0].documents") >= acceptedBefore + 3;
+                    && r.<Integer>path("index.versions[0].documents") >= acceptedBefore + 3
+                    && r.<Integer>path("index.images") >= acceptedBefore + 3;
         });
         Response after = given().get("/status");
         after.then().statusCode(200).body("ingest.images", equalTo(acceptedBefore + 3)).body("embedder.versions[0].version", equalTo(0))
