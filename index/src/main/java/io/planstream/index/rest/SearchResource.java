@@ -1,42 +1,30 @@
 package io.planstream.index.rest;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.planstream.avro.ImageRecord;
-import io.planstream.avro.ModelVersion;
-import io.planstream.index.lucene.VectorIndex;
 import io.planstream.index.service.IndexService;
-import io.planstream.index.service.IndexStatus;
 import io.planstream.index.service.NoActiveVersionException;
 import io.planstream.index.service.SearchOptions;
 import io.planstream.index.service.SearchResult;
-import io.planstream.index.service.UnknownImageException;
-import io.planstream.index.service.VersionStatus;
-import io.planstream.ingest.ImageId;
 import io.planstream.ingest.Upload;
 import io.planstream.ingest.UploadService;
 import io.planstream.platform.http.BadRequestException;
