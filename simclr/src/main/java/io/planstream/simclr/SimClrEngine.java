@@ -27,6 +27,21 @@ public final class SimClrEngine {
         return Engine.getEngine(ENGINE);
     }
 
+    private static final Object SEEDED = new Object();
+
+    /**
+     * Runs {@code work} with the engine's random generator seeded with {@code seed}. The generator is
+     * global to the process, so a seeded initialisation must not interleave with another thread's: an
+     * embedder building its encoders while the query encoder builds its own would otherwise give two
+     * "seeded" encoders different weights.
+     */
+    public static <T> T seeded(long seed, java.util.function.Supplier<T> work) {
+        synchronized (SEEDED) {
+            get().setRandomSeed((int) seed);
+            return work.get();
+        }
+    }
+
     /**
      * Turns PyTorch's autograd recording off in the calling thread. The mode is per thread and on by
      * default; DJL turns it off only in the thread that starts the engine, and its gradient collector

@@ -77,10 +77,12 @@ public final class BatchEncoder implements AutoCloseable {
 
     /** An encoder with seeded random weights: the starting point before any model version is published. */
     public static BatchEncoder random(EncoderSpec spec, int version, long seed, Device device) {
-        SimClrEngine.get().setRandomSeed((int) seed);
         NDManager manager = SimClrEngine.get().newBaseManager(device);
-        ResNet net = spec.build();
-        net.initialize(manager, DataType.FLOAT32, spec.inputShape(1));
+        ResNet net = SimClrEngine.seeded(seed, () -> {
+            ResNet built = spec.build();
+            built.initialize(manager, DataType.FLOAT32, spec.inputShape(1));
+            return built;
+        });
         return new BatchEncoder(version, spec.name(), spec.inputSize(), spec.inputChannels(),
                 Normalization.centred(spec.inputChannels()), manager, InferenceEncoder.of(net, manager));
     }

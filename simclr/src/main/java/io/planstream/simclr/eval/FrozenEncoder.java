@@ -63,9 +63,11 @@ public final class FrozenEncoder implements AutoCloseable {
     public static FrozenEncoder random(EncoderSpec spec, long seed, NDManager parent) {
         NDManager m = parent.newSubManager();
         try {
-            SimClrEngine.get().setRandomSeed((int) seed);
-            ResNet net = spec.build();
-            net.initialize(m, DataType.FLOAT32, spec.inputShape(1));
+            ResNet net = SimClrEngine.seeded(seed, () -> {
+                ResNet built = spec.build();
+                built.initialize(m, DataType.FLOAT32, spec.inputShape(1));
+                return built;
+            });
             return new FrozenEncoder(spec, Normalization.centred(spec.inputChannels()), net,
                     "random " + spec.name() + " (seed " + seed + ")", m, null);
         } catch (RuntimeException e) {
