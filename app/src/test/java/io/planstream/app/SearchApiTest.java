@@ -110,6 +110,52 @@ class SearchApiTest {
     }
 
     /**
+     * {@code GET /images/{id}?waitFor=searchable} answers once the upload can be found (no polling), with
+     * the timeline of its way through the pipeline; a timeout says so; bad parameters are refused.
+     */
+    @Test
+    void shouldAnswerAWaitForSearchableOnceTheUploadCanBeFoundWithItsTimeline() throws Exception {
+        FloorPlanGenerator plans = new FloorPlanGenerator();
+        // Warm: the encoder has run once, so the wait below measures the pipeline, not the first forward pass.
+        given().queryParam("waitFor", "searchable").queryParam("timeout", "60s").get("/images/" + upload(plans.generate(300).png(), "image/png"))
+                .then().statusCode(200).body("status", equalTo("indexed"));
+        for (int i = 0; i < 3; i++) {
+            long sent = System.currentTimeMillis();
+            String id = upload(plans.generate(301 + i).png(), "image/png");
+            Response waited = given().queryParam("waitFor", "searchable").queryParam("timeout", "30s").get("/images/" + id);
+            long answered = System.currentTimeMillis();
+            waited.then().statusCode(200).body("status", equalTo("indexed")).body("waited.waitFor", equalTo("searchable"))
+                    .body("waited.timedOut", equalTo(false));
+            // Searchable the moment the answer came: the neighbours route finds it without waiting.
+            given().queryParam("k", 1).get("/images/" + id + "/similar").then().statusCode(200);
+            Map<String, String> timeline = waited.path("versions.find { it.active }.timeline");
+            long accepted = java.time.Instant.parse(timeline.get("accepted")).toEpochMilli();
+            long embedded = java.time.Instant.parse(timeline.get("embedded")).toEpochMilli();
+            long indexed = java.time.Instant.parse(timeline.get("indexed")).toEpochMilli();
+            long searchable = java.time.Instant.parse(timeline.get("searchable")).toEpochMilli();
+            assertThat(List.of(sent, accepted, embedded, indexed, searchable, answered)).as("stages in order: %s", timeline)
+                    .isSorted();
+            assertThat(waited.<Integer>path("waited.waitedMs")).isBetween(0, (int) (answered - sent));
+        }
+
+        // A wait that ends at its timeout says so (the status then says accepted); one that does not, does not.
+        String fresh = upload(plans.generate(310).png(), "image/png");
+        Response quick = given().queryParam("waitFor", "searchable").queryParam("timeout", "0ms").get("/images/" + fresh);
+        quick.then().statusCode(200);
+        assertThat(quick.<Boolean>path("waited.timedOut")).isEqualTo(!"indexed".equals(quick.path("status")));
+        given().get("/images/" + fresh).then().statusCode(200).body("waited", org.hamcrest.Matchers.nullValue());
+
+        // Refusals, each naming what was wrong.
+        given().queryParam("waitFor", "embedded").get("/images/" + fresh).then().statusCode(400).body("message", containsString("waitFor"));
+        given().queryParam("waitFor", "searchable").queryParam("timeout", "61s").get("/images/" + fresh).then().statusCode(400)
+                .body("message", containsString("60s"));
+        given().queryParam("waitFor", "searchable").queryParam("timeout", "soon").get("/images/" + fresh).then().statusCode(400)
+                .body("message", containsString("'soon'"));
+        given().queryParam("timeout", "5s").get("/images/" + fresh).then().statusCode(400).body("message", containsString("waitFor"));
+        given().queryParam("waitFor", "searchable").get("/images/no-such-plan").then().statusCode(404);
+    }
+
+    /**
      * Filters, pages, minScore, the stored vector and the vector search, the listing and deletes, over HTTP. The
      * plans are generated RPLAN files (room counts in their metadata) tagged {@code batch=features}, which scopes
      * every filter of this test to its own uploads.

@@ -116,6 +116,9 @@ class UploadApiTest {
         assertThat(first).isEqualTo(second).isEqualTo(ImageId.sha256Hex(png));
         ACCEPTED.put(first, png);
         given().when().get("/images/" + first).then().statusCode(200).body("width", equalTo(64)).body("height", equalTo(48));
+        // This process runs no index: it cannot say when the image is searchable, and says why.
+        given().queryParam("waitFor", "searchable").get("/images/" + first).then().statusCode(400)
+                .body("message", containsString("index role"));
     }
 
     @Test

@@ -1,23 +1,25 @@
 package io.planstream.app.cli;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.planstream.ingest.generate.FloorPlanGenerator;
@@ -27,25 +29,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Upload-to-searchable latency: uploads synthetic plans through the HTTP API at a steady rate and times,
- * for each, the moment {@code GET /images/{id}/similar} first answers for it (the image is then in the
- * active version's index and appears among its neighbours' results).
+ * Upload-to-searchable latency: uploads synthetic plans through the HTTP API at a steady rate and, for
+ * each, waits with {@code GET /images/{id}?waitFor=searchable} (answered by the server the moment a
+ * refresh makes the image searchable in the active version: no polling delay is added). The answer's
+ * timeline says where the time went: accepted, embedded, indexed (read by the index once the embedder's
+ * transaction committed, and applied), searchable; each is reported as time since the upload was sent.
  */
 @Command(name = "e2e", mixinStandardHelpOptions = true,
-        description = {"Time from upload to searchable: steady uploads through the API, each polled until /images/{id}/similar answers.",
+        description = {"Time from upload to searchable, per stage: steady uploads through the API, each awaited with",
+                "GET /images/{id}?waitFor=searchable; p50/p99 of accepted, embedded, indexed, searchable and answered.",
                 "Without --url, starts a server (ingest, embedder, index) with the bootstrap encoder."})
 final class BenchE2eCommand implements Callable<Integer> {
 
-    /**
-     * How often each pending upload is polled; the latency is measured to within this. Polling shares the
-     * server's cores with the pipeline it measures, so it is kept to about 20 requests per second for
-     * each upload in flight.
-     */
-    static final Duration POLL = Duration.ofMillis(50);
     /** An upload not searchable after this long counts as lost. */
     static final Duration GIVE_UP = Duration.ofSeconds(60);
+    /** The stages, in pipeline order; the server's clock stamps all but the first and the last. */
+    static final List<String> STAGES = List.of("accepted", "embedded", "indexed", "searchable", "answered");
 
-    @Option(names = "--url", description = "A running server to measure (default: start one).")
+    @Option(names = "--url", description = "A running server to measure (default: start one). Its clock must agree with this machine's for the stages.")
     String url;
 
     @Option(names = "--rate", defaultValue = "10", description = "Uploads per second (default ${DEFAULT-VALUE}).")
@@ -63,6 +64,8 @@ final class BenchE2eCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Override
     public Integer call() throws Exception {
         if (!(rate > 0 && rate <= 1000) || duration < 1 || duration > 3600 || warmup < 0) {
@@ -74,11 +77,12 @@ final class BenchE2eCommand implements Callable<Integer> {
         try {
             String target = server == null ? url : server.url();
             HttpUploader uploader = new HttpUploader(target);
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
             run(uploader, client, target, plans.subList(0, warmup), "warm-up");
-            long[] latencies = run(uploader, client, target, plans.subList(warmup, plans.size()), "measure");
-            report(latencies, count, target);
-            return Arrays.stream(latencies).anyMatch(l -> l < 0) ? PlanstreamCommand.EXIT_FAILED : PlanstreamCommand.EXIT_OK;
+            Timeline[] timelines = run(uploader, client, target, plans.subList(warmup, plans.size()), "measure");
+            Map<String, Object> row = report(timelines, count, target);
+            print(row);
+            return ((Number) row.get("lost")).intValue() > 0 ? PlanstreamCommand.EXIT_FAILED : PlanstreamCommand.EXIT_OK;
         } finally {
             if (server != null) {
                 server.close();
@@ -86,18 +90,21 @@ final class BenchE2eCommand implements Callable<Integer> {
         }
     }
 
-    /** Uploads at the rate; returns per upload the nanoseconds to searchable, -1 where it never became so. */
-    private long[] run(HttpUploader uploader, HttpClient client, String target, List<byte[]> plans, String task) throws Exception {
+    /**
+     * One upload's way, in milliseconds since it was sent, per {@link #STAGES} entry; a stage the answer
+     * did not stamp is NaN. Null for an upload that never became searchable.
+     */
+    record Timeline(double[] ms) {
+    }
+
+    /** Uploads at the rate; returns per upload its timeline, null where it never became searchable. */
+    private Timeline[] run(HttpUploader uploader, HttpClient client, String target, List<byte[]> plans, String task) throws Exception {
         String runId = "e2e-" + Long.toString(System.currentTimeMillis(), 36);
         int n = plans.size();
-        long[] latencies = new long[n];
+        Timeline[] out = new Timeline[n];
         if (n == 0) {
-            return latencies;
+            return out;
         }
-        Arrays.fill(latencies, -1);
-        record Pending(int index, String id, long sentNanos) {
-        }
-        ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
         CountDownLatch settled = new CountDownLatch(n);
         AtomicInteger next = new AtomicInteger();
         ScheduledExecutorService uploads = Executors.newScheduledThreadPool(2);
@@ -108,7 +115,8 @@ final class BenchE2eCommand implements Callable<Integer> {
                 if (i >= n) {
                     return;
                 }
-                long sent = System.nanoTime();
+                long sentNanos = System.nanoTime();
+                long sentWall = System.currentTimeMillis();
                 try {
                     // A fresh id per upload and run: a plan uploaded by an earlier run is already searchable.
                     HttpUploader.Result r = uploader.upload(plans.get(i), "image/png",
@@ -116,40 +124,69 @@ final class BenchE2eCommand implements Callable<Integer> {
                     if (!r.accepted()) {
                         throw new IllegalStateException("upload refused with " + r.status() + " " + r.error() + ": " + r.message());
                     }
-                    pending.add(new Pending(i, r.id(), sent));
+                    double acceptedMs = (System.nanoTime() - sentNanos) / 1e6;
+                    URI wait = URI.create(target + "/images/" + r.id() + "?waitFor=searchable&timeout=" + GIVE_UP.toSeconds() + "s");
+                    client.sendAsync(HttpRequest.newBuilder(wait).timeout(GIVE_UP.plusSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+                            .whenComplete((response, error) -> {
+                                double answeredMs = (System.nanoTime() - sentNanos) / 1e6;
+                                if (error != null) {
+                                    System.err.println("bench e2e: waiting for " + r.id() + " failed: " + error);
+                                } else {
+                                    out[i] = timeline(response, sentWall, acceptedMs, answeredMs);
+                                }
+                                settled.countDown();
+                                bar.step();
+                            });
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException e) {
                     System.err.println("bench e2e: " + e.getMessage());
                     settled.countDown();
-                }
-            }, 0, period, TimeUnit.NANOSECONDS);
-            // One poller: each round asks once for every upload not yet searchable.
-            while (settled.getCount() > 0) {
-                long round = System.nanoTime();
-                for (var it = pending.iterator(); it.hasNext(); ) {
-                    Pending p = it.next();
-                    HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(target + "/images/" + p.id() + "/similar?k=1")).build(),
-                            HttpResponse.BodyHandlers.discarding());
-                    long now = System.nanoTime();
-                    if (r.statusCode() == 200) {
-                        latencies[p.index()] = now - p.sentNanos();
-                    } else if (now - p.sentNanos() < GIVE_UP.toNanos()) {
-                        continue;
-                    }
-                    it.remove();
-                    settled.countDown();
                     bar.step();
                 }
-                long sleep = POLL.toNanos() - (System.nanoTime() - round);
-                if (sleep > 0) {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
-                }
-            }
+            }, 0, period, TimeUnit.NANOSECONDS);
+            settled.await();
         } finally {
             uploads.shutdownNow();
         }
-        return latencies;
+        return out;
+    }
+
+    /** The timeline of a {@code waitFor=searchable} answer; null where the image did not become searchable. */
+    static Timeline timeline(HttpResponse<String> response, long sentWall, double acceptedMs, double answeredMs) {
+        if (response.statusCode() != 200) {
+            System.err.println("bench e2e: waiting answered " + response.statusCode() + ": " + response.body());
+            return null;
+        }
+        try {
+            return timeline(JSON.readTree(response.body()), sentWall, acceptedMs, answeredMs);
+        } catch (IOException e) {
+            System.err.println("bench e2e: unreadable answer: " + e.getMessage());
+            return null;
+        }
+    }
+
+    static Timeline timeline(JsonNode status, long sentWall, double acceptedMs, double answeredMs) {
+        if (status.path("waited").path("timedOut").asBoolean(true) || !"indexed".equals(status.path("status").asText())) {
+            return null;
+        }
+        double[] ms = new double[STAGES.size()];
+        java.util.Arrays.fill(ms, Double.NaN);
+        ms[0] = acceptedMs;
+        ms[STAGES.size() - 1] = answeredMs;
+        for (JsonNode v : status.path("versions")) {
+            JsonNode t = v.path("timeline");
+            if (v.path("active").asBoolean() && t.isObject()) {
+                ms[1] = since(t.path("embedded"), sentWall);
+                ms[2] = since(t.path("indexed"), sentWall);
+                ms[3] = since(t.path("searchable"), sentWall);
+            }
+        }
+        return new Timeline(ms);
+    }
+
+    private static double since(JsonNode instant, long sentWall) {
+        return instant.isTextual() ? Instant.parse(instant.asText()).toEpochMilli() - sentWall : Double.NaN;
     }
 
     private static List<byte[]> prepare(int n, long seed) {
@@ -168,26 +205,45 @@ final class BenchE2eCommand implements Callable<Integer> {
         return prepare(n, seed.value());
     }
 
-    private void report(long[] latencies, int count, String target) throws Exception {
-        long[] found = Arrays.stream(latencies).filter(l -> l >= 0).sorted().toArray();
+    /** Per stage p50/p99/max over the uploads that became searchable; the answered stage is the headline. */
+    Map<String, Object> report(Timeline[] timelines, int count, String target) {
+        List<Timeline> found = Arrays.stream(timelines).filter(java.util.Objects::nonNull).toList();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("bench", "e2e");
         row.put("rate_per_s", rate);
         row.put("duration_s", duration);
         row.put("uploads", count);
-        row.put("searchable", found.length);
-        row.put("lost", count - found.length);
-        row.put("p50_ms", found.length == 0 ? null : BenchStats.round(BenchStats.percentile(found, 0.50) / 1e6));
-        row.put("p99_ms", found.length == 0 ? null : BenchStats.round(BenchStats.percentile(found, 0.99) / 1e6));
-        row.put("max_ms", found.length == 0 ? null : BenchStats.round(found[found.length - 1] / 1e6));
-        row.put("poll_ms", POLL.toMillis());
+        row.put("searchable", found.size());
+        row.put("lost", count - found.size());
+        Map<String, Map<String, Double>> stages = new LinkedHashMap<>();
+        for (int s = 0; s < STAGES.size(); s++) {
+            int stage = s;
+            long[] micros = found.stream().mapToDouble(t -> t.ms()[stage]).filter(v -> !Double.isNaN(v))
+                    .mapToLong(v -> Math.round(v * 1000)).sorted().toArray();
+            Map<String, Double> q = new LinkedHashMap<>();
+            q.put("p50_ms", micros.length == 0 ? null : BenchStats.round(BenchStats.percentile(micros, 0.50) / 1000));
+            q.put("p99_ms", micros.length == 0 ? null : BenchStats.round(BenchStats.percentile(micros, 0.99) / 1000));
+            q.put("max_ms", micros.length == 0 ? null : BenchStats.round(micros[micros.length - 1] / 1000.0));
+            stages.put(STAGES.get(s), q);
+        }
+        Map<String, Double> answered = stages.get("answered");
+        row.put("p50_ms", answered.get("p50_ms"));
+        row.put("p99_ms", answered.get("p99_ms"));
+        row.put("max_ms", answered.get("max_ms"));
+        row.put("stages", stages);
         row.put("url", target);
+        return row;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void print(Map<String, Object> row) throws IOException {
         if (json.enabled()) {
-            System.out.println(new ObjectMapper().writeValueAsString(row));
+            System.out.println(JSON.writeValueAsString(row));
             return;
         }
-        System.out.printf("%-10s %-8s %-11s %-6s %-9s %-9s %-9s%n", "rate_per_s", "uploads", "searchable", "lost", "p50_ms", "p99_ms", "max_ms");
-        System.out.printf("%-10s %-8s %-11s %-6s %-9s %-9s %-9s%n", rate, count, found.length, count - found.length,
-                row.get("p50_ms"), row.get("p99_ms"), row.get("max_ms"));
+        System.out.printf("%s uploads at %s/s: %s searchable, %s lost%n", row.get("uploads"), rate, row.get("searchable"), row.get("lost"));
+        System.out.printf("%-11s %9s %9s %9s   (ms since the upload was sent)%n", "stage", "p50_ms", "p99_ms", "max_ms");
+        ((Map<String, Map<String, Double>>) row.get("stages")).forEach((stage, q) ->
+                System.out.printf("%-11s %9s %9s %9s%n", stage, q.get("p50_ms"), q.get("p99_ms"), q.get("max_ms")));
     }
 }

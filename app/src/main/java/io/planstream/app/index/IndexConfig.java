@@ -30,7 +30,10 @@ public interface IndexConfig {
     /** Threads that build a merged segment's graph together; unset: one per core. */
     Optional<Integer> mergeWorkers();
 
-    /** How often new embeddings become searchable (a reopen of the index reader; cheap at this rate). */
+    /**
+     * The least time between two refreshes (a reopen of the index reader): applied embeddings become searchable
+     * at once where the last refresh is at least this long ago, else when it is.
+     */
     @WithDefault(IndexSettings.DEFAULT_REFRESH_MILLIS + "ms")
     Duration refreshInterval();
 

@@ -1,8 +1,11 @@
 package io.planstream.app.index;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -87,7 +90,22 @@ public class IndexRole implements IndexProgress, IndexRuntime {
             return List.of();
         }
         ImageIndexStatus status = s.imageStatus(id);
-        return status.versions().stream().map(v -> new VersionProgress(v.version(), v.active(), v.indexed())).toList();
+        return status.versions().stream().map(v -> new VersionProgress(v.version(), v.active(), v.indexed(), timeline(v.stamps())))
+                .toList();
+    }
+
+    private static Timeline timeline(ImageIndexStatus.Stamps s) {
+        if (s == null) {
+            return null;
+        }
+        return new Timeline(s.uploaded() == 0 ? null : Instant.ofEpochMilli(s.uploaded()), Instant.ofEpochMilli(s.embedded()),
+                Instant.ofEpochMilli(s.indexed()), Instant.ofEpochMilli(s.searchable()));
+    }
+
+    @Override
+    public Optional<CompletionStage<Boolean>> awaitSearchable(String id, Duration timeout) {
+        IndexService s = service;
+        return s == null ? Optional.empty() : Optional.of(s.awaitSearchable(id, timeout));
     }
 
     @PreDestroy

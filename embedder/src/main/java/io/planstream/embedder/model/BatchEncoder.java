@@ -39,6 +39,7 @@ public final class BatchEncoder implements AutoCloseable {
     private final Normalization normalization;
     private final NDManager manager;
     private final ServingEncoder encoder;
+    private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
 
     private BatchEncoder(int version, String architecture, int inputSize, int channels, Normalization normalization,
                          NDManager manager, ServingEncoder encoder) {
@@ -110,6 +111,11 @@ public final class BatchEncoder implements AutoCloseable {
         return encoder.embeddingDim();
     }
 
+    /** Batches embedded so far (calls of {@link #embed} with at least one image): with the images, the mean batch size. */
+    public long batches() {
+        return batches.get();
+    }
+
     /**
      * @param images preprocessed images, each {@code channels * size * size} floats in [0, 1]
      * @return one L2-normalised vector per image, in order
@@ -119,6 +125,7 @@ public final class BatchEncoder implements AutoCloseable {
         if (images.isEmpty()) {
             return new float[0][];
         }
+        batches.incrementAndGet();
         int n = images.size();
         int c = channels;
         int s = inputSize;

@@ -70,6 +70,14 @@ public final class ForwardLane implements AutoCloseable {
         return workers;
     }
 
+    /**
+     * Whether batches run on the caller's thread: there, a worker is never idle while the caller
+     * gathers records, so a batch leaves only when full or when it has waited long enough.
+     */
+    public boolean inline() {
+        return threads == null;
+    }
+
     /** Batches a caller keeps out at once: one in each worker's forward pass and the next one queued behind them. */
     public int maxInFlight() {
         return workers + 1;

@@ -32,8 +32,10 @@ import io.planstream.simclr.data.PreprocessException;
 import io.planstream.simclr.data.Preprocessor;
 
 /**
- * Gathers image records into batches of up to B, or whatever arrived within T, and embeds each batch
- * in one forward pass.
+ * Gathers image records into batches and embeds each batch in one forward pass. A batch leaves when B
+ * records wait, when a forward worker is idle (with whatever waits: a worker that idles while a record
+ * waits only adds latency), or when its oldest record has waited T (to queue behind the batches that run).
+ * Under load the workers are busy and batches fill to B; a lone upload starts its forward pass at once.
  *
  * <p>The stream thread does not run the forward pass (unless the pool is inline, for single-threaded
  * test drivers). It hands each batch to its {@link ForwardLane} and goes on: while batch i runs, records for batch i+1 are polled, stored, decoded and preprocessed (on
@@ -130,6 +132,14 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
         while (queue.size() >= settings.batchSize()) {
             submitNextBatch();
         }
+        submitIfIdle();
+    }
+
+    /** Hands what waits to an idle forward worker: with a threaded lane, waiting for T would only idle it. */
+    private void submitIfIdle() {
+        if (!queue.isEmpty() && !lane.inline() && inFlight.size() < lane.workers()) {
+            submitNextBatch();
+        }
     }
 
     private void prepare(Pending p) {
@@ -150,9 +160,10 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
         }, preprocessing));
     }
 
-    /** Writes what finished; hands the waiting records over once the oldest has waited T. */
+    /** Writes what finished; hands the waiting records to an idle worker, or over once the oldest has waited T. */
     private void onTick(long nowMs) {
         emitFinished();
+        submitIfIdle();
         Pending oldest = queue.peek();
         if (oldest != null && nowMs - oldest.arrivedMs() >= settings.maxWait().toMillis() && inFlight.size() < lane.maxInFlight()) {
             submitNextBatch();
@@ -203,6 +214,9 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
         for (Pending p : batch.records()) {
             store.delete(Envelope.key(p.sequence()));
         }
+        // The embeddings become visible to readers only when this task's transaction commits: ask for the
+        // commit now rather than at the end of the commit interval (Kafka Streams commits after this loop).
+        context.commit();
     }
 
     @Override

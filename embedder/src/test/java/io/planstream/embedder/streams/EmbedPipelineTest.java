@@ -88,21 +88,50 @@ class EmbedPipelineTest {
     }
 
     @Test
-    void shouldWriteALoneRecordOneTickAfterItsForwardPassOnceItHasWaitedT() throws Exception {
+    void shouldHandALoneRecordToAnIdleWorkerAtOnceAndWriteItAtTheNextTick() throws Exception {
         Duration tick = EmbedProcessor.tick(MAX_WAIT);
         try (EncoderPool pool = pool(); TopologyTestDriver driver = driver(pool, Runnable::run, 8)) {
             input(driver).pipeInput(key("lone"), value("lone", 4));
-            driver.advanceWallClockTime(MAX_WAIT.minus(tick));
-            awaitLane(pool);
-            assertThat(embeddings(driver).isEmpty()).as("not handed over before it waited T").isTrue();
-
-            driver.advanceWallClockTime(tick);
-            // The driver's thread is the stream thread: its lane is the one the batch went to.
+            // The driver's thread is the stream thread: its lane is the one the batch went to. The batch is
+            // there although the record has waited nothing (no wall-clock time has passed): the worker was idle.
             awaitLane(pool);
             driver.advanceWallClockTime(tick);
             List<TestRecord<String, Embedding>> out = embeddings(driver).readRecordsToList();
             assertThat(out).extracting(TestRecord::key).containsExactly("lone");
             assertThat(out.get(0).value().getDimension()).isEqualTo(128);
+        }
+    }
+
+    @Test
+    void shouldGatherRecordsWhileTheWorkerIsBusyAndSendThemAsOneBatchOnceFull() throws Exception {
+        Gate decoding = new Gate();
+        List<BatchEncoder> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EncoderSpec spec = EncoderSpec.of("resnet-mini", 3, SIZE);
+        try (EncoderPool pool = new EncoderPool(() -> {
+            BatchEncoder e = BatchEncoder.random(spec, 1, 7, Devices.choose("cpu"));
+            made.add(e);
+            return e;
+        }); TopologyTestDriver driver = driver(pool, decoding, 3)) {
+            TestInputTopic<byte[], byte[]> in = input(driver);
+            // "first" goes to the idle worker at once, which waits for its decoding behind the gate.
+            in.pipeInput(key("first"), value("first", 1));
+            // The worker is busy: these wait, well within T, and leave together when B = 3 wait.
+            in.pipeInput(key("x"), value("x", 2));
+            in.pipeInput(key("y"), value("y", 3));
+            assertThat(decoding.held()).isEqualTo(3);
+            in.pipeInput(key("z"), value("z", 5));
+            decoding.open();
+            List<String> ids = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (ids.size() < 4 && System.nanoTime() < deadline) {
+                awaitLane(pool);
+                driver.advanceWallClockTime(EmbedProcessor.tick(MAX_WAIT));
+                embeddings(driver).readRecordsToList().forEach(r -> ids.add(r.key()));
+            }
+            assertThat(ids).containsExactly("first", "x", "y", "z");
+            assertThat(driver.getKeyValueStore(EmbedderTopology.PENDING_STORE).approximateNumEntries()).isZero();
+            // Two forward passes: "first" alone, then x, y and z together, not one each.
+            assertThat(made.stream().mapToLong(BatchEncoder::batches).sum()).isEqualTo(2);
         }
     }
 
@@ -139,6 +168,10 @@ class EmbedPipelineTest {
                 }
             }
             task.run();
+        }
+
+        synchronized int held() {
+            return held.size();
         }
 
         void open() {

@@ -59,6 +59,7 @@ final class IndexReaders {
     private final IndexSettings settings;
     private final VersionLifecycle versions;
     private final ImageCatalogIndex catalog;
+    private final Visibility visibility;
     private final ConcurrentLinkedQueue<Runnable> writerTasks = new ConcurrentLinkedQueue<>();
     private final KafkaConsumer<byte[], byte[]> embeddingsConsumer;
     private final KafkaConsumer<byte[], byte[]> imagesConsumer;
@@ -72,11 +73,13 @@ final class IndexReaders {
     private final AtomicLong refused = new AtomicLong();
     private volatile boolean running = true;
 
-    IndexReaders(KafkaPlatform platform, IndexSettings settings, VersionLifecycle versions, ImageCatalogIndex catalog) {
+    IndexReaders(KafkaPlatform platform, IndexSettings settings, VersionLifecycle versions, ImageCatalogIndex catalog,
+                 Visibility visibility) {
         this.platform = platform;
         this.settings = settings;
         this.versions = versions;
         this.catalog = catalog;
+        this.visibility = visibility;
         Map<String, Object> p = new HashMap<>(platform.clientProperties());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -129,21 +132,27 @@ final class IndexReaders {
             long lastRefresh = 0;
             long lastCommit = System.nanoTime();
             long lastLag = 0;
+            long minRefresh = settings.refreshInterval().toNanos();
             while (running) {
                 Runnable task;
                 while ((task = writerTasks.poll()) != null) {
                     task.run();
                 }
-                for (ConsumerRecord<byte[], byte[]> r : embeddingsConsumer.poll(POLL)) {
+                // Blocks in poll until records come; with records applied and not yet visible, only until the
+                // next refresh is allowed, so that they become searchable as soon as the interval permits.
+                for (ConsumerRecord<byte[], byte[]> r : embeddingsConsumer.poll(pollFor(anyDirty(), lastRefresh, minRefresh))) {
                     applyEmbedding(topic, r);
                 }
                 long now = System.nanoTime();
-                if (now - lastRefresh >= settings.refreshInterval().toNanos()) {
+                if (now - lastRefresh >= minRefresh && anyDirty()) {
                     lastRefresh = now;
-                    versions.versions().stream().filter(h -> h.dirty).forEach(h -> {
-                        h.dirty = false;
-                        h.refresh();
-                    });
+                    for (VersionHandle h : versions.versions()) {
+                        if (h.dirty) {
+                            h.dirty = false;
+                            h.refresh();
+                            visibility.refreshed(h.version, System.currentTimeMillis());
+                        }
+                    }
                 }
                 if (now - lastCommit >= settings.commitInterval().toNanos()) {
                     lastCommit = now;
@@ -168,6 +177,15 @@ final class IndexReaders {
         }
     }
 
+    private boolean anyDirty() {
+        for (VersionHandle h : versions.versions()) {
+            if (h.dirty) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void applyEmbedding(Topic<String, Embedding> topic, ConsumerRecord<byte[], byte[]> r) {
         String id;
         Embedding e;
@@ -187,6 +205,7 @@ final class IndexReaders {
                 if (h.applies(r.partition(), r.offset())) {
                     h.delete(id);
                     h.dirty = true;
+                    visibility.deleted(h.version, id);
                 }
             }
             return;
@@ -233,6 +252,8 @@ final class IndexReaders {
             return;
         }
         h.dirty = true;
+        visibility.applied(version, id, e.getUploadTime() == null ? 0 : e.getUploadTime().toEpochMilli(), e.getEmbedTime().toEpochMilli(),
+                System.currentTimeMillis());
         applied.incrementAndGet();
     }
 
@@ -261,13 +282,15 @@ final class IndexReaders {
             long lastRefresh = 0;
             long lastCommit = System.nanoTime();
             boolean dirty = false;
+            long minRefresh = settings.refreshInterval().toNanos();
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : imagesConsumer.poll(POLL)) {
+                // As for the embeddings: wait in poll, but no longer than the next refresh that is due.
+                for (ConsumerRecord<byte[], byte[]> r : imagesConsumer.poll(pollFor(dirty, lastRefresh, minRefresh))) {
                     applyImage(topic, r);
                     dirty = true;
                 }
                 long now = System.nanoTime();
-                if (dirty && now - lastRefresh >= settings.refreshInterval().toNanos()) {
+                if (dirty && now - lastRefresh >= minRefresh) {
                     lastRefresh = now;
                     dirty = false;
                     catalog.refresh();
@@ -315,6 +338,7 @@ final class IndexReaders {
             writerTasks.add(() -> versions.versions().forEach(h -> {
                 h.delete(id);
                 h.dirty = true;
+                visibility.deleted(h.version, id);
             }));
             return;
         }
@@ -337,6 +361,7 @@ final class IndexReaders {
             modelsConsumer.assign(parts);
             modelsConsumer.seekToBeginning(parts);
             versions.restoreActive();
+            visibility.signal();
             while (running) {
                 for (ConsumerRecord<String, ModelVersion> r : modelsConsumer.poll(settings.superviseInterval())) {
                     if (r.value() != null) {
@@ -347,9 +372,17 @@ final class IndexReaders {
                     OptionalLong lag = lags.groupLag(TopicNames.embedderApplicationId(h.version), platform.topics().images().name());
                     h.embedderLag = lag.orElse(-1);
                 }
+                VersionHandle before = versions.active();
                 versions.selectActive();
+                if (versions.active() != before) {
+                    // A switch may make a waiting image searchable (the new version has it, the old one did not yet).
+                    visibility.signal();
+                }
                 for (int v : versions.toRetire()) {
-                    writerTasks.add(() -> versions.retire(v));
+                    writerTasks.add(() -> {
+                        versions.retire(v);
+                        visibility.retired(v);
+                    });
                 }
             }
         } catch (WakeupException e) {
@@ -374,6 +407,15 @@ final class IndexReaders {
                 LOG.error("dead letter for {}-{}@{} not written: {}", r.topic(), r.partition(), r.offset(), ex.toString());
             }
         });
+    }
+
+    /** How long a reader may wait in poll: {@link #POLL}, or with unrefreshed writes, until their refresh is due. */
+    static Duration pollFor(boolean dirty, long lastRefreshNanos, long minRefreshNanos) {
+        if (!dirty) {
+            return POLL;
+        }
+        long due = minRefreshNanos - (System.nanoTime() - lastRefreshNanos);
+        return Duration.ofNanos(Math.max(0, Math.min(POLL.toNanos(), due)));
     }
 
     private static float[] toArray(List<Float> values) {

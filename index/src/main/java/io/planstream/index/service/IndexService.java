@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import io.planstream.avro.ModelVersion;
 import io.planstream.index.catalog.CatalogEntry;
@@ -33,6 +34,7 @@ public final class IndexService implements AutoCloseable {
     private final VersionLifecycle versions;
     private final ImageCatalogIndex catalog;
     private final IndexReaders readers;
+    private final Visibility visibility;
 
     public IndexService(KafkaPlatform platform, IndexSettings settings) {
         try {
@@ -42,7 +44,8 @@ public final class IndexService implements AutoCloseable {
         }
         this.versions = new VersionLifecycle(settings);
         this.catalog = ImageCatalogIndex.open(settings.dataDir().resolve(CATALOG_DIR), settings.thumbnailSize());
-        this.readers = new IndexReaders(platform, settings, versions, catalog);
+        this.visibility = new Visibility(this::searchableNow);
+        this.readers = new IndexReaders(platform, settings, versions, catalog, visibility);
     }
 
     public IndexService start() {
@@ -194,13 +197,42 @@ public final class IndexService implements AutoCloseable {
         for (VersionHandle h : versions.newestFirst()) {
             if (h.acquire()) {
                 try {
-                    per.add(new ImageIndexStatus.PerVersion(h.version, h == current, h.contains(id)));
+                    boolean indexed = h.contains(id);
+                    ImageIndexStatus.Stamps stamps = visibility.stamps(id, h.version)
+                            .map(s -> new ImageIndexStatus.Stamps(s.uploaded(), s.embedded(), s.indexed(), s.searchable()))
+                            .orElse(null);
+                    per.add(new ImageIndexStatus.PerVersion(h.version, h == current, indexed, indexed ? stamps : null));
                 } finally {
                     h.release();
                 }
             }
         }
         return new ImageIndexStatus(id, catalog.find(id).isPresent(), per);
+    }
+
+    /**
+     * Completes with true as soon as the image is searchable in the active version (at once where it is
+     * already), or with false after {@code timeout}; no thread waits meanwhile.
+     */
+    public CompletableFuture<Boolean> awaitSearchable(String id, Duration timeout) {
+        return visibility.await(id, timeout);
+    }
+
+    /** Requests waiting in {@link #awaitSearchable}. */
+    public int waitingForSearchable() {
+        return visibility.waiting();
+    }
+
+    private boolean searchableNow(String id) {
+        VersionHandle h = versions.active();
+        if (h == null || !h.acquire()) {
+            return false;
+        }
+        try {
+            return h.contains(id);
+        } finally {
+            h.release();
+        }
     }
 
     public IndexStatus status() {

@@ -12,7 +12,8 @@ import io.planstream.index.lucene.HnswParams;
  *
  * @param dataDir where the per-version indexes and the image catalog live
  * @param hnsw graph parameters of every new version index
- * @param refreshInterval how often new embeddings become searchable
+ * @param refreshInterval the least time between two refreshes: new embeddings become searchable at the first refresh
+ *                        after they are applied, at once where the last one is at least this long ago
  * @param commitInterval how often indexes are committed with their Kafka offsets (a restart replays at most this much)
  * @param catchUpLag records of lag (embedder and index together) under which a version counts as caught up
  * @param retainVersions how many versions are kept: the active one and the newest older ones, for an instant roll-back
@@ -23,7 +24,7 @@ public record IndexSettings(Path dataDir, HnswParams hnsw, Duration refreshInter
                             long catchUpLag, int retainVersions, int thumbnailSize, Duration superviseInterval) {
 
     // The defaults are compile-time constants so that a configuration mapping's @WithDefault can name them.
-    public static final long DEFAULT_REFRESH_MILLIS = 100;
+    public static final long DEFAULT_REFRESH_MILLIS = 25;
     public static final long DEFAULT_COMMIT_SECONDS = 5;
     public static final long DEFAULT_CATCH_UP_LAG = 20;
     public static final int DEFAULT_RETAIN_VERSIONS = 2;

@@ -3,10 +3,14 @@ package io.planstream.ingest.rest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -18,12 +22,14 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.server.multipart.FormValue;
 import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 
@@ -54,6 +60,8 @@ public class ImageResource {
     static final String FILE = "file";
     /** Query parameters {@code meta.KEY=VALUE} carry metadata with a raw body. */
     static final String META_PREFIX = "meta.";
+    /** The one stage {@code GET /images/{id}?waitFor=} waits for. */
+    static final String WAIT_FOR_SEARCHABLE = "searchable";
 
     @Inject
     UploadService uploads;
@@ -141,12 +149,42 @@ public class ImageResource {
         return Map.of("id", d.id(), "deleted", true, "partition", d.partition(), "offset", d.offset());
     }
 
+    /**
+     * What is known of an image. With {@code waitFor=searchable} the answer waits (without holding a
+     * thread) until the image is searchable in the active model version, at most {@code timeout}, and says
+     * whether the wait ended that way or timed out: a client learns the moment its upload can be found.
+     */
     @GET
     @Path("/{id}")
-    public ImageStatus get(@PathParam("id") String id) {
+    public CompletionStage<ImageStatus> get(@PathParam("id") String id,
+                                            @Parameter(description = "searchable: answer once the image is searchable in the active model version (or at the timeout)")
+                                            @QueryParam("waitFor") String waitFor,
+                                            @Parameter(description = "longest wait with waitFor: 250ms, 5s, or seconds (default 30s, at most 60s)")
+                                            @QueryParam("timeout") String timeout) {
         ImageId.validate(id);
+        if (waitFor == null || waitFor.isBlank()) {
+            if (timeout != null && !timeout.isBlank()) {
+                throw new BadRequestException("invalid_query", "timeout applies only with waitFor=searchable");
+            }
+            return CompletableFuture.completedFuture(status(id, null));
+        }
+        if (!WAIT_FOR_SEARCHABLE.equals(waitFor.trim())) {
+            throw new BadRequestException("invalid_query", "waitFor must be '" + WAIT_FOR_SEARCHABLE + "', got '" + waitFor + "'");
+        }
+        Duration limit = WaitTimeout.parse(timeout);
+        if (catalog.find(id).isEmpty()) {
+            throw new NotFoundException("no image with id '" + id + "'");
+        }
+        CompletionStage<Boolean> wait = (progress.isResolvable() ? progress.get().awaitSearchable(id, limit) : Optional.<CompletionStage<Boolean>>empty())
+                .orElseThrow(() -> new BadRequestException("invalid_query",
+                        "waitFor=searchable needs a server that runs the index role; this one does not"));
+        long t0 = System.nanoTime();
+        return wait.thenApply(found -> status(id, new ImageStatus.Wait(WAIT_FOR_SEARCHABLE, !found, (System.nanoTime() - t0) / 1_000_000)));
+    }
+
+    private ImageStatus status(String id, ImageStatus.Wait wait) {
         ImageSummary summary = catalog.find(id).orElseThrow(() -> new NotFoundException("no image with id '" + id + "'"));
-        return ImageStatus.of(summary, progress.isResolvable() ? progress.get().versions(id) : java.util.List.of());
+        return ImageStatus.of(summary, progress.isResolvable() ? progress.get().versions(id) : java.util.List.of(), wait);
     }
 
     private byte[] readFile(FormValue file) {

@@ -10,15 +10,26 @@ import io.planstream.ingest.catalog.IndexProgress;
 /**
  * What {@code GET /images/{id}} answers: the image's attributes and how far it has come: {@code status}
  * is {@code indexed} once the active model version can find it, {@code accepted} before; {@code versions}
- * says it per live model version where this process runs the index.
+ * says it per live model version where this process runs the index, with the image's {@code timeline}
+ * where this process indexed it recently; {@code waited} says how a {@code waitFor} wait ended (null without one).
  */
 public record ImageStatus(String id, String status, String contentType, String format, int width, int height,
                           String source, String filename, String sha256, Instant uploadTime,
-                          Map<String, String> metadata, int partition, long offset, List<IndexProgress.VersionProgress> versions) {
+                          Map<String, String> metadata, int partition, long offset, List<IndexProgress.VersionProgress> versions,
+                          Wait waited) {
 
-    static ImageStatus of(ImageSummary s, List<IndexProgress.VersionProgress> versions) {
+    /**
+     * @param waitFor the stage waited for
+     * @param timedOut the wait ended at its timeout, not because the image reached the stage
+     * @param waitedMs how long the answer waited
+     */
+    public record Wait(String waitFor, boolean timedOut, long waitedMs) {
+    }
+
+    static ImageStatus of(ImageSummary s, List<IndexProgress.VersionProgress> versions, Wait waited) {
         boolean indexed = versions.stream().anyMatch(v -> v.active() && v.indexed());
         return new ImageStatus(s.id(), indexed ? "indexed" : "accepted", s.contentType(), s.format(), s.width(), s.height(),
-                s.source(), s.filename(), s.sha256(), s.uploadTime(), s.metadata(), s.partition(), s.offset(), List.copyOf(versions));
+                s.source(), s.filename(), s.sha256(), s.uploadTime(), s.metadata(), s.partition(), s.offset(), List.copyOf(versions),
+                waited);
     }
 }
