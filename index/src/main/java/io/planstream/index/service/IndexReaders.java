@@ -52,6 +52,10 @@ final class IndexReaders {
 
     private static final Logger LOG = LoggerFactory.getLogger(IndexReaders.class);
     private static final Duration POLL = Duration.ofMillis(50);
+    /** The least time between two refreshes, in multiples of the last refresh's cost. */
+    private static final long REFRESH_COST_SHARE = 5;
+    /** ... but never more than this many times the configured interval. */
+    private static final long MAX_REFRESH_STRETCH = 4;
     /** Longest wait of the embeddings reader for the catalog's first catch-up (see applyEmbedding). */
     private static final Duration CATALOG_WAIT = Duration.ofSeconds(60);
 
@@ -133,6 +137,7 @@ final class IndexReaders {
             long lastCommit = System.nanoTime();
             long lastLag = 0;
             long minRefresh = settings.refreshInterval().toNanos();
+            long refreshCost = 0;
             while (running) {
                 Runnable task;
                 while ((task = writerTasks.poll()) != null) {
@@ -140,11 +145,15 @@ final class IndexReaders {
                 }
                 // Blocks in poll until records come; with records applied and not yet visible, only until the
                 // next refresh is allowed, so that they become searchable as soon as the interval permits.
-                for (ConsumerRecord<byte[], byte[]> r : embeddingsConsumer.poll(pollFor(anyDirty(), lastRefresh, minRefresh))) {
+                // Refreshes take about a fifth of this thread at most: under load a refresh costs more (it flushes
+                // more), and refreshing less often leaves the time to applying records. The cost is smoothed, so one
+                // slow refresh (a merge beside it) does not hold back the next, and the interval stays bounded.
+                long interval = Math.min(MAX_REFRESH_STRETCH * minRefresh, Math.max(minRefresh, REFRESH_COST_SHARE * refreshCost));
+                for (ConsumerRecord<byte[], byte[]> r : embeddingsConsumer.poll(pollFor(anyDirty(), lastRefresh, interval))) {
                     applyEmbedding(topic, r);
                 }
                 long now = System.nanoTime();
-                if (now - lastRefresh >= minRefresh && anyDirty()) {
+                if (now - lastRefresh >= interval && anyDirty()) {
                     lastRefresh = now;
                     for (VersionHandle h : versions.versions()) {
                         if (h.dirty) {
@@ -153,6 +162,7 @@ final class IndexReaders {
                             visibility.refreshed(h.version, System.currentTimeMillis());
                         }
                     }
+                    refreshCost = (refreshCost * 4 + (System.nanoTime() - now)) / 5;
                 }
                 if (now - lastCommit >= settings.commitInterval().toNanos()) {
                     lastCommit = now;
