@@ -209,8 +209,7 @@ class DemoIT {
         int port = ServeProcess.freePorts(1)[0];
         Path out = Files.createTempFile(dir, "serving", ".out");
         Path err = Files.createTempFile(dir, "serving", ".err");
-        Process p = new ProcessBuilder(command(List.of("--port", String.valueOf(port)))).redirectOutput(out.toFile())
-                .redirectError(err.toFile()).start();
+        Process p = start(command(List.of("--port", String.valueOf(port))), out, err);
         serving = new Serving(p, "http://127.0.0.1:" + port, out, err);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
         while (!Files.readString(out).contains("planstream demo: serving on")) {
@@ -262,12 +261,22 @@ class DemoIT {
     private Run run(List<String> cmd) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "run", ".out");
         Path err = Files.createTempFile(dir, "run", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = start(cmd, out, err);
         if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError(cmd.get(cmd.size() - 1) + " did not finish in " + TIMEOUT_S + " s; stdout:\n" + Files.readString(out));
         }
         return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Starts {@code cmd} with libtorch's OpenMP workers sleeping at a barrier instead of spinning, as the launcher
+     * has them (docs/RESULTS.md): on a machine that other work shares, spinning workers take the cores from it.
+     */
+    private static Process start(List<String> cmd, Path out, Path err) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+        return pb.start();
     }
 
     /** Log lines at INFO; progress bars redraw with carriage returns, so those end lines too. */
