@@ -137,6 +137,14 @@ class DemoIT {
                     "version " + published + " active");
             assertThat(text(driver, "rollout-text")).startsWith("Version " + published + " is active: 24 plans searchable");
             assertThat(activeVersion(demo)).isEqualTo(published);
+
+            // A phone-sized screen: the panel and its table fit.
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 1600));
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("document.getElementById('training').scrollIntoView();");
+            long overflow = (Long) ((org.openqa.selenium.JavascriptExecutor) driver)
+                    .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+            assertThat(overflow).as("horizontal overflow on a phone-sized screen").isLessThanOrEqualTo(0);
+            save(driver, "demo-phone.png");
         } catch (RuntimeException | AssertionError e) {
             try {
                 save(driver, "demo-failure.png");
