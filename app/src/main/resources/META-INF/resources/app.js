@@ -1,4 +1,4 @@
-// The Planstream page: upload or drop a plan, see its neighbours, watch the pipeline and the models.
+// The Planstream page: upload or drop a plan, see its neighbours, watch the pipeline, the training rounds and the models.
 // Plain ES module, no build step and no third-party code: everything the page needs comes from this server.
 
 const K = 12;
@@ -430,9 +430,7 @@ function renderStatus(s) {
     el('td', {}, lag(embedderLag.has(v.version) ? embedderLag.get(v.version) : v.embedderLag)),
     el('td', {}, lag(v.indexLag)), el('td', {}, String(v.dimension))));
   $('versions').tBodies[0].replaceChildren(...rows);
-  const t = s.trainer && s.trainer.status;
-  $('trainer-state').textContent = t ? `trainer: ${t.bufferImages} images buffered, ${t.rounds} rounds`
-    + (t.progress && t.progress.phase ? `, round ${t.progress.round} ${t.progress.phase} step ${t.progress.step}/${t.progress.totalSteps}` : '') : '';
+  renderTraining(s);
 }
 
 function lag(v) {
@@ -455,6 +453,12 @@ function renderModels(m) {
   }
 }
 
+/** Polls {@code path} every {@code every()} milliseconds (a function: the page looks closer while something happens). */
+/** The models panel now, not at its next poll: a version was published or switched. */
+function refreshModels() {
+  api('/models').then(renderModels).catch(() => { /* the next poll tries again */ });
+}
+
 async function poll(path, every, render) {
   for (;;) {
     try {
@@ -462,7 +466,149 @@ async function poll(path, every, render) {
     } catch (e) {
       // The panel keeps its last values; a process without the role answers 503, which is no news.
     }
-    await sleep(every);
+    await sleep(every());
+  }
+}
+
+// ------------------------------------------------------------------ training and roll-outs
+
+// While a round or a roll-out runs, the status is read more often, so that its steps show as they happen.
+const BUSY_EVERY_MS = 500;
+const LOG_LINES = 12;
+const OUTCOME = { REJECTED: 'rejected by the gate', SKIPPED: 'skipped', FAILED: 'failed' };
+const GATE_METRICS = [['heldout_ntxent', 'NT-Xent loss'], ['knn_top1', 'kNN top-1'], ['alignment', 'alignment'],
+  ['uniformity', 'uniformity']];
+
+/** What the last status showed, to log what changed; null before the first. */
+let seen = null;
+/** The newest round result shown (from the status or from a Train now answer), by its start time. */
+let shownRound = null;
+let busy = false;
+let trainRequested = false;
+
+const statusEvery = () => (busy || trainRequested ? BUSY_EVERY_MS : STATUS_EVERY_MS);
+
+function logEvent(line) {
+  const log = $('train-log');
+  log.prepend(el('li', {}, `${new Date().toLocaleTimeString()} ${line}`));
+  while (log.children.length > LOG_LINES) log.lastElementChild.remove();
+}
+
+/** The round in progress, in words: its phase, epoch, step and the last step's loss. */
+function roundText(p) {
+  const parts = [`Round ${p.round} (${p.trigger})`, p.phase];
+  if (p.totalSteps > 0) parts.push(`epoch ${Math.max(p.epoch, 1)} of ${p.epochs}, step ${p.step} of ${p.totalSteps}`);
+  const loss = Number(p.lastLoss);
+  if (Number.isFinite(loss)) parts.push(`loss ${loss.toFixed(4)}`);
+  return parts.join(' · ');
+}
+
+function verdictHeadline(r) {
+  // A published round's reason starts with what the headline says already.
+  const reason = r.outcome === 'PUBLISHED' ? r.reason.replace(/^version \d+ published: /, '') : r.reason;
+  const what = r.outcome === 'PUBLISHED' ? `published version ${r.publishedVersion}` : OUTCOME[r.outcome] || r.outcome;
+  return `Round ${r.round} (${r.trigger}) ${what}: ${reason}`;
+}
+
+/** A finished round: the gate's verdict with both models' held-out metrics. Newer results only. */
+function showVerdict(r) {
+  if (!r || (shownRound && Date.parse(r.started) < Date.parse(shownRound.started))) return;
+  const fresh = !shownRound || shownRound.started !== r.started;
+  shownRound = r;
+  const box = $('train-verdict');
+  box.hidden = false;
+  box.className = `verdict ${r.outcome.toLowerCase()}`;
+  box.dataset.round = String(r.round);
+  box.dataset.outcome = r.outcome;
+  const took = Number(r.took);
+  $('train-verdict-text').replaceChildren(el('strong', {}, verdictHeadline(r)), el('br'),
+    el('span', { class: 'muted' }, `trained on ${r.trainImages} plans for ${r.steps} steps, judged on ${r.heldOutImages} held-out`
+      + ` plans${Number.isFinite(took) ? `, in ${took.toFixed(1)} s` : ''}`));
+  $('train-current-head').textContent = r.parentVersion === null || r.parentVersion === undefined ? 'current' : `version ${r.parentVersion}`;
+  $('train-metrics').tBodies[0].replaceChildren(...GATE_METRICS.filter(([k]) => k in r.candidate || k in r.current)
+    .map(([k, name]) => el('tr', {}, el('td', {}, name), el('td', {}, fmt(r.current[k])), el('td', {}, fmt(r.candidate[k])))));
+  if (fresh && seen) logEvent(verdictHeadline(r));
+}
+
+/** The roll-out of the target version: its backfill beside the active one, then its activation. */
+function renderRollout(s) {
+  const index = s.index;
+  const box = $('rollout');
+  if (!index || index.target === null || index.target === undefined) { box.hidden = true; return false; }
+  const target = index.target;
+  const active = index.active;
+  const total = s.ingest ? s.ingest.images : index.images;
+  const row = index.versions.find((v) => v.version === target);
+  const documents = row ? row.documents : 0;
+  const rolling = target !== active;
+  box.hidden = false;
+  box.dataset.version = String(target);
+  box.dataset.state = rolling ? 'backfill' : 'active';
+  if (rolling) {
+    const embedder = s.embedder && s.embedder.versions.find((v) => v.version === target);
+    const toEmbed = embedder && embedder.lag >= 0 ? `, ${embedder.lag} still to embed` : '';
+    $('rollout-text').textContent = `Roll-out of version ${target}: backfill, ${Math.min(documents, total)} of ${total} plans`
+      + ` embedded and indexed${toEmbed}; version ${active === null ? 'none' : active} answers queries until it has caught up`;
+  } else {
+    $('rollout-text').textContent = `Version ${target} is active: ${documents} plans searchable in its embedding space`;
+  }
+  $('rollout-progress').value = total > 0 ? Math.min(documents, total) / total : 1;
+  return rolling;
+}
+
+function renderTraining(s) {
+  const runs = s.roles.includes('trainer');
+  $('training').hidden = !runs;
+  if (!runs) return;
+  const t = s.trainer && s.trainer.status;
+  const p = t && t.progress;
+  const running = Boolean(p && p.phase !== 'idle');
+  $('train-now').disabled = !t || running || trainRequested;
+  if (!t) {
+    $('trainer-summary').textContent = 'The trainer has not started yet (the demo starts it once its plans are searchable).';
+  } else {
+    $('trainer-summary').textContent = `${t.bufferImages} plans in the training buffer (${t.sampling}, at most ${t.bufferCapacity}),`
+      + ` ${t.rounds} round${t.rounds === 1 ? '' : 's'} run; `
+      + (t.minNewImages > 0 ? `the next starts on its own after ${t.minNewImages} new plans (${t.newSinceRound} so far).`
+        : 'rounds run when asked.');
+  }
+  $('train-round').hidden = !running;
+  if (running) {
+    $('train-round-text').textContent = roundText(p);
+    $('train-progress').value = p.totalSteps > 0 ? p.step / p.totalSteps : 0;
+    if (p.phase !== 'training' && p.totalSteps === 0) $('train-progress').removeAttribute('value');
+  }
+  if (t && t.lastRound) showVerdict(t.lastRound);
+  const rolling = renderRollout(s);
+  busy = running || rolling;
+  const now = { round: p ? p.round : 0, phase: p ? p.phase : 'idle', target: s.index ? s.index.target : null,
+    active: s.index ? s.index.active : null };
+  if (seen) {
+    if (running && (now.round !== seen.round || seen.phase === 'idle')) logEvent(`round ${p.round} (${p.trigger}) started`);
+    if (running && p.phase === 'evaluating' && seen.phase !== 'evaluating') {
+      logEvent(`round ${p.round}: ${p.step} steps trained; the gate compares the candidate with the current model`);
+    }
+    if (now.target !== null && now.target !== seen.target && now.target !== now.active) {
+      logEvent(`version ${now.target}: backfill started beside version ${now.active}`);
+    }
+    if (now.active !== null && now.active !== seen.active) logEvent(`version ${now.active} active`);
+    if (now.active !== seen.active || now.target !== seen.target) refreshModels();
+  }
+  seen = now;
+}
+
+async function trainNow() {
+  trainRequested = true;
+  $('train-now').disabled = true;
+  $('train-state').textContent = 'Round requested …';
+  try {
+    const r = await api('/admin/trainer/rounds', { method: 'POST' });
+    $('train-state').textContent = '';
+    showVerdict(r);
+  } catch (e) {
+    $('train-state').textContent = `Train now refused: ${e.message}`;
+  } finally {
+    trainRequested = false;
   }
 }
 
@@ -588,8 +734,9 @@ setUpKeyField();
 setUpUpload();
 setUpFilters();
 setUpMap();
-poll('/status', STATUS_EVERY_MS, renderStatus);
-poll('/models', MODELS_EVERY_MS, renderModels);
+$('train-now').addEventListener('click', trainNow);
+poll('/status', statusEvery, renderStatus);
+poll('/models', () => MODELS_EVERY_MS, renderModels);
 
 // For the browser test: where the map's points were drawn (module bindings are live).
 export { mapPoints };

@@ -14,9 +14,13 @@ import java.util.TreeMap;
 import jakarta.inject.Inject;
 
 import io.planstream.app.cli.Progress;
+import io.planstream.app.config.LogFile;
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.app.demo.DemoConsole;
 import io.planstream.app.index.IndexRole;
 import io.planstream.app.index.ModelResource;
+import io.planstream.app.trainer.TrainerConfig;
+import io.planstream.app.trainer.TrainerRole;
 import io.planstream.avro.ModelVersion;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.SearchHit;
@@ -37,7 +41,8 @@ import me.tongfei.progressbar.ProgressBar;
 
 /**
  * The demo once the server is up: publishes the initial model, uploads the plans, waits until they are
- * embedded and indexed, prints the neighbours of one plan, then keeps serving (or exits with --smoke).
+ * embedded and indexed, prints the neighbours of one plan, starts the trainer, then keeps serving (or exits
+ * with --smoke).
  *
  * <p>Arguments (written by the demo command): {@code smoke|serve}, the initial model's artifact
  * directory or {@code -}, then the files to upload.
@@ -62,6 +67,15 @@ public class DemoApplication implements QuarkusApplication {
     @Inject
     IndexRole index;
 
+    @Inject
+    TrainerRole trainer;
+
+    @Inject
+    TrainerConfig trainerConfig;
+
+    @Inject
+    LogFile log;
+
     @Override
     public int run(String... args) throws Exception {
         PrintStream out = System.out;
@@ -74,6 +88,7 @@ public class DemoApplication implements QuarkusApplication {
         IndexService service = index.service().orElseThrow(() -> new IllegalStateException("the demo needs the index role"));
         out.printf("planstream demo: Kafka broker %s, schema registry %s, data in %s%n", platform.bootstrapServers(),
                 platform.schemaRegistryUrl(), config.dataDir().toAbsolutePath());
+        out.println("planstream demo: " + log.describe());
         catalog.awaitCaughtUp(Duration.ofSeconds(60));
 
         int version = publishInitialModel(model, out);
@@ -93,14 +108,30 @@ public class DemoApplication implements QuarkusApplication {
         String base = "http://localhost:" + System.getProperty("quarkus.http.port", "8080");
         out.printf("try: curl '%s/images/%s/similar?k=10'   (also POST %s/search with a picture, GET %s/models)%n",
                 base, probe, base, base);
+        // The plans uploaded so far are the trainer's backlog: its rounds count the plans that come after them.
+        trainer.start();
+        out.println(trainerLine(base));
         if (smoke) {
             out.println("planstream demo: smoke run answered its first query; stopping");
             return 0;
         }
         out.printf("planstream demo: serving on %s until interrupted (Ctrl-C); open %s/ in a browser for the web page%n", base, base);
         out.flush();
-        Quarkus.waitForExit();
+        try (DemoConsole console = new DemoConsole(out, service, trainer.service()).start()) {
+            Quarkus.waitForExit();
+        }
         return 0;
+    }
+
+    /** What the trainer does in this demo, and how to ask it for a round. */
+    private String trainerLine(String base) {
+        if (trainer.service().isEmpty()) {
+            return "trainer: off (--no-trainer); the model stays at the version above";
+        }
+        long every = trainerConfig.minNewImages();
+        return "trainer: continues pretraining the model on the plans in rounds"
+                + (every > 0 ? " after every " + every + " new plans" : "") + "; a round now: Train now on the page, or"
+                + " ./planstream train --once --url " + base;
     }
 
     /** Publishes the pretrained encoder as the next version unless the models topic already holds it. */

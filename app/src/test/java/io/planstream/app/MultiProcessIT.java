@@ -301,7 +301,8 @@ class MultiProcessIT {
                 "-Dplanstream.embedder.session-timeout=" + SESSION_TIMEOUT));
         cmd.addAll(ChildJvm.platformOptions());
         cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--port", String.valueOf(port),
+        // --verbose: the whole log in the child's log file, whose tail a failure shows.
+        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--verbose", "--port", String.valueOf(port),
                 "--data-dir", dir.resolve(name).toString()));
         cmd.addAll(args);
         Path log = dir.resolve(name + ".log");

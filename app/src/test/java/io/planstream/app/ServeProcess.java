@@ -53,7 +53,9 @@ final class ServeProcess {
                 "-Xmx768m", "-XX:+UseSerialGC", C1_ONLY, "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
         cmd.addAll(ChildJvm.platformOptions());
         cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--port", String.valueOf(port), "--data-dir", dir.resolve(name).toString()));
+        // --verbose: the whole log in the process's log file, whose tail a failure shows.
+        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--verbose", "--port", String.valueOf(port), "--data-dir",
+                dir.resolve(name).toString()));
         cmd.addAll(args);
         this.command = List.copyOf(cmd);
     }

@@ -124,6 +124,14 @@ class ImagesTest {
         }
     }
 
+    /** A container's console is its log: all of it there, and no log file growing in the volume. */
+    @ParameterizedTest
+    @ValueSource(strings = {CPU, CUDA})
+    void shouldLogToTheConsoleOnly(String name) {
+        assertThat(dockerfile(name).env()).containsEntry("QUARKUS_LOG_CONSOLE_LEVEL", "ALL")
+                .containsEntry("QUARKUS_LOG_FILE_ENABLED", "false");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {CPU, CUDA})
     void shouldRunAsAnUnprivilegedUserWithNativesThatNeverDownload(String name) {

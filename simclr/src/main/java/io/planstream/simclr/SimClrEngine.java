@@ -19,12 +19,17 @@ public final class SimClrEngine {
 
     private SimClrEngine() {}
 
-    /** @return the PyTorch engine, loaded with {@code ai.djl.offline=true} unless set otherwise */
+    /**
+     * @return the PyTorch engine, loaded with {@code ai.djl.offline=true} unless set otherwise, and NNPACK turned off
+     *     where it cannot run ({@link Nnpack})
+     */
     public static Engine get() {
         if (System.getProperty(OFFLINE) == null) {
             System.setProperty(OFFLINE, "true");
         }
-        return Engine.getEngine(ENGINE);
+        Engine engine = Engine.getEngine(ENGINE);
+        Nnpack.turnOffWhereUnavailable();
+        return engine;
     }
 
     private static final Object SEEDED = new Object();

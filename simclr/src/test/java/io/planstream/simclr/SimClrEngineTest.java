@@ -2,6 +2,7 @@ package io.planstream.simclr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +31,14 @@ class SimClrEngineTest {
         });
         t.start();
         return out.get(30, TimeUnit.SECONDS);
+    }
+
+    /** On this VM NNPACK cannot initialise: the engine turns it off, which a broken call would leave on. */
+    @Test
+    void shouldLeaveNnpackOnExactlyWhereItRuns() {
+        SimClrEngine.get();
+        assumeTrue(Nnpack.enabled().isPresent(), "libtorch's NNPACK switch is not reachable by its symbol here");
+        assertThat(Nnpack.enabled()).contains(Nnpack.available());
     }
 
     @Test

@@ -42,7 +42,7 @@ final class RoundRunner {
     private final ImageFeed feed;
     private final CandidateRelease release;
     private volatile boolean running = true;
-    private volatile TrainerService.Progress progress = new TrainerService.Progress(0, "idle", 0, 0, Double.NaN);
+    private volatile TrainerService.Progress progress = TrainerService.Progress.idle(0);
 
     RoundRunner(KafkaPlatform platform, TrainerSettings settings, ArtifactResolver artifacts, ImageFeed feed,
                 CandidateRelease release) {
@@ -72,7 +72,7 @@ final class RoundRunner {
         try {
             return new Round(round, trigger, started, t0).run();
         } finally {
-            progress = new TrainerService.Progress(round, "idle", 0, 0, Double.NaN);
+            progress = TrainerService.Progress.idle(round);
         }
     }
 
@@ -160,12 +160,15 @@ final class RoundRunner {
             PretrainResult trained = Pretrainer.run(config, split.train(), new ProgressListener() {
                 @Override
                 public void onStart(RunPlan plan) {
-                    progress = new TrainerService.Progress(round, "training", plan.firstStep(), plan.totalSteps(), Double.NaN);
+                    progress = new TrainerService.Progress(round, trigger, "training", plan.firstStep(), plan.totalSteps(), 0,
+                            settings.epochs(), Double.NaN);
                 }
 
                 @Override
                 public void onStep(StepRecord step, int liveArrays) {
-                    progress = new TrainerService.Progress(round, "training", step.step(), progress.totalSteps(), step.loss());
+                    TrainerService.Progress p = progress;
+                    progress = new TrainerService.Progress(round, trigger, "training", step.step(), p.totalSteps(), step.epoch(),
+                            p.epochs(), step.loss());
                 }
 
                 @Override
@@ -192,7 +195,11 @@ final class RoundRunner {
         }
 
         private void phase(String phase) {
-            progress = new TrainerService.Progress(round, phase, 0, 0, Double.NaN);
+            // The phases after training keep its last step and loss on show.
+            TrainerService.Progress p = progress;
+            progress = p.round() == round && p.trigger() != null
+                    ? new TrainerService.Progress(round, trigger, phase, p.step(), p.totalSteps(), p.epoch(), p.epochs(), p.lastLoss())
+                    : TrainerService.Progress.phase(round, trigger, phase);
         }
 
         private RoundResult end(RoundResult.Outcome outcome, String reason) {

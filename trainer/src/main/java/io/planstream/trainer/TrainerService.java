@@ -51,13 +51,40 @@ public final class TrainerService implements AutoCloseable {
     /** Rounds kept in {@link #history()}. */
     private static final int HISTORY = 100;
 
-    /** What the trainer is doing now, for status pages and metrics. */
-    public record Progress(int round, String phase, long step, long totalSteps, double lastLoss) {
+    /**
+     * What the trainer is doing now, for status pages and metrics.
+     *
+     * @param round the round in progress, or the last one while idle (0 before any)
+     * @param trigger why the round runs ({@code images}, {@code schedule}, {@code operator}); null while idle
+     * @param phase {@code idle}, {@code reading models}, {@code training}, {@code evaluating} or {@code publishing}
+     * @param step steps done while training, counted over the round
+     * @param totalSteps steps the round's training takes (epochs x steps per epoch)
+     * @param epoch the epoch of the last step, from 1
+     * @param epochs the round's epochs
+     * @param lastLoss NT-Xent loss of the last step's batch, NaN before the first
+     */
+    public record Progress(int round, String trigger, String phase, long step, long totalSteps, int epoch, int epochs,
+                           double lastLoss) {
+
+        static Progress idle(int round) {
+            return new Progress(round, null, "idle", 0, 0, 0, 0, Double.NaN);
+        }
+
+        /** A phase before any step. */
+        static Progress phase(int round, String trigger, String phase) {
+            return new Progress(round, trigger, phase, 0, 0, 0, 0, Double.NaN);
+        }
     }
 
-    /** The buffer and the rounds, at a glance. */
+    /**
+     * The buffer and the rounds, at a glance.
+     *
+     * @param newSinceRound images that arrived since the last round started
+     * @param minNewImages the new images after which a round starts on its own (0: never by count)
+     */
     public record Status(int bufferImages, int bufferCapacity, long bufferBytes, String sampling, long imagesSeen,
-                         long newSinceRound, long refused, Progress progress, int rounds, RoundResult lastRound) {
+                         long newSinceRound, long minNewImages, long refused, Progress progress, int rounds,
+                         RoundResult lastRound) {
     }
 
     private final KafkaPlatform platform;
@@ -202,7 +229,7 @@ public final class TrainerService implements AutoCloseable {
             n = rounds;
         }
         return new Status(b.size(), b.capacity(), b.bytes(), b.sampling().name().toLowerCase(Locale.ROOT), b.seen(),
-                feed.arrived() - arrivedAtLastRound, feed.refused(), runner.progress(), n, last);
+                feed.arrived() - arrivedAtLastRound, settings.minNewImages(), feed.refused(), runner.progress(), n, last);
     }
 
     public TrainerSettings settings() {

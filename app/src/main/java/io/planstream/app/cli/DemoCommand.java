@@ -30,16 +30,23 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Everything on one machine, from nothing to answered queries: synthetic plans, an encoder pretrained on
- * them, the in-process broker and registry, ingest, embedding, indexing, and the API left running.
+ * them, the in-process broker and registry, ingest, embedding, indexing, and the API left running with the
+ * trainer continuing the encoder's pretraining in rounds.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the whole pipeline on one machine: generate synthetic plans (plus FILES), pretrain a small",
                 "encoder on them with SimCLR (first start only), upload, embed, index, print the neighbours of one",
-                "plan, and keep serving the API. Data stays in --data-dir and is reused on the next start."})
+                "plan, and keep serving the API and the web page while the trainer continues pretraining in rounds",
+                "(as new plans arrive, or on the page's Train now). Data stays in --data-dir and is reused on the next",
+                "start; the log goes to DATA_DIR/logs/planstream.log."})
 final class DemoCommand implements Callable<Integer> {
 
     static final String ENCODER = "resnet-mini";
     static final int SIZE = 64;
+    /** NT-Xent temperature of the initial pretraining; the demo profile's trainer continues at the same one. */
+    static final float TEMPERATURE = 0.2f;
+    /** The configuration profile of the demo (application.properties' {@code %demo}): the trainer's demo settings. */
+    static final String PROFILE = "demo";
 
     @Option(names = "--port", description = "HTTP port (default ${DEFAULT-VALUE}).", defaultValue = "8080")
     int port;
@@ -60,6 +67,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--smoke", description = "Exit 0 once the first query has answered (for scripts and CI).")
     boolean smoke;
+
+    @Option(names = "--no-trainer", description = "Run without the trainer role: no training rounds, no new model versions.")
+    boolean noTrainer;
+
+    @Mixin
+    VerboseOption verbose = new VerboseOption();
 
     @Parameters(paramLabel = "FILE", arity = "0..*", description = "More plans to upload: RPLAN files, pictures, or folders of them.")
     List<Path> files = new ArrayList<>();
@@ -90,7 +103,9 @@ final class DemoCommand implements Callable<Integer> {
         System.setProperty("quarkus.http.port", String.valueOf(port));
         System.setProperty("quarkus.http.host", "127.0.0.1");
         System.setProperty("planstream.data-dir", data.toString());
-        System.setProperty("planstream.roles", "ingest,embedder,index");
+        System.setProperty("planstream.roles", noTrainer ? "ingest,embedder,index" : "ingest,embedder,index,trainer");
+        System.setProperty("quarkus.profile", PROFILE);
+        verbose.apply();
         List<String> args = new ArrayList<>();
         args.add(smoke ? "smoke" : "serve");
         args.add(model == null ? "-" : model.toString());
@@ -138,7 +153,7 @@ final class DemoCommand implements Callable<Integer> {
                 .optPolicy("floorplan")
                 .setEpochs(epochs)
                 .setBatchSize(Math.min(64, dataset.size()))
-                .optTemperature(0.2f)
+                .optTemperature(TEMPERATURE)
                 .optSeed(seed.value())
                 .setOutputDir(out)
                 .optCheckpointEvery(CheckpointInterval.epochs(Math.max(1, epochs)))

@@ -39,7 +39,8 @@ final class LocalServer implements AutoCloseable {
         Path log = dataDir.resolve("server.log");
         int port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", System.getProperty("java.class.path"), "serve",
+        // --verbose: the whole log in server.log, whose tail a failed start shows.
+        List<String> command = new ArrayList<>(List.of(java, "-jar", System.getProperty("java.class.path"), "serve", "--verbose",
                 "--port", String.valueOf(port), "--data-dir", dataDir.toString()));
         command.addAll(List.of("-Dplanstream.embedded.kafka-port=0", "-Dplanstream.embedded.registry-port=0"));
         command.addAll(extraArgs);

@@ -8,6 +8,7 @@ import io.planstream.app.ServeApplication;
 import io.planstream.app.config.ProcessRole;
 import io.quarkus.runtime.Quarkus;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs the server: the upload API and the roles, with an in-process broker unless a cluster is given. */
@@ -36,6 +37,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--registry", description = "URL of a Confluent-compatible schema registry (default: embedded).")
     String registry;
 
+    @Mixin
+    VerboseOption verbose = new VerboseOption();
+
     @Override
     public Integer call() {
         if (port != null && (port < 0 || port > 65535)) {
@@ -54,6 +58,7 @@ final class ServeCommand implements Callable<Integer> {
         setIfGiven("planstream.roles", roles);
         setIfGiven("kafka.bootstrap.servers", kafka);
         setIfGiven("schema.registry.url", registry);
+        verbose.apply();
         AtomicInteger exit = new AtomicInteger();
         Quarkus.run(ServeApplication.class, (code, failure) -> {
             if (failure != null) {

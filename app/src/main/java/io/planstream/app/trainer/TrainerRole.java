@@ -47,19 +47,31 @@ public class TrainerRole implements TrainerRuntime {
     private volatile TrainerService service;
 
     void onStart(@Observes StartupEvent event) throws IOException {
-        if (!planstream.runs(ProcessRole.TRAINER)) {
+        if (config.startWithApplication()) {
+            start();
+        }
+    }
+
+    /**
+     * Starts the trainer where this process runs the trainer role and it has not started yet: at start-up, or where
+     * {@code planstream.trainer.start-with-application} is false, when the application asks (the demo, once its plans
+     * are searchable).
+     */
+    public synchronized void start() throws IOException {
+        if (!planstream.runs(ProcessRole.TRAINER) || service != null) {
             return;
         }
         TrainerSettings settings = settings(config, planstream.dataPath("trainer"), publisherName());
-        service = new TrainerService(platform, settings).start();
-        Gauge.builder("planstream.trainer.buffer.images", service, s -> s.status().bufferImages())
+        TrainerService started = new TrainerService(platform, settings).start();
+        service = started;
+        Gauge.builder("planstream.trainer.buffer.images", started, s -> s.status().bufferImages())
                 .description("images in the training buffer").register(metrics);
-        Gauge.builder("planstream.trainer.rounds", service, s -> s.status().rounds())
+        Gauge.builder("planstream.trainer.rounds", started, s -> s.status().rounds())
                 .description("training rounds run by this trainer").register(metrics);
-        Gauge.builder("planstream.trainer.round.step", service, s -> s.status().progress().step())
+        Gauge.builder("planstream.trainer.round.step", started, s -> s.status().progress().step())
                 .description("step of the round in progress").register(metrics);
         for (String metric : List.of("heldout_ntxent", "alignment", "uniformity", "knn_top1")) {
-            Gauge.builder("planstream.trainer.candidate." + metric, service, s -> lastCandidate(s, metric))
+            Gauge.builder("planstream.trainer.candidate." + metric, started, s -> lastCandidate(s, metric))
                     .description("the last round's candidate on the held-out images: " + metric).register(metrics);
         }
     }
@@ -108,8 +120,15 @@ public class TrainerRole implements TrainerRuntime {
         return java.util.Optional.ofNullable(service);
     }
 
+    @Override
+    public String whyNotRunning() {
+        return planstream.runs(ProcessRole.TRAINER) && !config.startWithApplication()
+                ? "the trainer has not started yet: the application starts it (the demo once its plans are searchable)"
+                : TrainerRuntime.super.whyNotRunning();
+    }
+
     @PreDestroy
-    void stop() throws InterruptedException {
+    synchronized void stop() throws InterruptedException {
         if (service != null) {
             service.close();
         }

@@ -22,4 +22,14 @@ class DemoCommandTest {
         assertThat(missing.err()).contains("no such file or folder: /no/such/plan.png");
         assertThat(Files.exists(dir.resolve("x"))).isFalse();
     }
+
+    @Test
+    void shouldOfferTheTrainerSwitchAndTheVerboseConsole() {
+        CliRun demo = CliRun.run("demo", "--help");
+        assertThat(demo.code()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains("--no-trainer", "--verbose", "DATA_DIR/logs/planstream.log");
+        CliRun serve = CliRun.run("serve", "--help");
+        assertThat(serve.code()).as(serve.err()).isZero();
+        assertThat(serve.out()).contains("--verbose", "DATA_DIR/logs/planstream.log");
+    }
 }

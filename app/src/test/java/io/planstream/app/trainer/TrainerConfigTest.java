@@ -19,6 +19,13 @@ class TrainerConfigTest {
         TrainerConfig config = ConfigMappings.read(TrainerConfig.class, Map.of());
         assertThat(TrainerRole.settings(config, DIR, TrainerSettings.DEFAULT_PUBLISHER))
                 .isEqualTo(TrainerSettings.builder().setWorkDir(DIR).build());
+        assertThat(config.startWithApplication()).isTrue();
+    }
+
+    @Test
+    void shouldLeaveTheStartToTheApplicationWhenAsked() {
+        TrainerConfig config = ConfigMappings.read(TrainerConfig.class, Map.of("planstream.trainer.start-with-application", "false"));
+        assertThat(config.startWithApplication()).isFalse();
     }
 
     @Test

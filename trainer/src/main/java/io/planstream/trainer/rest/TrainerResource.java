@@ -32,10 +32,10 @@ public class TrainerResource {
     public record Status(TrainerService.Status status, List<RoundResult> rounds) {
     }
 
-    /** The trainer role does not run in this process. */
+    /** The trainer does not run in this process, or not yet. */
     public static final class TrainerNotRunningException extends RuntimeException {
-        TrainerNotRunningException() {
-            super("this process does not run the trainer role (planstream.roles)");
+        TrainerNotRunningException(String reason) {
+            super(reason);
         }
     }
 
@@ -52,7 +52,7 @@ public class TrainerResource {
     }
 
     private TrainerService service() {
-        return role.service().orElseThrow(TrainerNotRunningException::new);
+        return role.service().orElseThrow(() -> new TrainerNotRunningException(role.whyNotRunning()));
     }
 
     @ServerExceptionMapper
