@@ -30,6 +30,8 @@ public final class EmbedderStream implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbedderStream.class);
     public static final String APPLICATION_ID_PREFIX = TopicNames.EMBEDDER_APPLICATION_PREFIX;
+    /** How soon the stream's producer retries a write the broker could not take yet. */
+    static final long RETRY_BACKOFF_MS = 5;
 
     private final int version;
     private final KafkaStreams streams;
@@ -58,6 +60,10 @@ public final class EmbedderStream implements AutoCloseable {
         // A batch finishes on its forward lane while the stream thread may sit in poll: wake up as often
         // as the processor's tick, so that an idle stream writes a finished batch within one tick.
         p.put(StreamsConfig.POLL_MS_CONFIG, EmbedProcessor.tick(settings.maxWait()).toMillis());
+        // A batch's commit is requested as soon as it is written, so the next transaction's first write can reach
+        // the broker while the last one's markers are still being written: the broker answers CONCURRENT_TRANSACTIONS
+        // and the producer retries after retry.backoff.ms, by default 100 ms of added latency; retry sooner.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), RETRY_BACKOFF_MS);
         p.putAll(overrides);
         // Decoding runs on its own threads, beside the stream thread that batches and the lanes that run the encoder.
         this.preprocessing = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
