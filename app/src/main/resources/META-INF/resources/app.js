@@ -1,4 +1,5 @@
-// The Planstream page: upload or drop a plan, see its neighbours, watch the pipeline, the training rounds and the models.
+// The Planstream page: upload or drop a plan, see its neighbours, watch the pipeline, the training rounds and the
+// models.
 // Plain ES module, no build step and no third-party code: everything the page needs comes from this server.
 
 const K = 12;
@@ -524,9 +525,11 @@ function showVerdict(r) {
   $('train-verdict-text').replaceChildren(el('strong', {}, verdictHeadline(r)), el('br'),
     el('span', { class: 'muted' }, `trained on ${r.trainImages} plans for ${r.steps} steps, judged on ${r.heldOutImages} held-out`
       + ` plans${Number.isFinite(took) ? `, in ${took.toFixed(1)} s` : ''}`));
-  $('train-current-head').textContent = r.parentVersion === null || r.parentVersion === undefined ? 'current' : `version ${r.parentVersion}`;
+  const parent = r.parentVersion === null || r.parentVersion === undefined ? null : r.parentVersion;
+  $('train-current-head').textContent = parent === null ? 'current' : `version ${parent}`;
   $('train-metrics').tBodies[0].replaceChildren(...GATE_METRICS.filter(([k]) => k in r.candidate || k in r.current)
-    .map(([k, name]) => el('tr', {}, el('td', {}, name), el('td', {}, fmt(r.current[k])), el('td', {}, fmt(r.candidate[k])))));
+    .map(([k, name]) => el('tr', {}, el('td', {}, name), el('td', {}, fmt(r.current[k])),
+      el('td', {}, fmt(r.candidate[k])))));
   if (fresh && seen) logEvent(verdictHeadline(r));
 }
 
@@ -567,7 +570,8 @@ function renderTraining(s) {
   if (!t) {
     $('trainer-summary').textContent = 'The trainer has not started yet (the demo starts it once its plans are searchable).';
   } else {
-    $('trainer-summary').textContent = `${t.bufferImages} plans in the training buffer (${t.sampling}, at most ${t.bufferCapacity}),`
+    $('trainer-summary').textContent = `${t.bufferImages} plans in the training buffer`
+      + ` (${t.sampling}, at most ${t.bufferCapacity}),`
       + ` ${t.rounds} round${t.rounds === 1 ? '' : 's'} run; `
       + (t.minNewImages > 0 ? `the next starts on its own after ${t.minNewImages} new plans (${t.newSinceRound} so far).`
         : 'rounds run when asked.');

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -117,15 +119,17 @@ class DemoIT {
 
             // Train now: the round's steps and loss as they happen.
             driver.findElement(By.id("train-now")).click();
-            String live = wait.until(d -> d.findElement(By.id("train-round")).isDisplayed() && text(d, "train-round-text").contains("loss")
-                    ? text(d, "train-round-text") : null);
-            assertThat(live).matches("Round \\d+ \\(operator\\) · training · epoch \\d+ of 10, step \\d+ of \\d+ · loss \\d+\\.\\d{4}");
+            String live = wait.until(d -> d.findElement(By.id("train-round")).isDisplayed()
+                    && text(d, "train-round-text").contains("loss") ? text(d, "train-round-text") : null);
+            assertThat(live).matches("Round \\d+ \\(operator\\) · training · epoch \\d+ of 10, step \\d+ of \\d+"
+                    + " · loss \\d+\\.\\d{4}");
             save(driver, "demo-round.png");
 
             // The gate's verdict, with both models' held-out metrics.
             wait.until(d -> "PUBLISHED".equals(d.findElement(By.id("train-verdict")).getAttribute("data-outcome")));
             int published = before + 1;
-            assertThat(text(driver, "train-verdict-text")).contains("(operator) published version " + published + ": held-out loss");
+            assertThat(text(driver, "train-verdict-text"))
+                    .contains("(operator) published version " + published + ": held-out loss");
             assertThat(driver.findElements(By.cssSelector("#train-metrics tbody tr"))).hasSizeGreaterThanOrEqualTo(3);
             assertThat(text(driver, "train-current-head")).isEqualTo("version " + before);
 
@@ -139,10 +143,10 @@ class DemoIT {
             assertThat(activeVersion(demo)).isEqualTo(published);
 
             // A phone-sized screen: the panel and its table fit.
-            driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 1600));
-            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("document.getElementById('training').scrollIntoView();");
-            long overflow = (Long) ((org.openqa.selenium.JavascriptExecutor) driver)
-                    .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+            driver.manage().window().setSize(new Dimension(390, 1600));
+            JavascriptExecutor js = (JavascriptExecutor) driver;
+            js.executeScript("document.getElementById('training').scrollIntoView();");
+            long overflow = (Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
             assertThat(overflow).as("horizontal overflow on a phone-sized screen").isLessThanOrEqualTo(0);
             save(driver, "demo-phone.png");
         } catch (RuntimeException | AssertionError e) {
@@ -172,8 +176,8 @@ class DemoIT {
         assertThat(published).isEqualTo(before + 1);
         long deadline = System.nanoTime() + ROLL_OUT.toNanos();
         while (activeVersion(demo) != published) {
-            assertThat(System.nanoTime()).as("version %d active within %s; GET /models: %s", published, ROLL_OUT, get(demo, "/models"))
-                    .isLessThan(deadline);
+            assertThat(System.nanoTime()).as("version %d active within %s; GET /models: %s", published, ROLL_OUT,
+                    get(demo, "/models")).isLessThan(deadline);
             Thread.sleep(250);
         }
         LOG.infof("train --once to version %d active: %.1f s", published, (System.nanoTime() - t0) / 1e9);
@@ -191,7 +195,8 @@ class DemoIT {
         String out = Files.readString(serving.out, StandardCharsets.UTF_8);
         String err = Files.readString(serving.err, StandardCharsets.UTF_8);
         // The second start reused the first's plans and model, and its console stayed free of INFO lines throughout.
-        assertThat(out).doesNotContain("generated", "pretraining the initial encoder").contains("published earlier", "(24 were already there)");
+        assertThat(out).doesNotContain("generated", "pretraining the initial encoder")
+                .contains("published earlier", "(24 were already there)");
         assertThat(infoLines(out)).as("INFO lines on the serving demo's stdout").isEmpty();
         assertThat(infoLines(err)).as("INFO lines on the serving demo's stderr").isEmpty();
     }
@@ -221,11 +226,13 @@ class DemoIT {
         serving = new Serving(p, "http://127.0.0.1:" + port, out, err);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
         while (!Files.readString(out).contains("planstream demo: serving on")) {
-            assertThat(p.isAlive()).as("the demo runs; stdout:\n%s\nstderr:\n%s", Files.readString(out), Files.readString(err)).isTrue();
+            assertThat(p.isAlive()).as("the demo runs; stdout:\n%s\nstderr:\n%s", Files.readString(out), Files.readString(err))
+                    .isTrue();
             assertThat(System.nanoTime()).as("the demo serving within %d s", TIMEOUT_S).isLessThan(deadline);
             Thread.sleep(250);
         }
-        assertThat(Files.readString(out)).contains("trainer: continues pretraining", "./planstream train --once --url http://localhost:" + port);
+        assertThat(Files.readString(out)).contains("trainer: continues pretraining",
+                "./planstream train --once --url http://localhost:" + port);
         return serving;
     }
 
@@ -272,9 +279,11 @@ class DemoIT {
         Process p = start(cmd, out, err);
         if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError(cmd.get(cmd.size() - 1) + " did not finish in " + TIMEOUT_S + " s; stdout:\n" + Files.readString(out));
+            throw new AssertionError(String.join(" ", cmd.subList(cmd.indexOf("-jar") + 2, cmd.size())) + " did not finish in "
+                    + TIMEOUT_S + " s; stdout:\n" + Files.readString(out));
         }
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
     }
 
     /**
@@ -298,8 +307,8 @@ class DemoIT {
     }
 
     private static String get(Serving demo, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(demo.url + path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(demo.url + path)).timeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
         return r.body();
     }

@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns libtorch's NNPACK off where NNPACK cannot run, as PyTorch's {@code torch.backends.nnpack.set_flags(False)} does.
+ * Turns libtorch's NNPACK off where NNPACK cannot run, as PyTorch's {@code torch.backends.nnpack.set_flags(False)}
+ * does.
  *
  * <p>Before some CPU convolutions (a 1x1 kernel on a small batch in a single-threaded forward, as the embedder's
  * forward workers run them) libtorch asks whether NNPACK is available, and where NNPACK cannot initialise (on some

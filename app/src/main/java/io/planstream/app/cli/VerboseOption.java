@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
  */
 final class VerboseOption {
 
-    @Option(names = "--verbose", description = "Show the log (INFO and up) on the console too; it always goes to DATA_DIR/logs/planstream.log.")
+    @Option(names = "--verbose",
+            description = "Show the log (INFO and up) on the console too; it always goes to DATA_DIR/logs/planstream.log.")
     boolean verbose;
 
     /** Before Quarkus starts: a system property outranks the configuration files and the environment. */

@@ -34,7 +34,8 @@ public class LogFile {
             return "log on the console";
         }
         String file = "log in " + path.toAbsolutePath().normalize();
-        return infoOnConsole() ? file + " and on the console" : file + " (warnings and errors here too; --verbose shows all of it here)";
+        return infoOnConsole() ? file + " and on the console"
+                : file + " (warnings and errors here too; --verbose shows all of it here)";
     }
 
     private static Level parse(String level) {

@@ -70,18 +70,19 @@ public final class DemoConsole implements AutoCloseable {
         try {
             Seen now = look();
             TrainerService.Status t = trainer.map(TrainerService::status).orElse(null);
-            if (t != null && !"idle".equals(now.phase()) && (now.round() != seen.round() || "idle".equals(seen.phase()))) {
+            boolean running = !"idle".equals(now.phase());
+            if (t != null && running && (now.round() != seen.round() || "idle".equals(seen.phase()))) {
                 say("round %d (%s) started: continued pretraining on the %d plans in the buffer", now.round(),
                         t.progress().trigger(), t.bufferImages());
             }
             if (t != null && now.lastRoundStarted() != null && !now.lastRoundStarted().equals(seen.lastRoundStarted())) {
                 RoundResult r = t.lastRound();
-                say("round %d (%s) %s after %d steps: %s", r.round(), r.trigger(), r.outcome().name().toLowerCase(Locale.ROOT),
-                        r.steps(), r.reason());
+                say("round %d (%s) %s after %d steps: %s", r.round(), r.trigger(),
+                        r.outcome().name().toLowerCase(Locale.ROOT), r.steps(), r.reason());
             }
             if (now.target() != null && !now.target().equals(seen.target()) && !now.target().equals(now.active())) {
-                say("version %d: backfill of every plan beside version %s, which answers queries meanwhile", now.target(),
-                        now.active());
+                say("version %d: backfill of every plan beside version %s, which answers queries meanwhile",
+                        now.target(), now.active());
             }
             if (now.active() != null && !now.active().equals(seen.active())) {
                 int documents = index.status().versions().stream().filter(v -> v.version() == now.active())

@@ -12,8 +12,9 @@ import io.smallrye.config.WithDefault;
 public interface TrainerConfig {
 
     /**
-     * Start the trainer with the application. False leaves the start to the application's own code: the demo starts it
-     * once its plans are searchable, so that they count as the trainer's backlog and no round competes with their embedding.
+     * Start the trainer with the application. False leaves the start to the application's own code: the demo starts
+     * it once its plans are searchable, so that they count as the trainer's backlog and no round competes with their
+     * embedding.
      */
     @WithDefault("true")
     boolean startWithApplication();
