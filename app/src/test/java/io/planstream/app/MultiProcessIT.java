@@ -88,7 +88,9 @@ class MultiProcessIT {
      * Commits a second apart: each transaction holds about a second of embeddings, so the kill finds
      * one open with records in it.
      */
-    private static final List<String> EMBEDDER_ARGS = List.of("-Dplanstream.embedder.commit-interval=1s");
+    /** Transactions a second long (committed by the interval only), so that the kill lands inside one. */
+    private static final List<String> EMBEDDER_ARGS = List.of("-Dplanstream.embedder.commit-interval=1s",
+            "-Dplanstream.embedder.commit-when-drained=false");
     /** What Java reports for a process ended by signal 9. */
     private static final int SIGKILL_EXIT = 128 + 9;
     private static final String GROUP = EmbedderStream.applicationId(0);

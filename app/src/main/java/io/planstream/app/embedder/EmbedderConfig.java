@@ -61,6 +61,13 @@ public interface EmbedderConfig {
     Duration commitInterval();
 
     /**
+     * Request the commit as soon as no batch is out, so that embeddings are visible within milliseconds; false
+     * leaves every commit to {@link #commitInterval()} (fewer, longer transactions).
+     */
+    @WithDefault("" + EmbedderSettings.DEFAULT_COMMIT_WHEN_DRAINED)
+    boolean commitWhenDrained();
+
+    /**
      * How long the group waits for a silent embedder instance before it hands that instance's partitions
      * to the others (the consumer's session timeout; the broker accepts 6 s to 30 min by default).
      * Unset: Kafka's default (45 s).

@@ -59,7 +59,7 @@ public class EmbedderRole implements EmbedderRuntime {
         workers = ForwardWorkers.configured(config.forwardWorkers(), config.forwardThreads(), device,
                 Runtime.getRuntime().availableProcessors());
         service = new EmbedderService(platform, new EmbedderService.Options(
-                new EmbedderSettings(config.batchSize(), config.maxWait(), config.symmetries()),
+                new EmbedderSettings(config.batchSize(), config.maxWait(), config.symmetries(), config.commitWhenDrained()),
                 bootstrap, config.bootstrapSeed(), device, workers, planstream.dataPath("embedder"),
                 overrides, config.catchUpLag(), Duration.ofMillis(500),
                 planstream.dataPath("artifacts"))).start();

@@ -237,7 +237,7 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
      * with batches always out, the interval commits, and a commit's cost is shared by many batches.
      */
     private void commitIfDrained() {
-        if (written && inFlight.isEmpty()) {
+        if (written && inFlight.isEmpty() && settings.commitWhenDrained()) {
             written = false;
             context.commit();
         }
