@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,6 +36,7 @@ import io.planstream.index.catalog.ImageCatalogIndex;
 import io.planstream.platform.ConsumerLag;
 import io.planstream.platform.KafkaPlatform;
 import io.planstream.platform.Partitions;
+import io.planstream.platform.RegistryOutage;
 import io.planstream.platform.Topic;
 import io.planstream.platform.TopicNames;
 import io.planstream.schemas.DeadLetters;
@@ -149,8 +151,11 @@ final class IndexReaders {
                 // more), and refreshing less often leaves the time to applying records. The cost is smoothed, so one
                 // slow refresh (a merge beside it) does not hold back the next, and the interval stays bounded.
                 long interval = Math.min(MAX_REFRESH_STRETCH * minRefresh, Math.max(minRefresh, REFRESH_COST_SHARE * refreshCost));
-                for (ConsumerRecord<byte[], byte[]> r : embeddingsConsumer.poll(pollFor(anyDirty(), lastRefresh, interval))) {
-                    applyEmbedding(topic, r);
+                if (!RegistryOutage.applyOrRewind(embeddingsConsumer, embeddingsConsumer.poll(pollFor(anyDirty(), lastRefresh, interval)),
+                        r -> applyEmbedding(topic, r))) {
+                    warnOutage("embeddings");
+                    RegistryOutage.backOff();
+                    continue;
                 }
                 long now = System.nanoTime();
                 if (now - lastRefresh >= interval && anyDirty()) {
@@ -295,9 +300,12 @@ final class IndexReaders {
             long minRefresh = settings.refreshInterval().toNanos();
             while (running) {
                 // As for the embeddings: wait in poll, but no longer than the next refresh that is due.
-                for (ConsumerRecord<byte[], byte[]> r : imagesConsumer.poll(pollFor(dirty, lastRefresh, minRefresh))) {
-                    applyImage(topic, r);
-                    dirty = true;
+                var polled = imagesConsumer.poll(pollFor(dirty, lastRefresh, minRefresh));
+                dirty |= !polled.isEmpty();
+                if (!RegistryOutage.applyOrRewind(imagesConsumer, polled, r -> applyImage(topic, r))) {
+                    warnOutage("images");
+                    RegistryOutage.backOff();
+                    continue;
                 }
                 long now = System.nanoTime();
                 if (dirty && now - lastRefresh >= minRefresh) {
@@ -373,7 +381,19 @@ final class IndexReaders {
             versions.restoreActive();
             visibility.signal();
             while (running) {
-                for (ConsumerRecord<String, ModelVersion> r : modelsConsumer.poll(settings.superviseInterval())) {
+                ConsumerRecords<String, ModelVersion> models;
+                try {
+                    models = modelsConsumer.poll(settings.superviseInterval());
+                } catch (RuntimeException e) {
+                    if (!RegistryOutage.isOutage(e)) {
+                        throw e;
+                    }
+                    // The consumer stays at the record it could not decode: the next poll tries it again.
+                    warnOutage("models");
+                    RegistryOutage.backOff();
+                    continue;
+                }
+                for (ConsumerRecord<String, ModelVersion> r : models) {
                     if (r.value() != null) {
                         versions.putModel(r.value());
                     }
@@ -417,6 +437,10 @@ final class IndexReaders {
                 LOG.error("dead letter for {}-{}@{} not written: {}", r.topic(), r.partition(), r.offset(), ex.toString());
             }
         });
+    }
+
+    private void warnOutage(String reader) {
+        LOG.warn("index {} reader: the schema registry does not answer; trying again in {} ms", reader, RegistryOutage.BACKOFF.toMillis());
     }
 
     /** How long a reader may wait in poll: {@link #POLL}, or with unrefreshed writes, until their refresh is due. */

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import io.planstream.avro.ImageRecord;
 import io.planstream.platform.Partitions;
+import io.planstream.platform.RegistryOutage;
 import io.planstream.platform.Topic;
 
 /**
@@ -103,8 +104,10 @@ public final class ImageCatalog implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    apply(r);
+                if (!RegistryOutage.applyOrRewind(consumer, consumer.poll(Duration.ofMillis(500)), this::apply)) {
+                    LOG.warn("image catalog: the schema registry does not answer; trying again in {} ms", RegistryOutage.BACKOFF.toMillis());
+                    RegistryOutage.backOff();
+                    continue;
                 }
                 if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     caughtUp.countDown();
