@@ -52,13 +52,17 @@ public final class DemoConsole implements AutoCloseable {
 
     /** Starts looking; what is there already is not news. */
     public DemoConsole start() {
-        seen = look();
+        seen = look(trainerStatus());
         timer.scheduleWithFixedDelay(this::report, 1, 1, TimeUnit.SECONDS);
         return this;
     }
 
-    private Seen look() {
-        TrainerService.Status t = trainer.map(TrainerService::status).orElse(null);
+    private TrainerService.Status trainerStatus() {
+        return trainer.map(TrainerService::status).orElse(null);
+    }
+
+    /** What {@code t} (the trainer's status, null without a trainer) and the index show now. */
+    private Seen look(TrainerService.Status t) {
         RoundResult last = t == null ? null : t.lastRound();
         OptionalInt target = ModelTarget.select(index.models());
         return new Seen(t == null ? 0 : t.progress().round(), t == null ? "idle" : t.progress().phase(),
@@ -68,8 +72,9 @@ public final class DemoConsole implements AutoCloseable {
 
     private void report() {
         try {
-            Seen now = look();
-            TrainerService.Status t = trainer.map(TrainerService::status).orElse(null);
+            // One read of the trainer's status: the lines below describe the round that the comparison saw.
+            TrainerService.Status t = trainerStatus();
+            Seen now = look(t);
             boolean running = !"idle".equals(now.phase());
             if (t != null && running && (now.round() != seen.round() || "idle".equals(seen.phase()))) {
                 say("round %d (%s) started: continued pretraining on the %d plans in the buffer", now.round(),

@@ -3,6 +3,7 @@ package io.planstream.embedder.model;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -39,7 +40,7 @@ public final class BatchEncoder implements AutoCloseable {
     private final Normalization normalization;
     private final NDManager manager;
     private final ServingEncoder encoder;
-    private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
 
     private BatchEncoder(int version, String architecture, int inputSize, int channels, Normalization normalization,
                          NDManager manager, ServingEncoder encoder) {

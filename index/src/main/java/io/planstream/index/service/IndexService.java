@@ -198,10 +198,8 @@ public final class IndexService implements AutoCloseable {
             if (h.acquire()) {
                 try {
                     boolean indexed = h.contains(id);
-                    ImageIndexStatus.Stamps stamps = visibility.stamps(id, h.version)
-                            .map(s -> new ImageIndexStatus.Stamps(s.uploaded(), s.embedded(), s.indexed(), s.searchable()))
-                            .orElse(null);
-                    per.add(new ImageIndexStatus.PerVersion(h.version, h == current, indexed, indexed ? stamps : null));
+                    ImageIndexStatus.Stamps stamps = indexed ? visibility.stamps(id, h.version).orElse(null) : null;
+                    per.add(new ImageIndexStatus.PerVersion(h.version, h == current, indexed, stamps));
                 } finally {
                     h.release();
                 }
@@ -216,11 +214,6 @@ public final class IndexService implements AutoCloseable {
      */
     public CompletableFuture<Boolean> awaitSearchable(String id, Duration timeout) {
         return visibility.await(id, timeout);
-    }
-
-    /** Requests waiting in {@link #awaitSearchable}. */
-    public int waitingForSearchable() {
-        return visibility.waiting();
     }
 
     private boolean searchableNow(String id) {

@@ -17,8 +17,8 @@ import java.util.function.Predicate;
  * When recently indexed images became searchable, and the requests that wait until one is.
  *
  * <p>The embeddings thread reports each embedding it applies ({@link #applied}) and each refresh that
- * makes a version's new documents visible ({@link #refreshed}); the stamps of the newest {@value #RECENT}
- * (image, version) pairs are kept, so that a client (or {@code bench e2e}) learns where the time went.
+ * makes a version's new documents visible ({@link #refreshed}); the stamps ({@link ImageIndexStatus.Stamps}) of the
+ * newest {@value #RECENT} (image, version) pairs are kept, so that a client (or {@code bench e2e}) learns where the time went.
  * A waiter ({@link #await}) is answered at the first refresh, or switch of the active version, after
  * which its image is searchable in the active version: no polling, no delay beyond the refresh itself.
  */
@@ -27,26 +27,15 @@ final class Visibility {
     /** (image, version) pairs whose stamps are kept. */
     static final int RECENT = 10_000;
 
-    /**
-     * Wall-clock stamps of one image in one version, in epoch milliseconds.
-     *
-     * @param uploaded when ingest accepted it (the record's upload time), 0 where the record has none
-     * @param embedded when the embedder embedded it
-     * @param indexed when this index read and applied the embedding (after the embedder's transaction committed)
-     * @param searchable when a refresh made it searchable, 0 until then
-     */
-    record Stamps(int version, long uploaded, long embedded, long indexed, long searchable) {
-    }
-
     private record Key(String id, int version) {
     }
 
     private final Predicate<String> searchableNow;
     /** Applied but not yet refreshed, per version; touched only by the embeddings thread. */
     private final Map<Integer, List<String>> unrefreshed = new HashMap<>();
-    private final Map<Key, Stamps> recent = new LinkedHashMap<>(1024, 0.75f, false) {
+    private final Map<Key, ImageIndexStatus.Stamps> recent = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Stamps> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, ImageIndexStatus.Stamps> eldest) {
             return size() > RECENT;
         }
     };
@@ -61,7 +50,7 @@ final class Visibility {
     void applied(int version, String id, long uploadedMs, long embeddedMs, long nowMs) {
         unrefreshed.computeIfAbsent(version, v -> new ArrayList<>()).add(id);
         synchronized (recent) {
-            recent.put(new Key(id, version), new Stamps(version, uploadedMs, embeddedMs, nowMs, 0));
+            recent.put(new Key(id, version), new ImageIndexStatus.Stamps(uploadedMs, embeddedMs, nowMs, 0));
         }
     }
 
@@ -79,7 +68,7 @@ final class Visibility {
             synchronized (recent) {
                 for (String id : ids) {
                     recent.computeIfPresent(new Key(id, version),
-                            (k, s) -> s.searchable() == 0 ? new Stamps(s.version(), s.uploaded(), s.embedded(), s.indexed(), nowMs) : s);
+                            (k, s) -> s.searchable() == 0 ? new ImageIndexStatus.Stamps(s.uploaded(), s.embedded(), s.indexed(), nowMs) : s);
                 }
             }
         }
@@ -133,7 +122,7 @@ final class Visibility {
     }
 
     /** The stamps of an image in a version, if it is among the recent ones. */
-    Optional<Stamps> stamps(String id, int version) {
+    Optional<ImageIndexStatus.Stamps> stamps(String id, int version) {
         synchronized (recent) {
             return Optional.ofNullable(recent.get(new Key(id, version)));
         }

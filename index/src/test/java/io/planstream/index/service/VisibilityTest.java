@@ -27,7 +27,7 @@ class VisibilityTest {
         visibility.refreshed(1, 1_120);
         assertThat(wait.get(1, TimeUnit.SECONDS)).isTrue();
         assertThat(visibility.waiting()).isZero();
-        assertThat(visibility.stamps("a", 1)).contains(new Visibility.Stamps(1, 1_000, 1_050, 1_100, 1_120));
+        assertThat(visibility.stamps("a", 1)).contains(new ImageIndexStatus.Stamps(1_000, 1_050, 1_100, 1_120));
     }
 
     @Test
