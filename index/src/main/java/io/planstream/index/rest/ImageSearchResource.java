@@ -1,5 +1,8 @@
 package io.planstream.index.rest;
 
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -88,10 +91,14 @@ public class ImageSearchResource {
         return new Listing(page.activeVersion(), images.size(), images, page.nextCursor());
     }
 
+    /** Upload times always carry their milliseconds, so that the listing's times sort as strings too. */
+    static final DateTimeFormatter UPLOAD_TIME = new DateTimeFormatterBuilder()
+            .appendInstant(3).toFormatter(Locale.ROOT);
+
     private static Listed listed(IndexService.ListedImage image) {
         CatalogEntry e = image.entry();
         return new Listed(e.id(), e.format() == null ? null : e.format().toLowerCase(Locale.ROOT), e.filename(), e.source(),
-                e.width(), e.height(), java.time.Instant.ofEpochMilli(e.uploadTime()).toString(), e.metadata(), image.indexed(),
+                e.width(), e.height(), UPLOAD_TIME.format(Instant.ofEpochMilli(e.uploadTime())), e.metadata(), image.indexed(),
                 e.hasThumbnail() ? "/images/" + e.id() + "/thumbnail" : null);
     }
 
