@@ -1,26 +1,14 @@
 package io.planstream.index.lucene;
 
-import java.io.EOFException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
-import org.apache.lucene.codecs.Codec;
-import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -28,44 +16,17 @@ import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
-import org.apache.lucene.index.BinaryDocValues;
-import org.apache.lucene.index.CorruptIndexException;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.FloatVectorValues;
-import org.apache.lucene.index.IndexFileNames;
-import org.apache.lucene.index.IndexFormatTooNewException;
-import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.LeafReader;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.PostingsEnum;
-import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.Terms;
-import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.index.VectorSimilarityFunction;
-import org.apache.lucene.index.KnnVectorValues;
-import org.apache.lucene.search.AcceptDocs;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
-import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.store.NRTCachingDirectory;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.IOFunction;
 import org.apache.lucene.util.IOUtils;
-import org.apache.lucene.util.Version;
-import org.apache.lucene.util.VectorUtil;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.planstream.index.filter.Attributes;
 import io.planstream.index.filter.Filter;
@@ -93,6 +54,11 @@ import io.planstream.index.filter.Filter;
  * builds a segment and its graph of its own, so a bulk load uses every core); any number of threads
  * may read at the same time. Each read holds a reference to one point-in-time searcher for its
  * duration, never across calls.
+ *
+ * <p>This class is the facade: it checks the arguments, writes, and hands each read its searcher. The
+ * rest is done by package-private helpers: {@code IndexFolder} opens the folder (the writer's
+ * configuration, the commit data, the rebuild of a damaged index) and deletes it, {@code KnnSearch}
+ * runs the kNN search on a searcher, and {@code StoredVectors} reads stored vectors and ids back.
  */
 public final class VectorIndex implements AutoCloseable {
 
@@ -108,34 +74,6 @@ public final class VectorIndex implements AutoCloseable {
     public static final String EMBED_TIME_FIELD = "embed_time";
     public static final String UPLOAD_TIME_FIELD = "upload_time";
 
-    /** Commit user data: the vector dimension, and the next offset per Kafka partition. */
-    static final String DIMENSION_KEY = "planstream.dimension";
-    /**
-     * Commit user data: the documents carry the filterable attributes ({@link Attributes}). An index
-     * without it holds documents that filters cannot see, and is rebuilt from the topic.
-     */
-    static final String ATTRIBUTES_KEY = "planstream.attributes";
-    static final String OFFSET_KEY_PREFIX = "planstream.next-offset.";
-
-    /**
-     * Indexing buffer. Larger buffers mean fewer, larger segments, and every merge of segments
-     * rebuilds the smaller ones' graphs into the largest one's; 128 MB holds about 100,000 vectors
-     * of 128 dimensions with their graph. A refresh flushes whatever is buffered anyway, so in
-     * steady state the buffer is far from full.
-     */
-    private static final double RAM_BUFFER_MB = 128;
-    /** Flushed or merged segments up to this size stay in memory until a commit (see {@link #directory}). */
-    private static final double NRT_CACHE_SEGMENT_MB = 4;
-    /** At most this much of them. */
-    private static final double NRT_CACHE_MB = 32;
-
-    /** Lucene's file names: segments_N, pending_segments_N, per-segment files _N..., write.lock. */
-    private static final Pattern INDEX_FILE = Pattern.compile(
-            "segments(_[0-9a-z]+)?|pending_segments_[0-9a-z]+|" + IndexFileNames.CODEC_FILE_PATTERN.pattern() + "|"
-                    + Pattern.quote(IndexWriter.WRITE_LOCK_NAME));
-
-    private static final Logger LOG = LoggerFactory.getLogger(VectorIndex.class);
-
     /** A search result: the image id and the cosine similarity of its vector to the query, in [-1, 1]. */
     public record Hit(String id, float score) {
     }
@@ -150,17 +88,16 @@ public final class VectorIndex implements AutoCloseable {
     private final FieldType vectorType;
     private volatile Map<Integer, Long> committedOffsets;
 
-    private VectorIndex(Path path, int dimension, HnswParams params, boolean rebuilt, Directory directory,
-                        IndexWriter writer, SearcherManager searchers, Map<Integer, Long> committedOffsets) {
+    private VectorIndex(Path path, int dimension, HnswParams params, IndexFolder.Opened opened) {
         this.path = path;
         this.dimension = dimension;
         this.params = params;
-        this.rebuilt = rebuilt;
-        this.directory = directory;
-        this.writer = writer;
-        this.searchers = searchers;
+        this.rebuilt = opened.rebuilt();
+        this.directory = opened.directory();
+        this.writer = opened.writer();
+        this.searchers = opened.searchers();
         this.vectorType = KnnFloatVectorField.createFieldType(dimension, VectorSimilarityFunction.DOT_PRODUCT);
-        this.committedOffsets = committedOffsets;
+        this.committedOffsets = opened.committedOffsets();
     }
 
     /**
@@ -182,68 +119,7 @@ public final class VectorIndex implements AutoCloseable {
             throw new IllegalArgumentException("dimension must be between 1 and " + MAX_DIMENSIONS + ", got " + dimension);
         }
         Objects.requireNonNull(params, "params");
-        Files.createDirectories(dir);
-        Directory directory = directory(dir);
-        try {
-            String[] files = Arrays.stream(directory.listAll())
-                    .filter(f -> !f.equals(IndexWriter.WRITE_LOCK_NAME))
-                    .toArray(String[]::new);
-            if (files.length == 0) {
-                return openOn(dir, directory, dimension, params, false);
-            }
-            try {
-                if (SegmentInfos.getLastCommitGeneration(files) < 0) {
-                    throw new CorruptIndexException("files but no commit: " + String.join(", ", files), dir.toString());
-                }
-                SegmentInfos last = SegmentInfos.readLatestCommit(directory);
-                Map<String, String> stored = last.getUserData();
-                if (stored.containsKey(DIMENSION_KEY) && !stored.containsKey(ATTRIBUTES_KEY) && last.totalMaxDoc() > 0) {
-                    List<Path> indexFiles = indexFiles(dir, null);
-                    LOG.info("Index {} was written by an earlier release (Lucene {}), whose documents lack the attributes that"
-                            + " filters search; deleting it and rebuilding it from the topic", dir,
-                            last.getMinSegmentLuceneVersion());
-                    return reopenEmpty(dir, directory, indexFiles, dimension, params);
-                }
-                noteOlderLucene(last, dir, "vector index");
-                return openOn(dir, directory, dimension, params, false);
-            } catch (IndexFormatTooOldException e) {
-                List<Path> indexFiles = indexFiles(dir, e);
-                LOG.warn("Index {} was written by a Lucene older than this Lucene {} can read ({}); deleting it and"
-                        + " rebuilding it from the topic", dir, Version.LATEST, e.getMessage());
-                return reopenEmpty(dir, directory, indexFiles, dimension, params);
-            } catch (CorruptIndexException | IndexFormatTooNewException | EOFException
-                     | NoSuchFileException | FileNotFoundException e) {
-                List<Path> indexFiles = indexFiles(dir, e);
-                LOG.warn("Index {} is damaged ({}); deleting it and starting empty, to be rebuilt from the topic", dir, e.toString());
-                return reopenEmpty(dir, directory, indexFiles, dimension, params);
-            }
-        } catch (Throwable t) {
-            IOUtils.closeWhileHandlingException(directory);
-            throw t;
-        }
-    }
-
-    /**
-     * The index's folder, with the small segments that refreshes flush kept in memory until a commit writes
-     * them or a merge takes them in (Lucene's near-real-time set-up): a refresh then costs milliseconds.
-     */
-    private static Directory directory(Path dir) throws IOException {
-        return new NRTCachingDirectory(FSDirectory.open(dir), NRT_CACHE_SEGMENT_MB, NRT_CACHE_MB);
-    }
-
-    private static VectorIndex reopenEmpty(Path dir, Directory directory, List<Path> indexFiles, int dimension,
-                                           HnswParams params) throws IOException {
-        directory.close();
-        for (Path f : indexFiles) {
-            Files.deleteIfExists(f);
-        }
-        Directory fresh = directory(dir);
-        try {
-            return openOn(dir, fresh, dimension, params, true);
-        } catch (Throwable t) {
-            IOUtils.closeWhileHandlingException(fresh);
-            throw t;
-        }
+        return new VectorIndex(dir, dimension, params, IndexFolder.open(dir, dimension, params));
     }
 
     /**
@@ -252,98 +128,7 @@ public final class VectorIndex implements AutoCloseable {
      * written by this version, and merges rewrite the old ones.
      */
     public static void noteOlderLucene(SegmentInfos infos, Path dir, String what) {
-        Version oldest = infos.getMinSegmentLuceneVersion();
-        if (infos.getIndexCreatedVersionMajor() < Version.LATEST.major || (oldest != null && oldest.major < Version.LATEST.major)) {
-            LOG.info("The {} in {} was written by Lucene {}: read as it is, without a rebuild; new segments are written"
-                    + " by Lucene {}, and merges rewrite the old ones", what, dir,
-                    oldest != null ? oldest : infos.getIndexCreatedVersionMajor() + ".x", Version.LATEST);
-        }
-    }
-
-    private static VectorIndex openOn(Path path, Directory directory, int dimension, HnswParams params, boolean rebuilt)
-            throws IOException {
-        boolean create = !DirectoryReader.indexExists(directory);
-        IndexWriter writer = null;
-        SearcherManager searchers = null;
-        try {
-            writer = new IndexWriter(directory, config(params, create));
-            Map<Integer, Long> offsets;
-            if (create) {
-                writer.setLiveCommitData(Map.of(DIMENSION_KEY, Integer.toString(dimension), ATTRIBUTES_KEY, "1").entrySet());
-                writer.commit();
-                offsets = Map.of();
-            } else {
-                offsets = readCommitData(path, writer, dimension);
-            }
-            searchers = new SearcherManager(writer, true, false, null);
-            verifyChecksums(searchers);
-            return new VectorIndex(path, dimension, params, rebuilt, directory, writer, searchers, offsets);
-        } catch (Throwable t) {
-            IOUtils.closeWhileHandlingException(searchers, writer);
-            throw t;
-        }
-    }
-
-    private static IndexWriterConfig config(HnswParams params, boolean create) {
-        KnnVectorsFormat format = params.vectorsFormat();
-        Codec codec = new Lucene104Codec() {
-            @Override
-            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                return format;
-            }
-        };
-        return new IndexWriterConfig()
-                .setCodec(codec)
-                .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
-                .setCommitOnClose(false)
-                // A refresh must not wait for merges of the small segments it flushed (Lucene waits up to 500 ms by
-                // default; measured: p99 of a one-document refresh 204 ms with it, 20 ms without and without the
-                // compound file that would copy each flushed segment once more). Merges run in the background.
-                .setMaxFullFlushMergeWaitMillis(0)
-                .setUseCompoundFile(false)
-                .setRAMBufferSizeMB(RAM_BUFFER_MB);
-    }
-
-    /** The offsets of the last commit, after checking that it is ours and of this dimension. */
-    private static Map<Integer, Long> readCommitData(Path path, IndexWriter writer, int dimension) throws IOException {
-        Map<String, String> data = new TreeMap<>();
-        Iterable<Map.Entry<String, String>> live = writer.getLiveCommitData();
-        if (live != null) {
-            live.forEach(e -> data.put(e.getKey(), e.getValue()));
-        }
-        String stored = data.get(DIMENSION_KEY);
-        if (stored == null) {
-            throw new IllegalArgumentException(path + " holds a Lucene index that is not a vector index of this project"
-                    + " (its commit has no " + DIMENSION_KEY + ")");
-        }
-        Map<Integer, Long> offsets = new TreeMap<>();
-        try {
-            int storedDimension = Integer.parseInt(stored);
-            if (storedDimension != dimension) {
-                throw new IllegalArgumentException("the index in " + path + " has " + storedDimension
-                        + " dimensions, asked for " + dimension);
-            }
-            for (Map.Entry<String, String> e : data.entrySet()) {
-                if (e.getKey().startsWith(OFFSET_KEY_PREFIX)) {
-                    offsets.put(Integer.parseInt(e.getKey().substring(OFFSET_KEY_PREFIX.length())), Long.parseLong(e.getValue()));
-                }
-            }
-        } catch (NumberFormatException e) {
-            throw new CorruptIndexException("unreadable commit data " + data, path.toString(), e);
-        }
-        return Collections.unmodifiableMap(offsets);
-    }
-
-    /** Reads every file of every segment once and checks its checksum: damage shows now, not in a search. */
-    private static void verifyChecksums(SearcherManager searchers) throws IOException {
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-                leaf.reader().checkIntegrity();
-            }
-        } finally {
-            searchers.release(searcher);
-        }
+        IndexFolder.noteOlderLucene(infos, dir, what);
     }
 
     /**
@@ -354,37 +139,7 @@ public final class VectorIndex implements AutoCloseable {
      *         nothing is deleted), or a file cannot be deleted
      */
     public static boolean deleteIndex(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        for (Path f : indexFiles(dir, null)) {
-            Files.delete(f);
-        }
-        Files.delete(dir);
-        return true;
-    }
-
-    /**
-     * The files in {@code dir}, after checking that all are Lucene's: this class never deletes
-     * anything else, e.g. when pointed at the wrong folder.
-     *
-     * @param cause why the files are to be deleted, for the message; may be null
-     */
-    private static List<Path> indexFiles(Path dir, Exception cause) throws IOException {
-        List<Path> files;
-        try (Stream<Path> list = Files.list(dir)) {
-            files = list.toList();
-        }
-        List<String> foreign = files.stream()
-                .filter(f -> !Files.isRegularFile(f) || !INDEX_FILE.matcher(f.getFileName().toString()).matches())
-                .map(f -> f.getFileName().toString())
-                .sorted()
-                .toList();
-        if (!foreign.isEmpty()) {
-            throw new IOException("refusing to delete " + dir + (cause == null ? "" : ", which is no readable index,")
-                    + ": it holds " + foreign + ", which are not Lucene index files", cause);
-        }
-        return files;
+        return IndexFolder.deleteIndex(dir);
     }
 
     /**
@@ -441,11 +196,7 @@ public final class VectorIndex implements AutoCloseable {
             }
             offsets.put(partition, offset);
         });
-        Map<String, String> data = new TreeMap<>();
-        data.put(DIMENSION_KEY, Integer.toString(dimension));
-        data.put(ATTRIBUTES_KEY, "1");
-        offsets.forEach((p, o) -> data.put(OFFSET_KEY_PREFIX + p, Long.toString(o)));
-        writer.setLiveCommitData(data.entrySet());
+        writer.setLiveCommitData(IndexFolder.commitData(dimension, offsets).entrySet());
         writer.commit();
         committedOffsets = Collections.unmodifiableMap(offsets);
     }
@@ -466,9 +217,14 @@ public final class VectorIndex implements AutoCloseable {
     }
 
     private IndexReader currentReader() throws IOException {
+        return read(IndexSearcher::getIndexReader);
+    }
+
+    /** Runs {@code work} on the current point-in-time searcher, holding a reference to it only meanwhile. */
+    private <T> T read(IOFunction<IndexSearcher, T> work) throws IOException {
         IndexSearcher searcher = searchers.acquire();
         try {
-            return searcher.getIndexReader();
+            return work.apply(searcher);
         } finally {
             searchers.release(searcher);
         }
@@ -497,10 +253,6 @@ public final class VectorIndex implements AutoCloseable {
      * quantised vectors, which caps recall whatever numCandidates: so all {@code numCandidates}
      * candidates are scored again with their float vectors, and the best {@code k} by that exact
      * cosine are returned, as Elasticsearch's {@code rescore_vector} does.
-     *
-     * <p>Each segment's graph is searched straight through its reader rather than through a
-     * {@link KnnFloatVectorQuery}, which would rewrite into a second query and search again to score
-     * what the graph already scored: at tens of microseconds a search, that is a fifth of the time.
      *
      * @throws IllegalArgumentException unless {@code 1 <= k <= numCandidates <=} {@value #MAX_NUM_CANDIDATES},
      *         and for a query of another dimension, with a NaN or infinite value, or of zero norm
@@ -556,117 +308,7 @@ public final class VectorIndex implements AutoCloseable {
      */
     public List<Hit> search(float[] query, KnnRequest request) throws IOException {
         float[] unit = unitCopy(query, "query");
-        int extra = request.excludeId() == null ? 0 : 1;
-        int window = request.from() + request.k() + extra;
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-            Query filter = Attributes.query(request.filters(), searcher.getIndexReader());
-            int n = request.candidates() + extra;
-            ScoreDoc[] candidates = filter == null ? candidates(leaves, unit, n)
-                    : searcher.search(new KnnFloatVectorQuery(VECTOR_FIELD, unit, n, filter), n).scoreDocs;
-            ScoreDoc[] top = params.type().quantised()
-                    ? rescore(leaves, candidates, unit, window)
-                    : Arrays.copyOf(candidates, Math.min(window, candidates.length));
-            String[] ids = ids(leaves, top);
-            List<Hit> hits = new ArrayList<>(Math.min(request.k(), top.length));
-            int skipped = 0;
-            for (int i = 0; i < top.length && hits.size() < request.k(); i++) {
-                if (ids[i].equals(request.excludeId())) {
-                    continue;
-                }
-                float cosine = 2 * top[i].score - 1;
-                if (request.minScore() != null && cosine < request.minScore()) {
-                    break;
-                }
-                if (skipped++ >= request.from()) {
-                    hits.add(new Hit(ids[i], cosine));
-                }
-            }
-            return hits;
-        } finally {
-            searchers.release(searcher);
-        }
-    }
-
-    /**
-     * The best {@code n} live documents of every segment by the graph's score (top-level doc ids),
-     * best first, ties by doc id.
-     */
-    private static ScoreDoc[] candidates(List<LeafReaderContext> leaves, float[] query, int n) throws IOException {
-        if (leaves.size() == 1) {
-            LeafReader reader = leaves.get(0).reader();
-            return reader.searchNearestVectors(VECTOR_FIELD, query, n,
-                    AcceptDocs.fromLiveDocs(reader.getLiveDocs(), reader.maxDoc()), Integer.MAX_VALUE).scoreDocs;
-        }
-        List<ScoreDoc> all = new ArrayList<>();
-        for (LeafReaderContext leaf : leaves) {
-            LeafReader reader = leaf.reader();
-            TopDocs top = reader.searchNearestVectors(VECTOR_FIELD, query, n,
-                    AcceptDocs.fromLiveDocs(reader.getLiveDocs(), reader.maxDoc()), Integer.MAX_VALUE);
-            for (ScoreDoc sd : top.scoreDocs) {
-                all.add(new ScoreDoc(sd.doc + leaf.docBase, sd.score));
-            }
-        }
-        all.sort(BEST_FIRST);
-        return all.subList(0, Math.min(n, all.size())).toArray(ScoreDoc[]::new);
-    }
-
-    private static final Comparator<ScoreDoc> BEST_FIRST =
-            (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc);
-
-    /**
-     * The best {@code n} of {@code candidates} by the dot product of their float vectors with
-     * {@code query}, as Lucene scores ((1 + dot) / 2), best first.
-     */
-    private static ScoreDoc[] rescore(List<LeafReaderContext> leaves, ScoreDoc[] candidates, float[] query, int n)
-            throws IOException {
-        ScoreDoc[] byDoc = candidates.clone();
-        Arrays.sort(byDoc, Comparator.comparingInt(sd -> sd.doc));
-        LeafReaderContext leaf = null;
-        FloatVectorValues values = null;
-        KnnVectorValues.DocIndexIterator docs = null;
-        for (ScoreDoc sd : byDoc) {
-            if (leaf == null || sd.doc >= leaf.docBase + leaf.reader().maxDoc()) {
-                leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
-                values = leaf.reader().getFloatVectorValues(VECTOR_FIELD);
-                docs = values == null ? null : values.iterator();
-            }
-            int doc = sd.doc - leaf.docBase;
-            if (docs == null || docs.advance(doc) != doc) {
-                throw new IllegalStateException("document " + sd.doc + " of " + leaf + " has no vector");
-            }
-            sd.score = Math.max((1 + VectorUtil.dotProduct(query, values.vectorValue(docs.index()))) / 2, 0);
-        }
-        Arrays.sort(byDoc, BEST_FIRST);
-        return Arrays.copyOf(byDoc, Math.min(n, byDoc.length));
-    }
-
-    /**
-     * The ids of the hits, read from doc values: one forward-only iterator per segment, visited in
-     * document order. Stored fields would decompress a block of documents per hit.
-     */
-    private static String[] ids(List<LeafReaderContext> leaves, ScoreDoc[] hits) throws IOException {
-        long[] order = new long[hits.length];
-        for (int i = 0; i < hits.length; i++) {
-            order[i] = (long) hits[i].doc << 32 | i;
-        }
-        Arrays.sort(order);
-        String[] ids = new String[hits.length];
-        LeafReaderContext leaf = null;
-        BinaryDocValues values = null;
-        for (long o : order) {
-            int doc = (int) (o >>> 32);
-            if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc()) {
-                leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
-                values = leaf.reader().getBinaryDocValues(ID_FIELD);
-            }
-            if (values == null || !values.advanceExact(doc - leaf.docBase)) {
-                throw new IllegalStateException("document " + doc + " of " + leaf + " has no id");
-            }
-            ids[(int) o] = values.binaryValue().utf8ToString();
-        }
-        return ids;
+        return read(searcher -> KnnSearch.search(searcher, unit, request, params.type().quantised()));
     }
 
     /**
@@ -675,23 +317,7 @@ public final class VectorIndex implements AutoCloseable {
      */
     public Optional<float[]> vector(String id) throws IOException {
         BytesRef term = checkId(id);
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-                int doc = liveDoc(leaf.reader(), term);
-                if (doc != DocIdSetIterator.NO_MORE_DOCS) {
-                    FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR_FIELD);
-                    KnnVectorValues.DocIndexIterator docs = values == null ? null : values.iterator();
-                    if (docs == null || docs.advance(doc) != doc) {
-                        throw new IllegalStateException("document of " + id + " in " + leaf + " has no vector");
-                    }
-                    return Optional.of(values.vectorValue(docs.index()).clone());
-                }
-            }
-            return Optional.empty();
-        } finally {
-            searchers.release(searcher);
-        }
+        return read(searcher -> StoredVectors.vector(searcher.getIndexReader(), term, id));
     }
 
     /** The most vectors {@link #sample(int, long)} returns: enough for a picture of the space, bounded in memory. */
@@ -709,89 +335,18 @@ public final class VectorIndex implements AutoCloseable {
         if (max < 1 || max > MAX_SAMPLE) {
             throw new IllegalArgumentException("sample must be between 1 and " + MAX_SAMPLE + ", got " + max);
         }
-        java.util.Random random = new java.util.Random(seed);
-        List<Stored> reservoir = new ArrayList<>(Math.min(max, 1024));
-        long seen = 0;
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-                FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR_FIELD);
-                BinaryDocValues ids = leaf.reader().getBinaryDocValues(ID_FIELD);
-                if (values == null || ids == null) {
-                    continue;
-                }
-                Bits live = leaf.reader().getLiveDocs();
-                KnnVectorValues.DocIndexIterator docs = values.iterator();
-                for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
-                    if (live != null && !live.get(doc)) {
-                        continue;
-                    }
-                    seen++;
-                    int slot = reservoir.size() < max ? -1 : (int) Math.min(Integer.MAX_VALUE, random.nextLong(seen));
-                    if (slot >= max) {
-                        continue;
-                    }
-                    if (!ids.advanceExact(doc)) {
-                        throw new IllegalStateException("document " + doc + " of " + leaf + " has no id");
-                    }
-                    Stored s = new Stored(ids.binaryValue().utf8ToString(), values.vectorValue(docs.index()).clone());
-                    if (slot < 0) {
-                        reservoir.add(s);
-                    } else {
-                        reservoir.set(slot, s);
-                    }
-                }
-            }
-            return reservoir;
-        } finally {
-            searchers.release(searcher);
-        }
+        return read(searcher -> StoredVectors.sample(searcher.getIndexReader(), max, seed));
     }
 
     /** Whether the image is in the index, as of the last {@link #refresh()}. */
     public boolean contains(String id) throws IOException {
         BytesRef term = checkId(id);
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-                if (liveDoc(leaf.reader(), term) != DocIdSetIterator.NO_MORE_DOCS) {
-                    return true;
-                }
-            }
-            return false;
-        } finally {
-            searchers.release(searcher);
-        }
-    }
-
-    /** The live document with this id in the segment, or NO_MORE_DOCS. */
-    private static int liveDoc(LeafReader reader, BytesRef id) throws IOException {
-        Terms terms = reader.terms(ID_FIELD);
-        if (terms == null) {
-            return DocIdSetIterator.NO_MORE_DOCS;
-        }
-        TermsEnum te = terms.iterator();
-        if (!te.seekExact(id)) {
-            return DocIdSetIterator.NO_MORE_DOCS;
-        }
-        Bits live = reader.getLiveDocs();
-        PostingsEnum postings = te.postings(null, PostingsEnum.NONE);
-        for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
-            if (live == null || live.get(doc)) {
-                return doc;
-            }
-        }
-        return DocIdSetIterator.NO_MORE_DOCS;
+        return read(searcher -> StoredVectors.contains(searcher.getIndexReader(), term));
     }
 
     /** Number of images, as of the last {@link #refresh()}. */
     public int numDocs() throws IOException {
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            return searcher.getIndexReader().numDocs();
-        } finally {
-            searchers.release(searcher);
-        }
+        return read(searcher -> searcher.getIndexReader().numDocs());
     }
 
     public int dimension() {

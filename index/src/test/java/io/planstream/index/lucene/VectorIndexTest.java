@@ -330,6 +330,53 @@ class VectorIndexTest {
         }
     }
 
+    /** With several segments, some with deletions, hits and stored vectors come from the right segment. */
+    @ParameterizedTest
+    @EnumSource(value = HnswParams.Type.class, names = {"HNSW", "INT8_HNSW"})
+    void shouldSearchAndReadAcrossSegmentsWithDeletions(HnswParams.Type type) throws IOException {
+        float[][] vectors = randomVectors(400, DIM, 18);
+        try (VectorIndex index = VectorIndex.open(tmp.resolve("idx"), DIM, new HnswParams(type, 16, 100))) {
+            for (int i = 0; i < vectors.length; i++) {
+                index.upsert(Integer.toString(i), vectors[i], 0L, null);
+                if (i % 100 == 99) {
+                    index.refresh(); // four segments
+                }
+            }
+            List<Integer> live = new ArrayList<>();
+            for (int i = 0; i < vectors.length; i++) {
+                if (i % 7 == 0) {
+                    index.delete(Integer.toString(i));
+                } else {
+                    live.add(i);
+                }
+            }
+            index.refresh();
+            // As many candidates as a segment holds: every live image is one, so the hits are the exact ones.
+            for (float[] query : randomVectors(5, DIM, 19)) {
+                List<VectorIndex.Hit> hits = index.search(query, 10, 100, null);
+                List<String> exact = live.stream()
+                        .sorted(Comparator.comparingDouble((Integer i) -> cosine(query, vectors[i])).reversed())
+                        .limit(10).map(i -> Integer.toString(i)).toList();
+                assertThat(hits).extracting(VectorIndex.Hit::id).containsExactlyElementsOf(exact);
+                for (VectorIndex.Hit hit : hits) {
+                    double cosine = cosine(query, vectors[Integer.parseInt(hit.id())]);
+                    assertThat((double) hit.score()).isCloseTo(cosine, within(1e-5));
+                }
+            }
+            for (int i : List.of(1, 7, 150, 250, 398, 399)) {
+                assertThat(index.contains(Integer.toString(i))).isEqualTo(i % 7 != 0);
+                assertThat(index.vector(Integer.toString(i)).isPresent()).isEqualTo(i % 7 != 0);
+            }
+            assertThat(index.vector("398").orElseThrow()).containsExactly(unit(vectors[398]), within(1e-6f));
+            List<VectorIndex.Stored> all = index.sample(VectorIndex.MAX_SAMPLE, 1);
+            assertThat(all).extracting(VectorIndex.Stored::id)
+                    .containsExactlyInAnyOrderElementsOf(live.stream().map(i -> Integer.toString(i)).toList());
+            for (VectorIndex.Stored s : all) {
+                assertThat(s.vector()).containsExactly(unit(vectors[Integer.parseInt(s.id())]), within(1e-6f));
+            }
+        }
+    }
+
     enum Damage { TRUNCATE_DATA, FLIP_BYTE_IN_DATA, GARBLE_SEGMENTS_FILE, DELETE_SEGMENTS_FILE, DELETE_DATA }
 
     @ParameterizedTest
