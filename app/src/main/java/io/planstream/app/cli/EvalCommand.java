@@ -21,6 +21,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import io.planstream.app.demo.PlanProgrammes;
+import io.planstream.app.demo.PlanTransform;
+import io.planstream.app.demo.RplanFolder;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ModelArtifact;
@@ -37,6 +40,8 @@ import io.planstream.simclr.eval.FrozenEncoder;
 import io.planstream.simclr.eval.KnnEvaluation;
 import io.planstream.simclr.eval.LinearEvaluation;
 import io.planstream.simclr.eval.Protocol;
+import io.planstream.simclr.eval.RetrievalEvaluation;
+import io.planstream.simclr.eval.RetrievalResult;
 import io.planstream.simclr.eval.SoftmaxRegression;
 import io.planstream.simclr.model.EncoderSpec;
 import me.tongfei.progressbar.ProgressBar;
@@ -46,13 +51,17 @@ import picocli.CommandLine.Option;
 
 /**
  * Measures a representation the way SimCLR's paper does: linear evaluation, weighted kNN and
- * fine-tuning, on the train and test splits of a labelled data source.
+ * fine-tuning, on the train and test splits of a labelled data source; and, for generated plans whose
+ * room programmes are known, how well a search by cosine similarity finds plans with the same rooms.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate an encoder on a labelled data set: top-1 accuracy on the test split.",
                 "linear: frozen encoder, multinomial logistic regression with L2 (strength chosen on 10%% of train).",
                 "knn: weighted k-nearest neighbours on cosine similarity (k=200, weights exp(s/0.07)).",
                 "finetune: encoder and a linear head trained end to end with Adam.",
+                "retrieval: each held-out plan of rplan:DIR searches the others by cosine; mAP@10 and P@10 against"
+                        + " the same room programme (DIR/attributes.jsonl), nDCG@10 by room overlap, the AUC of relevant"
+                        + " over irrelevant pairs, and how often a rotated or mirrored copy finds its original first.",
                 "--model pixels evaluates raw pixels; --model random:ENCODER the encoder with random weights."})
 final class EvalCommand implements Callable<Integer> {
 
@@ -71,7 +80,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataSourceOption data;
 
-    @Option(names = "--protocol", split = ",", defaultValue = "linear", paramLabel = "linear|knn|finetune",
+    @Option(names = "--protocol", split = ",", defaultValue = "linear", paramLabel = "linear|knn|finetune|retrieval",
             description = "Protocols to run, repeatable or comma-separated (default ${DEFAULT-VALUE}).")
     List<String> protocols;
 
@@ -147,28 +156,36 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Set<Protocol> chosen = checkArguments();
         boolean pixels = model.equals(PIXELS);
+        // Retrieval searches the held-out plans among themselves: it needs no training split.
+        boolean classify = chosen.stream().anyMatch(p -> p != Protocol.RETRIEVAL);
         Device dev = chooseDevice();
         ModelManifest manifest = pixels || model.startsWith(RANDOM) ? null : readManifest();
         int loadSize = manifest != null ? manifest.inputSize() : size != null ? size : DEFAULT_FOLDER_SIZE;
         int loadChannels = manifest != null ? manifest.inputChannels() : channels != null ? channels : DEFAULT_FOLDER_CHANNELS;
-        ImageDataset train = io.planstream.app.demo.RplanFolder.open(data.value(), Split.TRAIN, loadSize, loadChannels);
-        ImageDataset test = io.planstream.app.demo.RplanFolder.open(data.value(), Split.TEST, loadSize, loadChannels);
-        checkData(train, test);
-        train = subset(train, limitTrain, seed.value());
-        test = subset(test, limitTest, seed.value() + 1);
+        ImageDataset train = null;
+        ImageDataset test = null;
+        if (classify) {
+            train = RplanFolder.open(data.value(), Split.TRAIN, loadSize, loadChannels);
+            test = RplanFolder.open(data.value(), Split.TEST, loadSize, loadChannels);
+            checkData(train, test);
+            train = subset(train, limitTrain, seed.value());
+            test = subset(test, limitTest, seed.value() + 1);
+        }
+        GroundTruth plans = chosen.contains(Protocol.RETRIEVAL) ? openPlans(loadSize, loadChannels) : null;
+        ImageDataset shape = train != null ? train : plans.plans().images();
 
         List<Map<String, Object>> rows = new ArrayList<>();
         try (NDManager manager = SimClrEngine.get().newBaseManager(dev);
-             FrozenEncoder encoder = pixels ? null : openEncoder(manifest, train, manager)) {
+             FrozenEncoder encoder = pixels ? null : openEncoder(manifest, shape, manager)) {
             if (encoder != null) {
-                checkChannels(encoder.spec(), train);
+                checkChannels(encoder.spec(), shape);
             }
             FeatureExtractor extractor = encoder == null ? FeatureExtractor.pixels() : FeatureExtractor.encoder(encoder, batch);
             Features trainFeatures = null;
             Features testFeatures = null;
             double featureSeconds = 0;
-            boolean needFeatures = chosen.contains(Protocol.LINEAR) || chosen.contains(Protocol.KNN) || dump != null
-                    || dumpTrain != null;
+            boolean needFeatures = classify && (chosen.contains(Protocol.LINEAR) || chosen.contains(Protocol.KNN)
+                    || dump != null || dumpTrain != null);
             if (needFeatures) {
                 long start = System.nanoTime();
                 trainFeatures = extract(extractor, train, "features train");
@@ -182,21 +199,24 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
             if (!json.enabled()) {
-                System.out.printf("model %s, data %s (train %d, test %d images, %dx%dx%d), device %s%n",
-                        encoder == null ? "raw pixels" : encoder.description(), data.value(), train.size(), test.size(),
-                        train.channels(), train.height(), train.width(), dev);
+                String sizes = classify ? "train " + train.size() + ", test " + test.size() + " images"
+                        : plans.plans().images().size() + " held-out plans";
+                System.out.printf("model %s, data %s (%s, %dx%dx%d), device %s%n",
+                        encoder == null ? "raw pixels" : encoder.description(), data.value(), sizes,
+                        shape.channels(), shape.height(), shape.width(), dev);
                 if (needFeatures) {
                     System.out.printf("features: %s, dim %d, extracted in %.1f s%n", extractor.description(),
                             trainFeatures.dim(), featureSeconds);
                 }
             }
             for (Protocol p : chosen) {
-                EvalResult r = switch (p) {
-                    case LINEAR -> linear(trainFeatures, testFeatures, manager);
-                    case KNN -> KnnEvaluation.run(trainFeatures, testFeatures, new KnnEvaluation.Options(k, temperature), manager);
-                    case FINETUNE -> finetune(encoder, train, test);
+                Map<String, Object> row = switch (p) {
+                    case LINEAR -> row(linear(trainFeatures, testFeatures, manager), featureSeconds, dev);
+                    case KNN -> row(KnnEvaluation.run(trainFeatures, testFeatures,
+                            new KnnEvaluation.Options(k, temperature), manager), featureSeconds, dev);
+                    case FINETUNE -> row(finetune(encoder, train, test), null, dev);
+                    case RETRIEVAL -> retrieval(extractor, plans, dev);
                 };
-                Map<String, Object> row = row(r, p == Protocol.FINETUNE ? null : featureSeconds, dev);
                 rows.add(row);
                 if (json.enabled()) {
                     System.out.println(new ObjectMapper().writeValueAsString(row));
@@ -229,6 +249,13 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (model.equals(PIXELS) && chosen.contains(Protocol.FINETUNE)) {
             throw new PlanstreamCommand.UsageException("--protocol finetune needs an encoder; --model pixels has none");
+        }
+        if (chosen.contains(Protocol.RETRIEVAL)) {
+            checkRetrievalData();
+            if (chosen.size() == 1 && (dump != null || dumpTrain != null)) {
+                throw new PlanstreamCommand.UsageException("--dump and --dump-train write the splits of linear, knn and"
+                        + " finetune; --protocol retrieval alone reads no training split");
+            }
         }
         if (model.startsWith(RANDOM)) {
             try {
@@ -281,6 +308,31 @@ final class EvalCommand implements Callable<Integer> {
         return chosen;
     }
 
+    /** Retrieval is scored against room programmes: only generated plans, with their attributes file, have them. */
+    private void checkRetrievalData() {
+        Path dir = retrievalFolder();
+        if (dir == null) {
+            throw new PlanstreamCommand.UsageException("--protocol retrieval needs plans whose rooms are known: rplan:DIR"
+                    + " with the generator's " + io.planstream.ingest.generate.FloorPlanGenerator.ATTRIBUTES_FILE
+                    + " in DIR; " + data.value() + " has no room programmes");
+        }
+        if (!PlanProgrammes.present(dir)) {
+            throw new PlanstreamCommand.UsageException("--protocol retrieval: " + dir + " has no "
+                    + io.planstream.ingest.generate.FloorPlanGenerator.ATTRIBUTES_FILE
+                    + " (the rooms of each plan, as planstream generate writes it)");
+        }
+    }
+
+    /** @return DIR of rplan:DIR, or a plain folder that holds generated plans; null for anything else */
+    private Path retrievalFolder() {
+        String source = data.value();
+        if (source.startsWith(RplanFolder.PREFIX)) {
+            return Path.of(source.substring(RplanFolder.PREFIX.length()));
+        }
+        Path dir = Path.of(source);
+        return Files.isDirectory(dir) && PlanProgrammes.present(dir) ? dir : null;
+    }
+
     private static void positive(String name, Integer value) {
         if (value != null && value < 1) {
             throw new PlanstreamCommand.UsageException(name + " must be >= 1, got " + value);
@@ -297,6 +349,24 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException("--device: " + e.getMessage());
         }
+    }
+
+    /** The held-out plans (a seeded {@code --limit-test} of them) and their room programmes, in the same order. */
+    private record GroundTruth(RplanFolder.Plans plans, List<Map<String, Integer>> programmes) {
+    }
+
+    private GroundTruth openPlans(int loadSize, int loadChannels) throws IOException {
+        Path dir = retrievalFolder();
+        RplanFolder.Plans plans = RplanFolder.openPlans(dir, Split.TEST, loadSize, loadChannels);
+        int[] chosen = sample(plans.images().size(), limitTest, seed.value() + 1);
+        if (chosen != null) {
+            plans = plans.select(chosen);
+        }
+        if (plans.images().size() < 2) {
+            throw new PlanstreamCommand.UsageException("--protocol retrieval needs at least 2 held-out plans; " + dir
+                    + " has " + plans.images().size());
+        }
+        return new GroundTruth(plans, PlanProgrammes.read(dir).of(plans.files()));
     }
 
     private ModelManifest readManifest() throws IOException {
@@ -345,10 +415,16 @@ final class EvalCommand implements Callable<Integer> {
 
     /** @return a seeded random {@code limit} of the images, in their original order, or all of them */
     static ImageDataset subset(ImageDataset d, Integer limit, long seed) {
-        if (limit == null || limit >= d.size()) {
-            return d;
+        int[] chosen = sample(d.size(), limit, seed);
+        return chosen == null ? d : d.select(chosen);
+    }
+
+    /** @return a seeded random {@code limit} of the indices below {@code size}, in order; null for all of them */
+    static int[] sample(int size, Integer limit, long seed) {
+        if (limit == null || limit >= size) {
+            return null;
         }
-        int[] all = new int[d.size()];
+        int[] all = new int[size];
         for (int i = 0; i < all.length; i++) {
             all[i] = i;
         }
@@ -361,7 +437,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         int[] chosen = Arrays.copyOf(all, limit);
         Arrays.sort(chosen);
-        return d.select(chosen);
+        return chosen;
     }
 
     private static Features extract(FeatureExtractor extractor, ImageDataset d, String task) {
@@ -394,6 +470,69 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Features of the plans and of their rotated and mirrored copies, then the retrieval figures. The copies
+     * are made of the loaded (resized) images, so they differ from the originals only by the transform.
+     */
+    private Map<String, Object> retrieval(FeatureExtractor extractor, GroundTruth truth, Device dev) {
+        ImageDataset plans = truth.plans().images();
+        long start = System.nanoTime();
+        Features originals = extract(extractor, plans, "features plans");
+        List<PlanTransform> transforms = List.of(PlanTransform.values());
+        int n = plans.size();
+        float[] copies = new float[transforms.size() * originals.values().length];
+        int[] originalOf = new int[transforms.size() * n];
+        for (int t = 0; t < transforms.size(); t++) {
+            Features f = extract(extractor, transforms.get(t).apply(plans), "features " + transforms.get(t).id());
+            System.arraycopy(f.values(), 0, copies, t * originals.values().length, originals.values().length);
+            for (int i = 0; i < n; i++) {
+                originalOf[t * n + i] = i;
+            }
+        }
+        double featureSeconds = (System.nanoTime() - start) / 1e9;
+        RetrievalResult r = RetrievalEvaluation.run(originals.values(), originals.dim(), truth.programmes(),
+                new RetrievalEvaluation.Copies(copies, originalOf), RetrievalEvaluation.Options.defaults(seed.value()));
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("protocol", Protocol.RETRIEVAL.id());
+        row.put("map", finite(r.map()));
+        row.put("precision", finite(r.precision()));
+        row.put("ndcg", finite(r.ndcg()));
+        row.put("k", r.k());
+        row.put("auc", finite(r.auc()));
+        row.put("relevant_mean", finite(r.relevantMean()));
+        row.put("relevant_std", finite(r.relevantStd()));
+        row.put("irrelevant_mean", finite(r.irrelevantMean()));
+        row.put("irrelevant_std", finite(r.irrelevantStd()));
+        row.put("invariance", finite(r.invariance()));
+        row.put("model", model);
+        row.put("data", data.value());
+        row.put("n_test", r.nQueries());
+        row.put("n_left_out", r.nLeftOut());
+        row.put("n_ndcg_left_out", r.nNdcgLeftOut());
+        row.put("feature_dim", r.featureDim());
+        row.put("seconds", round(r.seconds()));
+        row.put("feature_seconds", round(featureSeconds));
+        row.put("device", dev.toString());
+        row.put("seed", seed.value());
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("similarity", "cosine");
+        params.put("relevant", "same room programme");
+        params.put("gain", "room overlap");
+        params.put("auc_method", r.aucSampled() ? "sampled" : "exact");
+        params.put("auc_pairs", r.aucPairs());
+        params.put("relevant_pairs", r.relevantPairs());
+        params.put("irrelevant_pairs", r.irrelevantPairs());
+        params.put("transforms", transforms.stream().map(PlanTransform::id).toList());
+        params.put("n_copies", r.nCopies());
+        row.put("parameters", params);
+        return row;
+    }
+
+    /** JSON has no NaN: an undefined figure is null. */
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
     private Map<String, Object> row(EvalResult r, Double featureSeconds, Device dev) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("protocol", r.protocol().id());
@@ -417,12 +556,37 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private static void printTable(PrintStream out, List<Map<String, Object>> rows) {
-        String format = "%-9s %-7s %-7s %-8s %-7s %-6s %-9s %s%n";
-        out.printf(format, "protocol", "top1", "top5", "n_train", "n_test", "dim", "seconds", "settings");
-        for (Map<String, Object> r : rows) {
-            out.printf(format, r.get("protocol"), percent(r.get("top1")), percent(r.get("top5")), r.get("n_train"),
-                    r.get("n_test"), r.get("feature_dim"), r.get("seconds"), settings(r));
+        List<Map<String, Object>> classified = rows.stream().filter(r -> r.containsKey("top1")).toList();
+        List<Map<String, Object>> retrieved = rows.stream().filter(r -> !r.containsKey("top1")).toList();
+        if (!classified.isEmpty()) {
+            String format = "%-9s %-7s %-7s %-8s %-7s %-6s %-9s %s%n";
+            out.printf(format, "protocol", "top1", "top5", "n_train", "n_test", "dim", "seconds", "settings");
+            for (Map<String, Object> r : classified) {
+                out.printf(format, r.get("protocol"), percent(r.get("top1")), percent(r.get("top5")), r.get("n_train"),
+                        r.get("n_test"), r.get("feature_dim"), r.get("seconds"), settings(r));
+            }
         }
+        if (!retrieved.isEmpty()) {
+            String format = "%-9s %-7s %-7s %-7s %-7s %-14s %-14s %-10s %-6s %-8s %-6s %s%n";
+            out.printf(format, "protocol", "mAP@10", "P@10", "nDCG@10", "AUC", "cos relevant", "cos irrelevant",
+                    "invariance", "n", "left_out", "dim", "seconds");
+            for (Map<String, Object> r : retrieved) {
+                out.printf(format, r.get("protocol"), fraction(r.get("map")), fraction(r.get("precision")),
+                        fraction(r.get("ndcg")), fraction(r.get("auc")),
+                        meanStd(r.get("relevant_mean"), r.get("relevant_std")),
+                        meanStd(r.get("irrelevant_mean"), r.get("irrelevant_std")), fraction(r.get("invariance")),
+                        r.get("n_test"), r.get("n_left_out"), r.get("feature_dim"), r.get("seconds"));
+            }
+        }
+    }
+
+    private static String fraction(Object value) {
+        return value instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : "-";
+    }
+
+    private static String meanStd(Object mean, Object std) {
+        return mean instanceof Double m && std instanceof Double sd
+                ? String.format(Locale.ROOT, "%.3f+-%.3f", m, sd) : "-";
     }
 
     @SuppressWarnings("unchecked")

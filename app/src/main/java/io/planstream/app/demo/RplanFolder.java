@@ -37,12 +37,41 @@ public final class RplanFolder {
     private RplanFolder() {
     }
 
+    /**
+     * RPLAN plans with the files they came from, e.g. to join them with ground truth.
+     *
+     * @param images the rendered plans, labelled by room count
+     * @param files each plan's path relative to the folder, with {@code /} between names
+     */
+    public record Plans(ImageDataset images, List<String> files) {
+
+        public Plans {
+            if (files.size() != images.size()) {
+                throw new IllegalArgumentException(files.size() + " file names for " + images.size() + " plans");
+            }
+            files = List.copyOf(files);
+        }
+
+        /** The plans at {@code indices}, in that order. */
+        public Plans select(int[] indices) {
+            List<String> f = new ArrayList<>(indices.length);
+            for (int i : indices) {
+                f.add(files.get(i));
+            }
+            return new Plans(images.select(indices), f);
+        }
+    }
+
     /** Opens {@code rplan:DIR} here, anything else with {@link DataSources#open}. */
     public static ImageDataset open(String source, Split split, int size, int channels) throws IOException {
         if (!source.startsWith(PREFIX)) {
             return DataSources.open(source, split, size, channels);
         }
-        Path dir = Path.of(source.substring(PREFIX.length()));
+        return openPlans(Path.of(source.substring(PREFIX.length())), split, size, channels).images();
+    }
+
+    /** The RPLAN plans of one split of {@code dir}, in the order of their paths. */
+    public static Plans openPlans(Path dir, Split split, int size, int channels) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException("rplan: " + dir + " is not a folder");
         }
@@ -53,6 +82,7 @@ public final class RplanFolder {
         int per = channels * size * size;
         List<byte[]> pixels = new ArrayList<>();
         List<Integer> rooms = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         int skipped = 0;
         for (Path f : files) {
             if (isTest(f.getFileName().toString()) != (split == Split.TEST)) {
@@ -65,6 +95,7 @@ public final class RplanFolder {
             }
             pixels.add(ImageFolder.toBytes(ImageFolder.input(Rplan.render(img), size, channels)));
             rooms.add(Rplan.countRooms(img).total());
+            names.add(dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/"));
         }
         if (pixels.isEmpty()) {
             throw new IOException("no RPLAN plans for the " + split.name().toLowerCase() + " split in " + dir + " (" + files.size()
@@ -80,7 +111,8 @@ public final class RplanFolder {
             labels[i] = classOf.get(rooms.get(i));
         }
         List<String> classes = classOf.keySet().stream().map(r -> r + " rooms").toList();
-        return new ImageDataset("rplan:" + dir.getFileName(), channels, size, size, all, labels, classes);
+        ImageDataset images = new ImageDataset("rplan:" + dir.getFileName(), channels, size, size, all, labels, classes);
+        return new Plans(images, names);
     }
 
     /** One file name in {@value #TEST_SHARE} is in the test split, chosen by its SHA-256. */

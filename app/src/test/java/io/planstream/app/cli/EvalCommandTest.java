@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import ai.djl.ndarray.NDManager;
+import io.planstream.ingest.generate.FloorPlanGenerator;
+import io.planstream.ingest.generate.GenerationProgress;
 import io.planstream.simclr.artifact.ArtifactInfo;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.eval.FeatureDump;
@@ -124,6 +126,65 @@ class EvalCommandTest {
         CliRun r = run("eval", "--model", notAModel.toString(), "--data", source);
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("manifest.json");
+    }
+
+    @Test
+    void shouldScoreRetrievalOfGeneratedPlansFromRawPixels() throws IOException {
+        Path plans = generatedPlans();
+        Path out = dir.resolve("results/retrieval.json");
+        CliRun r = run("eval", "--model", "pixels", "--data", "rplan:" + plans, "--protocol", "retrieval", "--size", "16",
+                "--json", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode line = jsonLines(r.out()).get(0);
+        assertThat(line.get("protocol").asText()).isEqualTo("retrieval");
+        for (String figure : List.of("map", "precision", "ndcg", "auc", "invariance")) {
+            assertThat(line.get(figure).isNumber()).as(figure).isTrue();
+            assertThat(line.get(figure).asDouble()).as(figure).isBetween(0.0, 1.0);
+        }
+        assertThat(line.get("relevant_mean").asDouble()).isBetween(-1.0, 1.0);
+        assertThat(line.get("irrelevant_mean").asDouble()).isBetween(-1.0, 1.0);
+        assertThat(line.get("feature_dim").asInt()).isEqualTo(3 * 16 * 16);
+        assertThat(line.get("k").asInt()).isEqualTo(10);
+        int n = line.get("n_test").asInt();
+        // one plan in five is held out
+        assertThat(n).isBetween(10, 40);
+        assertThat(line.get("parameters").get("n_copies").asInt()).isEqualTo(4 * n);
+        assertThat(line.get("parameters").get("auc_method").asText()).isEqualTo("exact");
+        JsonNode written = JSON.readTree(out.toFile()).get("results").get(0);
+        assertThat(written.get("map").asDouble()).isEqualTo(line.get("map").asDouble());
+
+        CliRun limited = run("eval", "--model", "pixels", "--data", "rplan:" + plans, "--protocol", "retrieval", "--size", "16",
+                "--limit-test", "6");
+        assertThat(limited.code()).as(limited.err()).isZero();
+        assertThat(limited.out()).contains("mAP@10", "nDCG@10", "invariance", "6 held-out plans");
+    }
+
+    @Test
+    void shouldRefuseRetrievalWithoutRoomProgrammes() throws IOException {
+        CliRun fashion = run("eval", "--model", "pixels", "--data", source, "--protocol", "retrieval");
+        assertThat(fashion.code()).isEqualTo(2);
+        assertThat(fashion.err()).contains("--protocol retrieval", "no room programmes");
+
+        Path noAttributes = Files.createDirectories(dir.resolve("plans-without-attributes"));
+        new FloorPlanGenerator().generate(10, noAttributes, 3, GenerationProgress.none());
+        Files.delete(noAttributes.resolve(FloorPlanGenerator.ATTRIBUTES_FILE));
+        CliRun missing = run("eval", "--model", "pixels", "--data", "rplan:" + noAttributes, "--protocol", "retrieval");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("has no attributes.jsonl");
+
+        CliRun dumpAlone = run("eval", "--model", "pixels", "--data", "rplan:" + generatedPlans(), "--protocol", "retrieval",
+                "--dump", dir.resolve("f.csv").toString());
+        assertThat(dumpAlone.code()).isEqualTo(2);
+    }
+
+    /** 100 plans of 3 or 4 rooms: few programmes, so most held-out plans have a relevant partner. */
+    private static synchronized Path generatedPlans() throws IOException {
+        Path plans = dir.resolve("plans");
+        if (!Files.exists(plans.resolve(FloorPlanGenerator.ATTRIBUTES_FILE))) {
+            FloorPlanGenerator.builder().optMinRooms(3).optMaxRooms(4).build()
+                    .generate(100, plans, 11, GenerationProgress.none());
+        }
+        return plans;
     }
 
     private static int[] labels(int count) {

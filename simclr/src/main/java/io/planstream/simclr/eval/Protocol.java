@@ -11,7 +11,9 @@ public enum Protocol {
     /** Frozen encoder, weighted k-nearest neighbours by cosine similarity of h (Wu et al. 2018). */
     KNN("knn"),
     /** Encoder and a linear head trained end to end on labels. */
-    FINETUNE("finetune");
+    FINETUNE("finetune"),
+    /** Frozen encoder, leave-one-out search by cosine similarity, scored against known ground truth (plans). */
+    RETRIEVAL("retrieval");
 
     private final String id;
 

@@ -1,0 +1,34 @@
+package io.planstream.simclr.eval;
+
+/**
+ * The outcome of {@link RetrievalEvaluation}. A figure that is undefined for the data (no query with a
+ * relevant item, no relevant or no irrelevant pair, no transformed copies) is {@code NaN}.
+ *
+ * @param k the cut of the ranked lists: 10 for mAP@10, or the gallery size where that is smaller
+ * @param map mean over queries with at least one relevant item of AP@k, in [0, 1]
+ * @param precision mean over the same queries of P@k (relevant items among the first k, over k)
+ * @param ndcg mean of nDCG@k with graded relevance (overlap of the room programmes) over the queries
+ *     that share something with some other plan
+ * @param auc probability that a relevant pair scores above an irrelevant pair, ties counting one half
+ * @param aucSampled whether the AUC comes from a seeded sample of pairs rather than from all of them
+ * @param aucPairs pairs the AUC was computed on
+ * @param relevantMean mean cosine similarity of pairs with the same programme
+ * @param relevantStd its (population) standard deviation
+ * @param irrelevantMean mean cosine similarity of pairs with different programmes
+ * @param irrelevantStd its (population) standard deviation
+ * @param relevantPairs unordered pairs with the same programme
+ * @param irrelevantPairs unordered pairs with different programmes
+ * @param invariance fraction of transformed copies whose nearest original is the plan they came from
+ * @param nCopies transformed copies that were queried
+ * @param nQueries plans, each one a query against all the others
+ * @param nLeftOut queries without any relevant item, left out of mAP and precision
+ * @param nNdcgLeftOut queries that share nothing with any other plan, left out of nDCG
+ * @param featureDim length of the representation evaluated
+ * @param seconds wall time of the evaluation itself
+ */
+public record RetrievalResult(int k, double map, double precision, double ndcg, double auc, boolean aucSampled,
+                              long aucPairs, double relevantMean, double relevantStd, double irrelevantMean,
+                              double irrelevantStd, long relevantPairs, long irrelevantPairs, double invariance,
+                              int nCopies, int nQueries, int nLeftOut, int nNdcgLeftOut, int featureDim,
+                              double seconds) {
+}
