@@ -23,6 +23,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.planstream.app.demo.PlanProgrammes;
 import io.planstream.app.demo.PlanTransform;
+import io.planstream.app.demo.SymmetricFeatureExtractor;
 import io.planstream.app.demo.RplanFolder;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.SimClrEngine;
@@ -125,6 +126,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--channels", description = "Input channels for random:ENCODER (default: the data's) and for picture folders.")
     Integer channels;
 
+    @Option(names = "--symmetries", description = {"Features averaged over the 8 rotations and mirrors of the square,",
+            "as the embedder serves plans (planstream.embedder.symmetries): eight passes over the data."})
+    boolean symmetries;
+
     @Mixin
     SeedOption seed = new SeedOption(1);
 
@@ -180,7 +185,8 @@ final class EvalCommand implements Callable<Integer> {
             if (encoder != null) {
                 checkChannels(encoder.spec(), shape);
             }
-            FeatureExtractor extractor = encoder == null ? FeatureExtractor.pixels() : FeatureExtractor.encoder(encoder, batch);
+            FeatureExtractor single = encoder == null ? FeatureExtractor.pixels() : FeatureExtractor.encoder(encoder, batch);
+            FeatureExtractor extractor = symmetries ? new SymmetricFeatureExtractor(single) : single;
             Features trainFeatures = null;
             Features testFeatures = null;
             double featureSeconds = 0;
@@ -524,6 +530,7 @@ final class EvalCommand implements Callable<Integer> {
         params.put("irrelevant_pairs", r.irrelevantPairs());
         params.put("transforms", transforms.stream().map(PlanTransform::id).toList());
         params.put("n_copies", r.nCopies());
+        params.put("symmetries", symmetries);
         row.put("parameters", params);
         return row;
     }
@@ -548,6 +555,7 @@ final class EvalCommand implements Callable<Integer> {
         row.put("seconds", round(r.seconds()));
         if (featureSeconds != null) {
             row.put("feature_seconds", round(featureSeconds));
+            row.put("symmetries", symmetries);
         }
         row.put("device", dev.toString());
         row.put("seed", seed.value());

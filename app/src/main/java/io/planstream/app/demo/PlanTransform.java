@@ -5,8 +5,9 @@ import java.util.Locale;
 import io.planstream.simclr.data.ImageDataset;
 
 /**
- * The rotations and the mirror image of a square plan: a plan turned or flipped is the same
- * apartment, so a search for it should still find the original first.
+ * The seven symmetries of the square besides the identity (the dihedral group D4: three turns and four
+ * mirrors): a plan turned or flipped is the same apartment, so a search for it should still find the
+ * original first.
  */
 public enum PlanTransform {
     /** A quarter turn clockwise. */
@@ -15,9 +16,15 @@ public enum PlanTransform {
     /** A quarter turn anticlockwise. */
     ROTATE_270,
     /** Left and right swapped. */
-    MIRROR;
+    MIRROR,
+    /** Top and bottom swapped. */
+    MIRROR_VERTICAL,
+    /** Mirrored across the main diagonal (rows become columns). */
+    TRANSPOSE,
+    /** Mirrored across the other diagonal. */
+    ANTI_TRANSPOSE;
 
-    /** @return the name used in results: rotate90, rotate180, rotate270, mirror */
+    /** @return the name used in results: rotate90, rotate180, rotate270, mirror, mirrorvertical, transpose, antitranspose */
     public String id() {
         return name().toLowerCase(Locale.ROOT).replace("_", "");
     }
@@ -55,6 +62,9 @@ public enum PlanTransform {
             case ROTATE_180 -> (last - y) * side + (last - x);
             case ROTATE_270 -> x * side + (last - y);
             case MIRROR -> y * side + (last - x);
+            case MIRROR_VERTICAL -> (last - y) * side + x;
+            case TRANSPOSE -> x * side + y;
+            case ANTI_TRANSPOSE -> (last - x) * side + (last - y);
         };
     }
 }

@@ -148,7 +148,8 @@ class EvalCommandTest {
         int n = line.get("n_test").asInt();
         // one plan in five is held out
         assertThat(n).isBetween(10, 40);
-        assertThat(line.get("parameters").get("n_copies").asInt()).isEqualTo(4 * n);
+        assertThat(line.get("parameters").get("n_copies").asInt()).isEqualTo(7 * n);
+        assertThat(line.get("parameters").get("symmetries").asBoolean()).isFalse();
         assertThat(line.get("parameters").get("auc_method").asText()).isEqualTo("exact");
         JsonNode written = JSON.readTree(out.toFile()).get("results").get(0);
         assertThat(written.get("map").asDouble()).isEqualTo(line.get("map").asDouble());
@@ -157,6 +158,15 @@ class EvalCommandTest {
                 "--limit-test", "6");
         assertThat(limited.code()).as(limited.err()).isZero();
         assertThat(limited.out()).contains("mAP@10", "nDCG@10", "invariance", "6 held-out plans");
+
+        // The features the embedder serves (the mean over the 8 symmetries): every turned or flipped copy finds its plan.
+        CliRun served = run("eval", "--model", "pixels", "--data", "rplan:" + plans, "--protocol", "retrieval", "--size", "16",
+                "--symmetries", "--json");
+        assertThat(served.code()).as(served.err()).isZero();
+        JsonNode symmetric = jsonLines(served.out()).get(0);
+        assertThat(symmetric.get("parameters").get("symmetries").asBoolean()).isTrue();
+        assertThat(symmetric.get("invariance").asDouble()).isEqualTo(1.0);
+        assertThat(line.get("invariance").asDouble()).isLessThan(1.0);
     }
 
     @Test

@@ -35,6 +35,21 @@ class PlanTransformTest {
     }
 
     @Test
+    void shouldFlipTopToBottomAndAcrossBothDiagonals() {
+        assertThat(PlanTransform.MIRROR_VERTICAL.apply(ONE).pixels()).containsExactly(7, 8, 9, 4, 5, 6, 1, 2, 3);
+        assertThat(PlanTransform.TRANSPOSE.apply(ONE).pixels()).containsExactly(1, 4, 7, 2, 5, 8, 3, 6, 9);
+        assertThat(PlanTransform.ANTI_TRANSPOSE.apply(ONE).pixels()).containsExactly(9, 6, 3, 8, 5, 2, 7, 4, 1);
+        // With the identity, the seven are the whole group of the square: eight different images of an asymmetric one.
+        java.util.Set<String> images = new java.util.HashSet<>();
+        images.add(java.util.Arrays.toString(ONE.pixels()));
+        for (PlanTransform t : PlanTransform.values()) {
+            images.add(java.util.Arrays.toString(t.apply(ONE).pixels()));
+        }
+        assertThat(images).hasSize(8);
+        assertThat(PlanTransform.ANTI_TRANSPOSE.id()).isEqualTo("antitranspose");
+    }
+
+    @Test
     void shouldTransformEveryChannelAndRefuseNonSquareImages() {
         byte[] two = new byte[2 * 3 * 4];
         for (int i = 0; i < two.length; i++) {
