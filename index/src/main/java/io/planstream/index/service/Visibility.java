@@ -19,8 +19,8 @@ import java.util.function.Predicate;
  * <p>The embeddings thread reports each embedding it applies ({@link #applied}) and each refresh that
  * makes a version's new documents visible ({@link #refreshed}); the stamps ({@link ImageIndexStatus.Stamps}) of the
  * newest {@value #RECENT} (image, version) pairs are kept, so that a client (or {@code bench e2e}) learns where the time went.
- * A waiter ({@link #await}) is answered at the first refresh, or switch of the active version, after
- * which its image is searchable in the active version: no polling, no delay beyond the refresh itself.
+ * A waiter ({@link #await}) is answered at the first refresh that makes its image searchable in the active
+ * version, or at the switch of the active version after which it is: no polling, no delay beyond the refresh itself.
  */
 final class Visibility {
 
@@ -61,18 +61,24 @@ final class Visibility {
         }
     }
 
-    /** A refresh of {@code version} made what was applied to it searchable; answers the waiters it concerns. */
+    /**
+     * A refresh of {@code version} made what was applied to it searchable; answers the waiters of those images.
+     * Only they can have become searchable: the waiters of other images are not looked up again at every refresh.
+     */
     void refreshed(int version, long nowMs) {
         List<String> ids = unrefreshed.remove(version);
-        if (ids != null) {
-            synchronized (recent) {
-                for (String id : ids) {
-                    recent.computeIfPresent(new Key(id, version),
-                            (k, s) -> s.searchable() == 0 ? new ImageIndexStatus.Stamps(s.uploaded(), s.embedded(), s.indexed(), nowMs) : s);
-                }
+        if (ids == null) {
+            return;
+        }
+        synchronized (recent) {
+            for (String id : ids) {
+                recent.computeIfPresent(new Key(id, version),
+                        (k, s) -> s.searchable() == 0 ? new ImageIndexStatus.Stamps(s.uploaded(), s.embedded(), s.indexed(), nowMs) : s);
             }
         }
-        signal();
+        for (String id : ids) {
+            answerIfSearchable(id);
+        }
     }
 
     /** A retired version's pending stamps go with it. */
@@ -80,13 +86,18 @@ final class Visibility {
         unrefreshed.remove(version);
     }
 
-    /** Answers every waiter whose image is searchable in the active version now (after a refresh or a switch). */
+    /** Answers every waiter whose image is searchable in the active version now (after a switch of that version). */
     void signal() {
-        for (Map.Entry<String, Set<CompletableFuture<Boolean>>> e : waiters.entrySet()) {
-            if (!e.getValue().isEmpty() && searchableNow.test(e.getKey())) {
-                for (CompletableFuture<Boolean> f : List.copyOf(e.getValue())) {
-                    f.complete(true);
-                }
+        for (String id : waiters.keySet()) {
+            answerIfSearchable(id);
+        }
+    }
+
+    private void answerIfSearchable(String id) {
+        Set<CompletableFuture<Boolean>> set = waiters.get(id);
+        if (set != null && !set.isEmpty() && searchableNow.test(id)) {
+            for (CompletableFuture<Boolean> f : List.copyOf(set)) {
+                f.complete(true);
             }
         }
     }

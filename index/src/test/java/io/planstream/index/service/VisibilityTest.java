@@ -83,6 +83,7 @@ class VisibilityTest {
         CompletableFuture<Boolean> a1 = visibility.await("e", Duration.ofSeconds(30));
         CompletableFuture<Boolean> a2 = visibility.await("e", Duration.ofSeconds(30));
         CompletableFuture<Boolean> other = visibility.await("f", Duration.ofSeconds(30));
+        visibility.applied(1, "e", 0, 1, 2);
         searchable.add("e");
         visibility.refreshed(1, 5);
         assertThat(a1.get(1, TimeUnit.SECONDS)).isTrue();
@@ -91,5 +92,27 @@ class VisibilityTest {
         assertThat(visibility.waiting()).isEqualTo(1);
         other.cancel(false);
         assertThat(visibility.waiting()).isZero();
+    }
+
+    @Test
+    void shouldLookUpOnlyTheImagesARefreshMadeVisible() throws Exception {
+        java.util.List<String> lookedUp = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Visibility counted = new Visibility(id -> {
+            lookedUp.add(id);
+            return searchable.contains(id);
+        });
+        CompletableFuture<Boolean> g = counted.await("g", Duration.ofSeconds(30));
+        CompletableFuture<Boolean> h = counted.await("h", Duration.ofSeconds(30));
+        lookedUp.clear();
+        counted.applied(1, "g", 0, 1, 2);
+        searchable.add("g");
+        // h is searchable too, but this refresh did not make it so: its waiter waits for its own refresh or a switch.
+        searchable.add("h");
+        counted.refreshed(1, 5);
+        assertThat(g.get(1, TimeUnit.SECONDS)).isTrue();
+        assertThat(h).isNotDone();
+        assertThat(lookedUp).containsExactly("g");
+        counted.signal();
+        assertThat(h.get(1, TimeUnit.SECONDS)).isTrue();
     }
 }
