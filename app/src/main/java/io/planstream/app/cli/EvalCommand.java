@@ -21,8 +21,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import io.planstream.app.demo.PlanProgrammes;
-import io.planstream.app.demo.PlanTransform;
 import io.planstream.app.demo.SymmetricFeatureExtractor;
 import io.planstream.app.demo.RplanFolder;
 import io.planstream.simclr.Devices;
@@ -41,8 +39,6 @@ import io.planstream.simclr.eval.FrozenEncoder;
 import io.planstream.simclr.eval.KnnEvaluation;
 import io.planstream.simclr.eval.LinearEvaluation;
 import io.planstream.simclr.eval.Protocol;
-import io.planstream.simclr.eval.RetrievalEvaluation;
-import io.planstream.simclr.eval.RetrievalResult;
 import io.planstream.simclr.eval.SoftmaxRegression;
 import io.planstream.simclr.model.EncoderSpec;
 import me.tongfei.progressbar.ProgressBar;
@@ -176,7 +172,8 @@ final class EvalCommand implements Callable<Integer> {
             train = subset(train, limitTrain, seed.value());
             test = subset(test, limitTest, seed.value() + 1);
         }
-        GroundTruth plans = chosen.contains(Protocol.RETRIEVAL) ? openPlans(loadSize, loadChannels) : null;
+        RetrievalRun.GroundTruth plans = chosen.contains(Protocol.RETRIEVAL)
+                ? RetrievalRun.open(data.value(), loadSize, loadChannels, limitTest, seed.value() + 1) : null;
         ImageDataset shape = train != null ? train : plans.plans().images();
 
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -221,7 +218,7 @@ final class EvalCommand implements Callable<Integer> {
                     case KNN -> row(KnnEvaluation.run(trainFeatures, testFeatures,
                             new KnnEvaluation.Options(k, temperature), manager), featureSeconds, dev);
                     case FINETUNE -> row(finetune(encoder, train, test), null, dev);
-                    case RETRIEVAL -> retrieval(extractor, plans, dev);
+                    case RETRIEVAL -> new RetrievalRun(model, data.value(), seed.value(), symmetries, dev).row(extractor, plans);
                 };
                 rows.add(row);
                 if (json.enabled()) {
@@ -257,7 +254,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("--protocol finetune needs an encoder; --model pixels has none");
         }
         if (chosen.contains(Protocol.RETRIEVAL)) {
-            checkRetrievalData();
+            RetrievalRun.checkData(data.value());
             if (chosen.size() == 1 && (dump != null || dumpTrain != null)) {
                 throw new PlanstreamCommand.UsageException("--dump and --dump-train write the splits of linear, knn and"
                         + " finetune; --protocol retrieval alone reads no training split");
@@ -314,31 +311,6 @@ final class EvalCommand implements Callable<Integer> {
         return chosen;
     }
 
-    /** Retrieval is scored against room programmes: only generated plans, with their attributes file, have them. */
-    private void checkRetrievalData() {
-        Path dir = retrievalFolder();
-        if (dir == null) {
-            throw new PlanstreamCommand.UsageException("--protocol retrieval needs plans whose rooms are known: rplan:DIR"
-                    + " with the generator's " + io.planstream.ingest.generate.FloorPlanGenerator.ATTRIBUTES_FILE
-                    + " in DIR; " + data.value() + " has no room programmes");
-        }
-        if (!PlanProgrammes.present(dir)) {
-            throw new PlanstreamCommand.UsageException("--protocol retrieval: " + dir + " has no "
-                    + io.planstream.ingest.generate.FloorPlanGenerator.ATTRIBUTES_FILE
-                    + " (the rooms of each plan, as planstream generate writes it)");
-        }
-    }
-
-    /** @return DIR of rplan:DIR, or a plain folder that holds generated plans; null for anything else */
-    private Path retrievalFolder() {
-        String source = data.value();
-        if (source.startsWith(RplanFolder.PREFIX)) {
-            return Path.of(source.substring(RplanFolder.PREFIX.length()));
-        }
-        Path dir = Path.of(source);
-        return Files.isDirectory(dir) && PlanProgrammes.present(dir) ? dir : null;
-    }
-
     private static void positive(String name, Integer value) {
         if (value != null && value < 1) {
             throw new PlanstreamCommand.UsageException(name + " must be >= 1, got " + value);
@@ -355,24 +327,6 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException("--device: " + e.getMessage());
         }
-    }
-
-    /** The held-out plans (a seeded {@code --limit-test} of them) and their room programmes, in the same order. */
-    private record GroundTruth(RplanFolder.Plans plans, List<Map<String, Integer>> programmes) {
-    }
-
-    private GroundTruth openPlans(int loadSize, int loadChannels) throws IOException {
-        Path dir = retrievalFolder();
-        RplanFolder.Plans plans = RplanFolder.openPlans(dir, Split.TEST, loadSize, loadChannels);
-        int[] chosen = sample(plans.images().size(), limitTest, seed.value() + 1);
-        if (chosen != null) {
-            plans = plans.select(chosen);
-        }
-        if (plans.images().size() < 2) {
-            throw new PlanstreamCommand.UsageException("--protocol retrieval needs at least 2 held-out plans; " + dir
-                    + " has " + plans.images().size());
-        }
-        return new GroundTruth(plans, PlanProgrammes.read(dir).of(plans.files()));
     }
 
     private ModelManifest readManifest() throws IOException {
@@ -446,7 +400,7 @@ final class EvalCommand implements Callable<Integer> {
         return chosen;
     }
 
-    private static Features extract(FeatureExtractor extractor, ImageDataset d, String task) {
+    static Features extract(FeatureExtractor extractor, ImageDataset d, String task) {
         try (ProgressBar bar = Progress.bar(task, d.size(), "images")) {
             return extractor.extract(d, (done, total) -> bar.stepTo(done));
         }
@@ -476,70 +430,6 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Features of the plans and of their rotated and mirrored copies, then the retrieval figures. The copies
-     * are made of the loaded (resized) images, so they differ from the originals only by the transform.
-     */
-    private Map<String, Object> retrieval(FeatureExtractor extractor, GroundTruth truth, Device dev) {
-        ImageDataset plans = truth.plans().images();
-        long start = System.nanoTime();
-        Features originals = extract(extractor, plans, "features plans");
-        List<PlanTransform> transforms = List.of(PlanTransform.values());
-        int n = plans.size();
-        float[] copies = new float[transforms.size() * originals.values().length];
-        int[] originalOf = new int[transforms.size() * n];
-        for (int t = 0; t < transforms.size(); t++) {
-            Features f = extract(extractor, transforms.get(t).apply(plans), "features " + transforms.get(t).id());
-            System.arraycopy(f.values(), 0, copies, t * originals.values().length, originals.values().length);
-            for (int i = 0; i < n; i++) {
-                originalOf[t * n + i] = i;
-            }
-        }
-        double featureSeconds = (System.nanoTime() - start) / 1e9;
-        RetrievalResult r = RetrievalEvaluation.run(originals.values(), originals.dim(), truth.programmes(),
-                new RetrievalEvaluation.Copies(copies, originalOf), RetrievalEvaluation.Options.defaults(seed.value()));
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("protocol", Protocol.RETRIEVAL.id());
-        row.put("map", finite(r.map()));
-        row.put("precision", finite(r.precision()));
-        row.put("ndcg", finite(r.ndcg()));
-        row.put("k", r.k());
-        row.put("auc", finite(r.auc()));
-        row.put("relevant_mean", finite(r.relevantMean()));
-        row.put("relevant_std", finite(r.relevantStd()));
-        row.put("irrelevant_mean", finite(r.irrelevantMean()));
-        row.put("irrelevant_std", finite(r.irrelevantStd()));
-        row.put("invariance", finite(r.invariance()));
-        row.put("model", model);
-        row.put("data", data.value());
-        row.put("n_test", r.nQueries());
-        row.put("n_left_out", r.nLeftOut());
-        row.put("n_ndcg_left_out", r.nNdcgLeftOut());
-        row.put("feature_dim", r.featureDim());
-        row.put("seconds", round(r.seconds()));
-        row.put("feature_seconds", round(featureSeconds));
-        row.put("device", dev.toString());
-        row.put("seed", seed.value());
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("similarity", "cosine");
-        params.put("relevant", "same room programme");
-        params.put("gain", "room overlap");
-        params.put("auc_method", r.aucSampled() ? "sampled" : "exact");
-        params.put("auc_pairs", r.aucPairs());
-        params.put("relevant_pairs", r.relevantPairs());
-        params.put("irrelevant_pairs", r.irrelevantPairs());
-        params.put("transforms", transforms.stream().map(PlanTransform::id).toList());
-        params.put("n_copies", r.nCopies());
-        params.put("symmetries", symmetries);
-        row.put("parameters", params);
-        return row;
-    }
-
-    /** JSON has no NaN: an undefined figure is null. */
-    private static Double finite(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
     private Map<String, Object> row(EvalResult r, Double featureSeconds, Device dev) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("protocol", r.protocol().id());
@@ -565,7 +455,6 @@ final class EvalCommand implements Callable<Integer> {
 
     private static void printTable(PrintStream out, List<Map<String, Object>> rows) {
         List<Map<String, Object>> classified = rows.stream().filter(r -> r.containsKey("top1")).toList();
-        List<Map<String, Object>> retrieved = rows.stream().filter(r -> !r.containsKey("top1")).toList();
         if (!classified.isEmpty()) {
             String format = "%-9s %-7s %-7s %-8s %-7s %-6s %-9s %s%n";
             out.printf(format, "protocol", "top1", "top5", "n_train", "n_test", "dim", "seconds", "settings");
@@ -574,27 +463,7 @@ final class EvalCommand implements Callable<Integer> {
                         r.get("n_test"), r.get("feature_dim"), r.get("seconds"), settings(r));
             }
         }
-        if (!retrieved.isEmpty()) {
-            String format = "%-9s %-7s %-7s %-7s %-7s %-14s %-14s %-10s %-6s %-8s %-6s %s%n";
-            out.printf(format, "protocol", "mAP@10", "P@10", "nDCG@10", "AUC", "cos relevant", "cos irrelevant",
-                    "invariance", "n", "left_out", "dim", "seconds");
-            for (Map<String, Object> r : retrieved) {
-                out.printf(format, r.get("protocol"), fraction(r.get("map")), fraction(r.get("precision")),
-                        fraction(r.get("ndcg")), fraction(r.get("auc")),
-                        meanStd(r.get("relevant_mean"), r.get("relevant_std")),
-                        meanStd(r.get("irrelevant_mean"), r.get("irrelevant_std")), fraction(r.get("invariance")),
-                        r.get("n_test"), r.get("n_left_out"), r.get("feature_dim"), r.get("seconds"));
-            }
-        }
-    }
-
-    private static String fraction(Object value) {
-        return value instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : "-";
-    }
-
-    private static String meanStd(Object mean, Object std) {
-        return mean instanceof Double m && std instanceof Double sd
-                ? String.format(Locale.ROOT, "%.3f+-%.3f", m, sd) : "-";
+        RetrievalRun.printTable(out, rows.stream().filter(r -> !r.containsKey("top1")).toList());
     }
 
     @SuppressWarnings("unchecked")
@@ -614,7 +483,7 @@ final class EvalCommand implements Callable<Integer> {
         return fraction instanceof Double d ? String.format(Locale.ROOT, "%.2f%%", 100 * d) : "-";
     }
 
-    private static double round(double seconds) {
+    static double round(double seconds) {
         return Math.round(seconds * 1000) / 1000.0;
     }
 
