@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 import java.awt.Color;
@@ -55,16 +56,19 @@ class SearchApiTest {
     void shouldFindAnUploadAndItsRotatedCopyAndRefuseBadQueries() throws Exception {
         List<String> ids = new ArrayList<>();
         FloorPlanGenerator plans = new FloorPlanGenerator();
+        // Tagged, so that the neighbours below are among this test's uploads whatever the other tests uploaded.
         for (int i = 0; i < 8; i++) {
-            ids.add(upload(plans.generate(100 + i).png(), "image/png"));
+            ids.add(given().contentType("image/png").body(plans.generate(100 + i).png()).queryParam("meta.batch", "first").post("/images")
+                    .then().statusCode(202).extract().path("id"));
         }
         BufferedImage pattern = pattern(64, 5);
-        String original = upload(png(pattern), "image/png");
+        String original = given().contentType("image/png").body(png(pattern)).queryParam("meta.batch", "first").post("/images")
+                .then().statusCode(202).extract().path("id");
         ids.add(original);
 
         // Searchable: the neighbours of each upload are other uploads, never itself.
-        awaitSearchable(original, ids.size() - 1);
-        Response similar = given().queryParam("k", 5).get("/images/" + ids.get(0) + "/similar");
+        awaitSearchable(original, ids.size() - 1, "batch:first");
+        Response similar = given().queryParam("k", 5).queryParam("filter", "batch:first").get("/images/" + ids.get(0) + "/similar");
         similar.then().statusCode(200).body("modelVersion", equalTo(0)).body("k", equalTo(5)).body("hits.size()", equalTo(5));
         List<String> hitIds = similar.path("hits.id");
         assertThat(hitIds).doesNotContain(ids.get(0)).isSubsetOf(ids);
@@ -153,6 +157,46 @@ class SearchApiTest {
                 .body("message", containsString("'soon'"));
         given().queryParam("timeout", "5s").get("/images/" + fresh).then().statusCode(400).body("message", containsString("waitFor"));
         given().queryParam("waitFor", "searchable").get("/images/no-such-plan").then().statusCode(404);
+    }
+
+    /**
+     * Read-your-writes and the cluster's version over HTTP: an upload's token, waited for by a search and by the
+     * image's status, finds the upload at once; a minimum version this replica does not hold is a 503 the client can
+     * take elsewhere; the status and the readiness probe show the replica serving the cluster's version.
+     */
+    @Test
+    void shouldReadItsOwnWritesWithATokenAndNeverAnswerBelowAMinimumVersion() {
+        FloorPlanGenerator plans = new FloorPlanGenerator();
+        byte[] png = plans.generate(320).png();
+        Response accepted = given().contentType("image/png").body(png).post("/images");
+        accepted.then().statusCode(202).body("token", org.hamcrest.Matchers.matchesPattern("\\d+:\\d+"));
+        String id = accepted.path("id");
+        String token = accepted.path("token");
+
+        Response found = given().contentType("image/png").body(png).queryParam("k", 1).queryParam("after", token).queryParam("timeout", "30s")
+                .post("/search");
+        found.then().statusCode(200).body("after.token", equalTo(token)).body("after.timedOut", equalTo(false))
+                .body("hits[0].id", equalTo(id)).body("hits[0].score", greaterThan(0.99f));
+        int version = found.path("modelVersion");
+        given().queryParam("after", token).queryParam("timeout", "1s").get("/images/" + id).then().statusCode(200)
+                .body("status", equalTo("indexed")).body("waited.waitFor", equalTo("after " + token)).body("waited.timedOut", equalTo(false));
+        given().queryParam("k", 1).get("/images/" + id + "/similar").then().statusCode(200).body("after", org.hamcrest.Matchers.nullValue());
+
+        given().queryParam("k", 1).queryParam("minVersion", version).get("/images/" + id + "/similar").then().statusCode(200)
+                .body("modelVersion", equalTo(version));
+        given().queryParam("minVersion", version + 1).get("/images/" + id + "/vector").then().statusCode(503)
+                .header("Retry-After", "1").body("error", equalTo("version_not_ready")).body("message", containsString("version " + (version + 1)));
+
+        given().queryParam("after", "7").get("/images/" + id + "/similar").then().statusCode(400).body("message", containsString("partition:offset"));
+        given().queryParam("timeout", "1s").get("/images/" + id + "/similar").then().statusCode(400).body("message", containsString("after"));
+        given().queryParam("after", token).queryParam("waitFor", "searchable").get("/images/" + id).then().statusCode(400)
+                .body("message", containsString("one of them"));
+        given().queryParam("minVersion", "newest").get("/images/" + id + "/similar").then().statusCode(400).body("message", containsString("minVersion"));
+
+        given().get("/status").then().statusCode(200).body("index.cluster.servingVersion", equalTo(version))
+                .body("index.cluster.ready", equalTo(true)).body("index.cluster.replicas", org.hamcrest.Matchers.hasSize(1))
+                .body("index.cluster.replicas[0].live", equalTo(true)).body("index.cluster.replicas[0].served", equalTo(version));
+        given().get("/q/health/ready").then().statusCode(200).body("checks.find { it.name == 'index' }.status", equalTo("UP"));
     }
 
     /**
@@ -340,9 +384,18 @@ class SearchApiTest {
     }
 
     static void awaitSearchable(String id, int neighbours) throws InterruptedException {
+        awaitSearchable(id, neighbours, null);
+    }
+
+    /** Until the image finds {@code neighbours} others (those matching {@code filter}, where it is not null). */
+    static void awaitSearchable(String id, int neighbours, String filter) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (true) {
-            Response r = given().queryParam("k", neighbours).get("/images/" + id + "/similar");
+            var request = given().queryParam("k", neighbours);
+            if (filter != null) {
+                request = request.queryParam("filter", filter);
+            }
+            Response r = request.get("/images/" + id + "/similar");
             if (r.statusCode() == 200 && r.<List<?>>path("hits").size() == neighbours) {
                 return;
             }

@@ -11,6 +11,8 @@ public final class TopicNames {
     public static final String MODELS = "models";
     /** The files of every model version's artifact, in chunks keyed by v{version}/{file}/{chunk}; compacted. */
     public static final String MODEL_ARTIFACTS = "model-artifacts";
+    /** The index replicas' reports and the cluster's serving version, keyed replica/{id} and switch; compacted. */
+    public static final String SERVING = "serving";
     /** Records a stage could not process, with the reason. */
     public static final String DEAD_LETTERS = "dead-letters";
     /** Schemas of the embedded registry; compacted. */

@@ -13,6 +13,7 @@ import io.planstream.avro.DeadLetter;
 import io.planstream.avro.Embedding;
 import io.planstream.avro.ImageRecord;
 import io.planstream.avro.ModelVersion;
+import io.planstream.avro.ServingRecord;
 import io.planstream.schemas.serde.AvroSerde;
 
 /**
@@ -48,6 +49,7 @@ public final class Topics {
     private final Topic<String, ModelVersion> models;
     private final Topic<String, ArtifactChunk> artifacts;
     private final Topic<byte[], DeadLetter> deadLetters;
+    private final Topic<String, ServingRecord> serving;
     private final List<TopicSpec> specs;
     private final int imageMaxMessageBytes;
 
@@ -58,6 +60,7 @@ public final class Topics {
         models = new Topic<>(TopicNames.MODELS, Serdes.String(), avro(ModelVersion.class, serdeConfig));
         artifacts = new Topic<>(TopicNames.MODEL_ARTIFACTS, Serdes.String(), avro(ArtifactChunk.class, serdeConfig));
         deadLetters = new Topic<>(TopicNames.DEAD_LETTERS, Serdes.ByteArray(), avro(DeadLetter.class, serdeConfig));
+        serving = new Topic<>(TopicNames.SERVING, Serdes.String(), avro(ServingRecord.class, serdeConfig));
         // Uploads carry the original picture: the largest accepted one plus its envelope.
         Map<String, String> compacted = Map.of(
                 "cleanup.policy", "compact",
@@ -73,6 +76,8 @@ public final class Topics {
                 new TopicSpec(TopicNames.MODEL_ARTIFACTS, 1, replicationFactor,
                         Map.of("cleanup.policy", "compact",
                                 "max.message.bytes", String.valueOf(ARTIFACT_MAX_MESSAGE_BYTES))),
+                // One partition, so that every replica reads the reports and switches in one order.
+                new TopicSpec(TopicNames.SERVING, 1, replicationFactor, Map.of("cleanup.policy", "compact")),
                 new TopicSpec(TopicNames.DEAD_LETTERS, 1, replicationFactor,
                         Map.of("retention.ms", String.valueOf(30L * 24 * 3600 * 1000),
                                 "max.message.bytes", String.valueOf(imageMaxMessageBytes))));
@@ -129,6 +134,11 @@ public final class Topics {
 
     public Topic<byte[], DeadLetter> deadLetters() {
         return deadLetters;
+    }
+
+    /** The index replicas' reports and the cluster's serving version ({@link io.planstream.avro.ServingRecord}). */
+    public Topic<String, ServingRecord> serving() {
+        return serving;
     }
 
     /** The largest images record: a producer of them, or of anything that wraps one, needs this {@code max.request.size}. */

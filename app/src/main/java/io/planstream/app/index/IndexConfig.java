@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import io.planstream.index.lucene.HnswParams;
 import io.planstream.index.service.IndexSettings;
+import io.planstream.index.service.ServingSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -52,6 +53,27 @@ public interface IndexConfig {
     /** Largest side of the thumbnails, in pixels. */
     @WithDefault("" + IndexSettings.DEFAULT_THUMBNAIL_SIZE)
     int thumbnailSize();
+
+    /**
+     * This replica's name among the index replicas that agree on one serving version: stable over restarts and
+     * unique (a StatefulSet pod's name); unset: {@code host:/index/folder}.
+     */
+    Optional<String> replicaId();
+
+    /** Where this replica answers HTTP, shown to the other replicas' status; unset: not shown. */
+    Optional<String> endpoint();
+
+    /** How often this replica reports to the others what it serves and holds ready. */
+    @WithDefault(ServingSettings.DEFAULT_HEARTBEAT_MILLIS + "ms")
+    Duration heartbeat();
+
+    /** How long a replica counts as live after its last report: a replica that died delays a switch this long at most. */
+    @WithDefault(ServingSettings.DEFAULT_REPLICA_TIMEOUT_MILLIS + "ms")
+    Duration replicaTimeout();
+
+    /** The transactional id of the switch producer, shared by every replica so that a new coordinator fences an old one. */
+    @WithDefault(ServingSettings.DEFAULT_SWITCH_TRANSACTIONAL_ID)
+    String switchTransactionalId();
 
     /** numCandidates when a query gives none: at least 100, and 1.5 k for larger k (as Elasticsearch does). */
     @WithDefault("100")

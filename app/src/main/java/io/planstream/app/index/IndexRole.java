@@ -24,7 +24,9 @@ import io.planstream.index.rest.IndexRuntime;
 import io.planstream.index.service.ImageIndexStatus;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.IndexSettings;
+import io.planstream.index.service.ServingSettings;
 import io.planstream.ingest.catalog.IndexProgress;
+import io.planstream.platform.UploadToken;
 import io.planstream.platform.KafkaPlatform;
 import io.quarkus.runtime.StartupEvent;
 
@@ -69,8 +71,10 @@ public class IndexRole implements IndexProgress, IndexRuntime {
     static IndexSettings settings(IndexConfig config, Path dataDir) {
         HnswParams hnsw = new HnswParams(HnswParams.Type.parse(config.type()), config.m(), config.efConstruction(),
                 config.mergeWorkers().orElseGet(HnswParams::defaultMergeWorkers));
+        ServingSettings serving = new ServingSettings(config.replicaId().orElseGet(() -> ServingSettings.defaultReplicaId(dataDir)),
+                config.endpoint().orElse(null), config.heartbeat(), config.replicaTimeout(), config.switchTransactionalId());
         return new IndexSettings(dataDir, hnsw, config.refreshInterval(), config.commitInterval(), config.catchUpLag(),
-                config.retainVersions(), config.thumbnailSize(), IndexSettings.DEFAULT_SUPERVISE);
+                config.retainVersions(), config.thumbnailSize(), IndexSettings.DEFAULT_SUPERVISE, serving);
     }
 
     @Override
@@ -106,6 +110,12 @@ public class IndexRole implements IndexProgress, IndexRuntime {
     public Optional<CompletionStage<Boolean>> awaitSearchable(String id, Duration timeout) {
         IndexService s = service;
         return s == null ? Optional.empty() : Optional.of(s.awaitSearchable(id, timeout));
+    }
+
+    @Override
+    public Optional<CompletionStage<Boolean>> awaitToken(UploadToken token, Duration timeout) {
+        IndexService s = service;
+        return s == null ? Optional.empty() : Optional.of(s.awaitToken(token, timeout));
     }
 
     @PreDestroy

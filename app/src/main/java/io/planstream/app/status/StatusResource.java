@@ -17,6 +17,7 @@ import io.planstream.app.embedder.EmbedderRole;
 import io.planstream.app.index.IndexRole;
 import io.planstream.app.trainer.TrainerRole;
 import io.planstream.embedder.streams.EmbedderService;
+import io.planstream.index.service.ClusterStatus;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.IndexStatus;
 import io.planstream.index.service.VersionStatus;
@@ -52,8 +53,9 @@ public class StatusResource {
      * @param target  the version every role converges on (newest published or pinned); null before any was published
      * @param images  images in the index's catalog
      * @param refused embedding records the index refused
+     * @param cluster this replica's view of the cluster's serving version and of every replica
      */
-    public record Index(Integer active, Integer target, int images, long refused, List<VersionStatus> versions) {
+    public record Index(Integer active, Integer target, int images, long refused, List<VersionStatus> versions, ClusterStatus cluster) {
     }
 
     public record Trainer(TrainerService.Status status) {
@@ -90,6 +92,6 @@ public class StatusResource {
     private static Index index(IndexService s) {
         IndexStatus st = s.status();
         OptionalInt target = ModelTarget.select(s.models());
-        return new Index(st.active(), target.isPresent() ? target.getAsInt() : null, st.images(), s.refused(), st.versions());
+        return new Index(st.active(), target.isPresent() ? target.getAsInt() : null, st.images(), s.refused(), st.versions(), s.cluster());
     }
 }

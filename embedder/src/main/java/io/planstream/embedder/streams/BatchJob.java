@@ -110,6 +110,8 @@ final class BatchJob {
                     .setUploadTime(inputs.get(id).record().getUploadTime())
                     .setFormat(inputs.get(id).record().getFormat().name())
                     .setMetadata(inputs.get(id).record().getMetadata())
+                    .setSourcePartition(p.partition())
+                    .setSourceOffset(p.offset())
                     .build();
             out.add(new Output(id, embedding, p.timestamp(), EmbedderTopology.EMBEDDINGS_SINK));
         }

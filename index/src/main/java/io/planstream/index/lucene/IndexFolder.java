@@ -54,6 +54,7 @@ final class IndexFolder {
      */
     private static final String ATTRIBUTES_KEY = "planstream.attributes";
     private static final String OFFSET_KEY_PREFIX = "planstream.next-offset.";
+    private static final String SOURCE_KEY_PREFIX = "planstream.source-offset.";
 
     /**
      * Indexing buffer. Larger buffers mean fewer, larger segments, and every merge of segments
@@ -78,11 +79,23 @@ final class IndexFolder {
     /**
      * An open index: what {@link VectorIndex} works on, which closes it.
      *
-     * @param committedOffsets the offsets of the last commit, empty for a new or rebuilt index
+     * @param committed the offsets of the last commit, empty for a new or rebuilt index
      * @param rebuilt whether the index was found damaged, deleted and started afresh
      */
-    record Opened(Directory directory, IndexWriter writer, SearcherManager searchers,
-                  Map<Integer, Long> committedOffsets, boolean rebuilt) {
+    record Opened(Directory directory, IndexWriter writer, SearcherManager searchers, Committed committed, boolean rebuilt) {
+    }
+
+    /**
+     * The positions a commit stores: partition to the offset of the next record to consume, and partition of
+     * the records' source topic to the highest source offset the index holds (empty where none is known).
+     */
+    record Committed(Map<Integer, Long> nextOffsets, Map<Integer, Long> sources) {
+        static final Committed NONE = new Committed(Map.of(), Map.of());
+
+        Committed {
+            nextOffsets = Collections.unmodifiableMap(new TreeMap<>(nextOffsets));
+            sources = Collections.unmodifiableMap(new TreeMap<>(sources));
+        }
     }
 
     private IndexFolder() {
@@ -179,11 +192,11 @@ final class IndexFolder {
         SearcherManager searchers = null;
         try {
             writer = new IndexWriter(directory, config(params, create));
-            Map<Integer, Long> offsets;
+            Committed offsets;
             if (create) {
-                writer.setLiveCommitData(commitData(dimension, Map.of()).entrySet());
+                writer.setLiveCommitData(commitData(dimension, Committed.NONE).entrySet());
                 writer.commit();
-                offsets = Map.of();
+                offsets = Committed.NONE;
             } else {
                 offsets = readCommitData(path, writer, dimension);
             }
@@ -218,18 +231,19 @@ final class IndexFolder {
 
     /**
      * The user data of a commit: the dimension, the mark that the documents carry their attributes, and
-     * {@code nextOffsets}, partition to the offset of the next record to consume.
+     * the {@link Committed} positions.
      */
-    static Map<String, String> commitData(int dimension, Map<Integer, Long> nextOffsets) {
+    static Map<String, String> commitData(int dimension, Committed committed) {
         Map<String, String> data = new TreeMap<>();
         data.put(DIMENSION_KEY, Integer.toString(dimension));
         data.put(ATTRIBUTES_KEY, "1");
-        nextOffsets.forEach((p, o) -> data.put(OFFSET_KEY_PREFIX + p, Long.toString(o)));
+        committed.nextOffsets().forEach((p, o) -> data.put(OFFSET_KEY_PREFIX + p, Long.toString(o)));
+        committed.sources().forEach((p, o) -> data.put(SOURCE_KEY_PREFIX + p, Long.toString(o)));
         return data;
     }
 
     /** The offsets of the last commit, after checking that it is ours and of this dimension. */
-    private static Map<Integer, Long> readCommitData(Path path, IndexWriter writer, int dimension) throws IOException {
+    private static Committed readCommitData(Path path, IndexWriter writer, int dimension) throws IOException {
         Map<String, String> data = new TreeMap<>();
         Iterable<Map.Entry<String, String>> live = writer.getLiveCommitData();
         if (live != null) {
@@ -241,6 +255,7 @@ final class IndexFolder {
                     + " (its commit has no " + DIMENSION_KEY + ")");
         }
         Map<Integer, Long> offsets = new TreeMap<>();
+        Map<Integer, Long> sources = new TreeMap<>();
         try {
             int storedDimension = Integer.parseInt(stored);
             if (storedDimension != dimension) {
@@ -251,12 +266,14 @@ final class IndexFolder {
                 if (e.getKey().startsWith(OFFSET_KEY_PREFIX)) {
                     offsets.put(Integer.parseInt(e.getKey().substring(OFFSET_KEY_PREFIX.length())),
                             Long.parseLong(e.getValue()));
+                } else if (e.getKey().startsWith(SOURCE_KEY_PREFIX)) {
+                    sources.put(Integer.parseInt(e.getKey().substring(SOURCE_KEY_PREFIX.length())), Long.parseLong(e.getValue()));
                 }
             }
         } catch (NumberFormatException e) {
             throw new CorruptIndexException("unreadable commit data " + data, path.toString(), e);
         }
-        return Collections.unmodifiableMap(offsets);
+        return new Committed(offsets, sources);
     }
 
     /** Reads every file of every segment once and checks its checksum: damage shows now, not in a search. */

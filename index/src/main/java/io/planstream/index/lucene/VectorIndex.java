@@ -86,7 +86,7 @@ public final class VectorIndex implements AutoCloseable {
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private final FieldType vectorType;
-    private volatile Map<Integer, Long> committedOffsets;
+    private volatile IndexFolder.Committed committed;
 
     private VectorIndex(Path path, int dimension, HnswParams params, IndexFolder.Opened opened) {
         this.path = path;
@@ -97,7 +97,7 @@ public final class VectorIndex implements AutoCloseable {
         this.writer = opened.writer();
         this.searchers = opened.searchers();
         this.vectorType = KnnFloatVectorField.createFieldType(dimension, VectorSimilarityFunction.DOT_PRODUCT);
-        this.committedOffsets = opened.committedOffsets();
+        this.committed = opened.committed();
     }
 
     /**
@@ -188,22 +188,40 @@ public final class VectorIndex implements AutoCloseable {
      * of the next record to consume: the complete map, as it replaces the previous one.
      */
     public void commit(Map<Integer, Long> nextOffsets) throws IOException {
-        Map<Integer, Long> offsets = new TreeMap<>();
-        nextOffsets.forEach((partition, offset) -> {
+        commit(nextOffsets, committed.sources());
+    }
+
+    /**
+     * As {@link #commit(Map)}, with {@code sources}: partition of the records' source topic to the highest
+     * source offset this index holds (the upload tokens it has indexed), the complete map as well.
+     */
+    public void commit(Map<Integer, Long> nextOffsets, Map<Integer, Long> sources) throws IOException {
+        IndexFolder.Committed next = new IndexFolder.Committed(checkedOffsets(nextOffsets), checkedOffsets(sources));
+        writer.setLiveCommitData(IndexFolder.commitData(dimension, next).entrySet());
+        writer.commit();
+        committed = next;
+    }
+
+    private static Map<Integer, Long> checkedOffsets(Map<Integer, Long> offsets) {
+        Map<Integer, Long> out = new TreeMap<>();
+        offsets.forEach((partition, offset) -> {
             if (partition == null || partition < 0 || offset == null || offset < 0) {
                 throw new IllegalArgumentException("offsets must map partitions >= 0 to offsets >= 0, got "
                         + partition + " -> " + offset);
             }
-            offsets.put(partition, offset);
+            out.put(partition, offset);
         });
-        writer.setLiveCommitData(IndexFolder.commitData(dimension, offsets).entrySet());
-        writer.commit();
-        committedOffsets = Collections.unmodifiableMap(offsets);
+        return out;
     }
 
     /** The offsets stored by the last commit; empty for a new or rebuilt index. */
     public Map<Integer, Long> committedOffsets() {
-        return committedOffsets;
+        return committed.nextOffsets();
+    }
+
+    /** The source positions stored by the last commit ({@link #commit(Map, Map)}); empty where none were. */
+    public Map<Integer, Long> committedSources() {
+        return committed.sources();
     }
 
     /**

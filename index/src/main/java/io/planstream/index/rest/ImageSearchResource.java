@@ -46,19 +46,25 @@ public class ImageSearchResource {
     public SearchAnswer similar(@PathParam("id") String id, @Parameter(description = "hits per page, 1..10000 (default 10)") @QueryParam("k") String k,
                                 @Parameter(description = "candidates the HNSW graph gathers, k..10000 (default max(100, 1.5 k)); pages are slices of one list while numCandidates >= from + k") @QueryParam("numCandidates") String numCandidates, @Parameter(description = "hits to skip, for the next page (default 0); from + k <= 10000") @QueryParam("from") String from,
                                 @Parameter(description = "repeated, all must hold: key:value (rooms.bedroom:3, format:rplan) or key:[from TO to] inclusive, * for an open end (rooms.total:[3 TO 5], uploaded:[2026-12-01T00:00:00Z TO *]); any metadata key of a plan, numbers as ranges, words as exact terms") @QueryParam("filter") List<String> filters, @Parameter(description = "the lowest cosine score a hit may have, -1..1") @QueryParam("minScore") String minScore,
-                                @Parameter(description = "the model version to answer with (default the active one); 409 where this replica does not serve it") @QueryParam("version") String version) {
+                                @Parameter(description = "the model version to answer with (default the active one); 409 where this replica does not serve it") @QueryParam("version") String version,
+                                @Parameter(description = "the modelVersion of the last answer the client had: never answered by a lower version (503 version_not_ready where this replica holds none ready yet)") @QueryParam("minVersion") String minVersion,
+                                @Parameter(description = "an upload's token: search once that upload is searchable on this replica (the answer's after says whether the wait timed out)") @QueryParam("after") String after,
+                                    @Parameter(description = "longest wait with after: 250ms, 5s, or seconds (default 30s, at most 60s)") @QueryParam("timeout") String timeout) {
         ImageId.validate(id);
-        var options = search.options(k, numCandidates, from, filters, minScore, version);
-        return SearchAnswer.of(search.query(() -> search.service().similar(id, options)), 0);
+        var options = search.options(k, numCandidates, from, filters, minScore, version, minVersion);
+        SearchAnswer.After waited = search.awaitAfter(after, timeout);
+        return SearchAnswer.of(search.query(() -> search.service().similar(id, options)), 0).withAfter(waited);
     }
 
     /** An image's stored embedding (unit length) in the active version or {@code version}. */
     @GET
     @Path("{id}/vector")
-    public Map<String, Object> vector(@PathParam("id") String id, @Parameter(description = "the model version to answer with (default the active one); 409 where this replica does not serve it") @QueryParam("version") String version) {
+    public Map<String, Object> vector(@PathParam("id") String id, @Parameter(description = "the model version to answer with (default the active one); 409 where this replica does not serve it") @QueryParam("version") String version,
+                                      @Parameter(description = "the modelVersion of the last answer the client had: never answered by a lower version (503 version_not_ready where this replica holds none ready yet)") @QueryParam("minVersion") String minVersion) {
         ImageId.validate(id);
-        Integer v = version == null || version.isBlank() ? null : SearchSupport.integer("version", version, 0);
-        IndexService.StoredVector stored = search.service().vector(id, v);
+        Integer v = SearchSupport.optionalInteger("version", version);
+        Integer mv = SearchSupport.optionalInteger("minVersion", minVersion);
+        IndexService.StoredVector stored = search.service().vector(id, v, mv);
         return Map.of("id", stored.id(), "modelVersion", stored.modelVersion(), "dimension", stored.vector().length,
                 "vector", stored.vector());
     }

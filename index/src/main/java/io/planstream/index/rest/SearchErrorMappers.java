@@ -7,6 +7,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import io.planstream.index.service.NoActiveVersionException;
 import io.planstream.index.service.UnknownImageException;
+import io.planstream.index.service.VersionNotReadyException;
 import io.planstream.index.service.VersionNotServedException;
 import io.planstream.platform.http.ApiError;
 
@@ -21,6 +22,11 @@ public class SearchErrorMappers {
     @ServerExceptionMapper
     public Response versionNotServed(VersionNotServedException e) {
         return error(409, "version_not_served", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response versionNotReady(VersionNotReadyException e) {
+        return error(503, "version_not_ready", e.getMessage(), "1");
     }
 
     @ServerExceptionMapper

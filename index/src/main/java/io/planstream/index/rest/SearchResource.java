@@ -22,7 +22,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.planstream.avro.ImageRecord;
 import io.planstream.index.service.IndexService;
-import io.planstream.index.service.NoActiveVersionException;
 import io.planstream.index.service.SearchOptions;
 import io.planstream.index.service.SearchResult;
 import io.planstream.ingest.Upload;
@@ -59,20 +58,24 @@ public class SearchResource {
     public SearchAnswer searchImage(byte[] body, @HeaderParam("Content-Type") String contentType,
                                     @Parameter(description = "hits per page, 1..10000 (default 10)") @QueryParam("k") String k, @Parameter(description = "candidates the HNSW graph gathers, k..10000 (default max(100, 1.5 k)); pages are slices of one list while numCandidates >= from + k") @QueryParam("numCandidates") String numCandidates,
                                     @Parameter(description = "rplan or picture (default: recognised from the bytes)") @QueryParam("format") String format, @Parameter(description = "hits to skip, for the next page (default 0); from + k <= 10000") @QueryParam("from") String from,
-                                    @Parameter(description = "repeated, all must hold: key:value (rooms.bedroom:3, format:rplan) or key:[from TO to] inclusive, * for an open end (rooms.total:[3 TO 5], uploaded:[2026-12-01T00:00:00Z TO *]); any metadata key of a plan, numbers as ranges, words as exact terms") @QueryParam("filter") List<String> filters, @Parameter(description = "the lowest cosine score a hit may have, -1..1") @QueryParam("minScore") String minScore) {
-        SearchOptions options = support.options(k, numCandidates, from, filters, minScore, null);
+                                    @Parameter(description = "repeated, all must hold: key:value (rooms.bedroom:3, format:rplan) or key:[from TO to] inclusive, * for an open end (rooms.total:[3 TO 5], uploaded:[2026-12-01T00:00:00Z TO *]); any metadata key of a plan, numbers as ranges, words as exact terms") @QueryParam("filter") List<String> filters, @Parameter(description = "the lowest cosine score a hit may have, -1..1") @QueryParam("minScore") String minScore,
+                                    @Parameter(description = "the modelVersion of the last answer the client had: never answered by a lower version (503 version_not_ready where this replica holds none ready yet)") @QueryParam("minVersion") String minVersion,
+                                    @Parameter(description = "an upload's token: search once that upload is searchable on this replica (the answer's after says whether the wait timed out)") @QueryParam("after") String after,
+                                    @Parameter(description = "longest wait with after: 250ms, 5s, or seconds (default 30s, at most 60s)") @QueryParam("timeout") String timeout) {
+        SearchOptions options = support.options(k, numCandidates, from, filters, minScore, null, minVersion);
         IndexService s = support.service();
         ImageRecord record = uploads.toRecord(new Upload(body == null ? new byte[0] : body, contentType, null, format, "query", null, Map.of()));
+        SearchAnswer.After waited = support.awaitAfter(after, timeout);
         long t0 = System.nanoTime();
         // The version is read once: the vector is embedded by the version that then answers, or, if the
         // active version changed in between, the query is embedded again by the new one.
         for (int attempt = 0; ; attempt++) {
-            int version = s.activeVersion().orElseThrow(() -> new NoActiveVersionException("no model version's index has caught up yet; retry shortly"));
+            int version = support.query(() -> s.answeringVersion(options.minVersion()));
             float[] vector = encoder.embed(record, version, s.model(version).orElse(null));
             double embedMs = (System.nanoTime() - t0) / 1e6;
             SearchResult r = support.query(() -> s.search(vector, options));
             if (r.modelVersion() == version || attempt > 0) {
-                return SearchAnswer.of(r, embedMs);
+                return SearchAnswer.of(r, embedMs).withAfter(waited);
             }
         }
     }
@@ -87,10 +90,14 @@ public class SearchResource {
     @Consumes(MediaType.WILDCARD)
     public SearchAnswer searchVector(byte[] body, @Parameter(description = "hits per page, 1..10000 (default 10)") @QueryParam("k") String k, @Parameter(description = "candidates the HNSW graph gathers, k..10000 (default max(100, 1.5 k)); pages are slices of one list while numCandidates >= from + k") @QueryParam("numCandidates") String numCandidates,
                                      @Parameter(description = "hits to skip, for the next page (default 0); from + k <= 10000") @QueryParam("from") String from, @Parameter(description = "repeated, all must hold: key:value (rooms.bedroom:3, format:rplan) or key:[from TO to] inclusive, * for an open end (rooms.total:[3 TO 5], uploaded:[2026-12-01T00:00:00Z TO *]); any metadata key of a plan, numbers as ranges, words as exact terms") @QueryParam("filter") List<String> filters,
-                                     @Parameter(description = "the lowest cosine score a hit may have, -1..1") @QueryParam("minScore") String minScore, @Parameter(description = "the model version to answer with (default the active one); 409 where this replica does not serve it") @QueryParam("version") String version) {
-        SearchOptions options = support.options(k, numCandidates, from, filters, minScore, version);
+                                     @Parameter(description = "the lowest cosine score a hit may have, -1..1") @QueryParam("minScore") String minScore, @Parameter(description = "the model version to answer with (default the active one); 409 where this replica does not serve it") @QueryParam("version") String version,
+                                     @Parameter(description = "the modelVersion of the last answer the client had: never answered by a lower version (503 version_not_ready where this replica holds none ready yet)") @QueryParam("minVersion") String minVersion,
+                                     @Parameter(description = "an upload's token: search once that upload is searchable on this replica (the answer's after says whether the wait timed out)") @QueryParam("after") String after,
+                                    @Parameter(description = "longest wait with after: 250ms, 5s, or seconds (default 30s, at most 60s)") @QueryParam("timeout") String timeout) {
+        SearchOptions options = support.options(k, numCandidates, from, filters, minScore, version, minVersion);
         float[] vector = vector(body);
-        return SearchAnswer.of(support.query(() -> support.service().search(vector, options)), 0);
+        SearchAnswer.After waited = support.awaitAfter(after, timeout);
+        return SearchAnswer.of(support.query(() -> support.service().search(vector, options)), 0).withAfter(waited);
     }
 
     private float[] vector(byte[] body) {

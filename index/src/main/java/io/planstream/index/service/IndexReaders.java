@@ -66,10 +66,13 @@ final class IndexReaders {
     private final VersionLifecycle versions;
     private final ImageCatalogIndex catalog;
     private final Visibility visibility;
+    private final TokenWaiters tokens;
     private final ConcurrentLinkedQueue<Runnable> writerTasks = new ConcurrentLinkedQueue<>();
     private final KafkaConsumer<byte[], byte[]> embeddingsConsumer;
     private final KafkaConsumer<byte[], byte[]> imagesConsumer;
-    private final KafkaConsumer<String, ModelVersion> modelsConsumer;
+    /** The models and serving topics, each of one partition, read together by the supervisor. */
+    private final KafkaConsumer<byte[], byte[]> supervisorConsumer;
+    private final ServingChannel serving;
     private final KafkaProducer<byte[], DeadLetter> deadLetters;
     private final Admin admin;
     private final ConsumerLag lags;
@@ -80,7 +83,8 @@ final class IndexReaders {
     private volatile boolean running = true;
 
     IndexReaders(KafkaPlatform platform, IndexSettings settings, VersionLifecycle versions, ImageCatalogIndex catalog,
-                 Visibility visibility) {
+                 Visibility visibility, TokenWaiters tokens) {
+        this.tokens = tokens;
         this.platform = platform;
         this.settings = settings;
         this.versions = versions;
@@ -93,8 +97,8 @@ final class IndexReaders {
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.embeddingsConsumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.imagesConsumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        Topic<String, ModelVersion> modelsTopic = platform.topics().models();
-        this.modelsConsumer = new KafkaConsumer<>(p, modelsTopic.keySerde().deserializer(), modelsTopic.valueSerde().deserializer());
+        this.supervisorConsumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.serving = new ServingChannel(platform, settings.serving());
         Topic<byte[], DeadLetter> dlq = platform.topics().deadLetters();
         this.deadLetters = new KafkaProducer<>(new HashMap<>(platform.clientProperties()), new ByteArraySerializer(),
                 dlq.valueSerde().serializer());
@@ -167,6 +171,7 @@ final class IndexReaders {
                             visibility.refreshed(h.version, System.currentTimeMillis());
                         }
                     }
+                    tokens.check();
                     refreshCost = (refreshCost * 4 + (System.nanoTime() - now)) / 5;
                 }
                 if (now - lastCommit >= settings.commitInterval().toNanos()) {
@@ -267,6 +272,7 @@ final class IndexReaders {
             return;
         }
         h.dirty = true;
+        h.appliedSource(e.getSourcePartition(), e.getSourceOffset());
         visibility.applied(version, id, e.getUploadTime() == null ? 0 : e.getUploadTime().toEpochMilli(), e.getEmbedTime().toEpochMilli(),
                 System.currentTimeMillis());
         applied.incrementAndGet();
@@ -374,39 +380,40 @@ final class IndexReaders {
     // ---------------------------------------------------------------- models and lags -> lifecycle
 
     private void superviseVersions() {
+        Topic<String, ModelVersion> modelsTopic = platform.topics().models();
+        String servingTopic = platform.topics().serving().name();
         try {
-            List<TopicPartition> parts = Partitions.await(modelsConsumer, platform.topics().models().name(), () -> running);
-            modelsConsumer.assign(parts);
-            modelsConsumer.seekToBeginning(parts);
+            List<TopicPartition> parts = new ArrayList<>(Partitions.await(supervisorConsumer, modelsTopic.name(), () -> running));
+            parts.addAll(Partitions.await(supervisorConsumer, servingTopic, () -> running));
+            supervisorConsumer.assign(parts);
+            supervisorConsumer.seekToBeginning(parts);
             versions.restoreActive();
             visibility.signal();
             while (running) {
-                ConsumerRecords<String, ModelVersion> models;
-                try {
-                    models = modelsConsumer.poll(settings.superviseInterval());
-                } catch (RuntimeException e) {
-                    if (!RegistryOutage.isOutage(e)) {
-                        throw e;
-                    }
+                // Returns as soon as a record comes: a switch is followed within a poll of being written.
+                ConsumerRecords<byte[], byte[]> polled = supervisorConsumer.poll(settings.superviseInterval());
+                long now = System.currentTimeMillis();
+                if (!RegistryOutage.applyOrRewind(supervisorConsumer, polled, r -> applySupervised(modelsTopic, servingTopic, r, now))) {
                     // The consumer stays at the record it could not decode: the next poll tries it again.
-                    warnOutage("models");
+                    warnOutage("models and serving");
                     RegistryOutage.backOff();
                     continue;
-                }
-                for (ConsumerRecord<String, ModelVersion> r : models) {
-                    if (r.value() != null) {
-                        versions.putModel(r.value());
-                    }
                 }
                 for (VersionHandle h : versions.versions()) {
                     OptionalLong lag = lags.groupLag(TopicNames.embedderApplicationId(h.version), platform.topics().images().name());
                     h.embedderLag = lag.orElse(-1);
                 }
                 VersionHandle before = versions.active();
-                versions.selectActive();
+                serving.tick(before == null ? null : before.version, versions.readyVersions(), versions.target(), versions.targetPinned(),
+                        System.currentTimeMillis());
+                versions.follow(serving.currentSwitch());
                 if (versions.active() != before) {
                     // A switch may make a waiting image searchable (the new version has it, the old one did not yet).
                     visibility.signal();
+                    tokens.check();
+                    VersionHandle after = versions.active();
+                    serving.tick(after.version, versions.readyVersions(), versions.target(), versions.targetPinned(),
+                            System.currentTimeMillis());
                 }
                 for (int v : versions.toRetire()) {
                     writerTasks.add(() -> {
@@ -422,8 +429,28 @@ final class IndexReaders {
         } catch (RuntimeException e) {
             LOG.error("index version supervisor stopped: {}", e.toString(), e);
         } finally {
-            modelsConsumer.close(Duration.ofSeconds(5));
+            supervisorConsumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    private void applySupervised(Topic<String, ModelVersion> modelsTopic, String servingTopic, ConsumerRecord<byte[], byte[]> r, long now) {
+        try {
+            if (r.topic().equals(servingTopic)) {
+                serving.apply(r, now);
+            } else if (r.value() != null) {
+                versions.putModel(modelsTopic.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value()));
+            }
+        } catch (SerializationException e) {
+            if (RegistryOutage.isOutage(e)) {
+                throw e;
+            }
+            LOG.warn("index supervisor skipped {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+        }
+    }
+
+    /** This replica's view of the cluster's serving version. */
+    ServingChannel serving() {
+        return serving;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -477,6 +504,7 @@ final class IndexReaders {
 
     /** Closes the dead-letter producer and the admin client; after {@link #stop()}. */
     void closeClients() {
+        serving.close();
         deadLetters.close(Duration.ofSeconds(5));
         admin.close(Duration.ofSeconds(5));
     }

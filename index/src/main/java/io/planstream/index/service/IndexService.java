@@ -17,6 +17,7 @@ import io.planstream.index.catalog.ImageCatalogIndex;
 import io.planstream.index.filter.Filter;
 import io.planstream.index.lucene.VectorIndex;
 import io.planstream.platform.KafkaPlatform;
+import io.planstream.platform.UploadToken;
 
 /**
  * The index role: one Lucene HNSW index per model version fed from the embeddings topic, an image
@@ -35,8 +36,11 @@ public final class IndexService implements AutoCloseable {
     private final ImageCatalogIndex catalog;
     private final IndexReaders readers;
     private final Visibility visibility;
+    private final TokenWaiters tokens;
+    private final IndexSettings settings;
 
     public IndexService(KafkaPlatform platform, IndexSettings settings) {
+        this.settings = settings;
         try {
             Files.createDirectories(settings.dataDir());
         } catch (IOException e) {
@@ -45,7 +49,8 @@ public final class IndexService implements AutoCloseable {
         this.versions = new VersionLifecycle(settings);
         this.catalog = ImageCatalogIndex.open(settings.dataDir().resolve(CATALOG_DIR), settings.thumbnailSize());
         this.visibility = new Visibility(this::searchableNow);
-        this.readers = new IndexReaders(platform, settings, versions, catalog, visibility);
+        this.tokens = new TokenWaiters(this::reachedNow);
+        this.readers = new IndexReaders(platform, settings, versions, catalog, visibility, tokens);
     }
 
     public IndexService start() {
@@ -63,7 +68,7 @@ public final class IndexService implements AutoCloseable {
     /** The neighbours of an indexed image, the image itself excluded, as {@code options} ask. */
     public SearchResult similar(String id, SearchOptions options) {
         long t0 = System.nanoTime();
-        VersionHandle h = versions.acquire(options.version());
+        VersionHandle h = versions.acquire(options.version(), options.minVersion());
         try {
             float[] vector = h.vector(id).orElseThrow(() -> unknown(id, h.version));
             return answer(h, h.search(vector, options.request(id)), options, t0);
@@ -85,7 +90,7 @@ public final class IndexService implements AutoCloseable {
      */
     public SearchResult search(float[] vector, SearchOptions options) {
         long t0 = System.nanoTime();
-        VersionHandle h = versions.acquire(options.version());
+        VersionHandle h = versions.acquire(options.version(), options.minVersion());
         try {
             if (vector.length != h.index.dimension()) {
                 throw new IllegalArgumentException("vector has " + vector.length + " dimensions, but model version "
@@ -108,7 +113,12 @@ public final class IndexService implements AutoCloseable {
      * @throws UnknownImageException for an image the version does not hold
      */
     public StoredVector vector(String id, Integer version) {
-        VersionHandle h = versions.acquire(version);
+        return vector(id, version, null);
+    }
+
+    /** As {@link #vector(String, Integer)}, never from a version below {@code minVersion} where none is named. */
+    public StoredVector vector(String id, Integer version, Integer minVersion) {
+        VersionHandle h = versions.acquire(version, minVersion);
         try {
             return new StoredVector(id, h.version, h.vector(id).orElseThrow(() -> unknown(id, h.version)));
         } finally {
@@ -168,6 +178,47 @@ public final class IndexService implements AutoCloseable {
         return h == null ? Optional.empty() : Optional.of(h.version);
     }
 
+    /**
+     * The version a query with {@code minVersion} would be answered with now (the active one, or the lowest
+     * ready one of at least {@code minVersion}), for the query encoder to embed with.
+     *
+     * @throws NoActiveVersionException before any version answers
+     * @throws VersionNotReadyException where no version of at least {@code minVersion} is ready here
+     */
+    public int answeringVersion(Integer minVersion) {
+        VersionHandle h = versions.acquire(null, minVersion);
+        try {
+            return h.version;
+        } finally {
+            h.release();
+        }
+    }
+
+    /**
+     * Whether this replica answers with the cluster's serving version, so that a load balancer may send it
+     * queries: true before the cluster's first switch, false while it still builds the version switched to.
+     */
+    public boolean servesClusterVersion() {
+        return versions.servesCluster(readers.serving().currentSwitch());
+    }
+
+    /** This replica's view of the cluster: the serving version, who switched it, and every replica's report. */
+    public ClusterStatus cluster() {
+        ServingChannel channel = readers.serving();
+        ServingView.Switch s = channel.currentSwitch();
+        long now = System.currentTimeMillis();
+        long timeout = settings.serving().replicaTimeout().toMillis();
+        List<ClusterStatus.Replica> replicas = new ArrayList<>();
+        for (ServingView.Report r : channel.view().reports().values()) {
+            replicas.add(new ClusterStatus.Replica(r.replica(), r.served(), new java.util.TreeSet<>(r.ready()).stream().toList(),
+                    ServingView.live(r, now, timeout), Math.max(0, now - r.seenMillis()), r.endpoint()));
+        }
+        return new ClusterStatus(channel.replicaId(), channel.view().coordinator(channel.replicaId(), now, timeout),
+                s == null ? null : s.version(), s == null ? 0 : s.epoch(), s != null && s.pinned(), s == null ? null : s.writer(),
+                s == null ? null : java.time.Instant.ofEpochMilli(s.timeMillis()).toString(), s == null ? null : s.reason(),
+                servesClusterVersion(), replicas);
+    }
+
     /** The model record of a version, where the models topic has one (version 0, the bootstrap encoder, has none). */
     public Optional<ModelVersion> model(int version) {
         return versions.model(version);
@@ -214,6 +265,20 @@ public final class IndexService implements AutoCloseable {
      */
     public CompletableFuture<Boolean> awaitSearchable(String id, Duration timeout) {
         return visibility.await(id, timeout);
+    }
+
+    /**
+     * Completes with true as soon as the upload at {@code token} (and every earlier one of its partition) is
+     * searchable in the active version, at once where it is, or with false after {@code timeout}: a client that
+     * passes the token of its last upload reads its own writes. No thread waits meanwhile.
+     */
+    public CompletableFuture<Boolean> awaitToken(UploadToken token, Duration timeout) {
+        return tokens.await(token, timeout);
+    }
+
+    private boolean reachedNow(UploadToken token) {
+        VersionHandle h = versions.active();
+        return h != null && h.reached(token);
     }
 
     private boolean searchableNow(String id) {

@@ -19,9 +19,11 @@ import io.planstream.index.lucene.HnswParams;
  * @param retainVersions how many versions are kept: the active one and the newest older ones, for an instant roll-back
  * @param thumbnailSize largest side of the thumbnails in pixels
  * @param superviseInterval how often lags are measured and the active version reconsidered
+ * @param serving how this replica takes part in the cluster's choice of serving version
  */
 public record IndexSettings(Path dataDir, HnswParams hnsw, Duration refreshInterval, Duration commitInterval,
-                            long catchUpLag, int retainVersions, int thumbnailSize, Duration superviseInterval) {
+                            long catchUpLag, int retainVersions, int thumbnailSize, Duration superviseInterval,
+                            ServingSettings serving) {
 
     // The defaults are compile-time constants so that a configuration mapping's @WithDefault can name them.
     public static final long DEFAULT_REFRESH_MILLIS = 25;
@@ -34,8 +36,16 @@ public record IndexSettings(Path dataDir, HnswParams hnsw, Duration refreshInter
     public static final Duration DEFAULT_COMMIT = Duration.ofSeconds(DEFAULT_COMMIT_SECONDS);
     public static final Duration DEFAULT_SUPERVISE = Duration.ofMillis(DEFAULT_SUPERVISE_MILLIS);
 
+    /** As the canonical constructor, with the {@link ServingSettings#defaults default serving settings}. */
+    public IndexSettings(Path dataDir, HnswParams hnsw, Duration refreshInterval, Duration commitInterval,
+                         long catchUpLag, int retainVersions, int thumbnailSize, Duration superviseInterval) {
+        this(dataDir, hnsw, refreshInterval, commitInterval, catchUpLag, retainVersions, thumbnailSize, superviseInterval,
+                ServingSettings.defaults(dataDir));
+    }
+
     public IndexSettings {
         Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(serving, "serving");
         Objects.requireNonNull(hnsw, "hnsw");
         positive(refreshInterval, "refreshInterval");
         positive(commitInterval, "commitInterval");

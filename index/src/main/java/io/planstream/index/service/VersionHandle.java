@@ -2,9 +2,11 @@ package io.planstream.index.service;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.planstream.index.lucene.VectorIndex;
+import io.planstream.platform.UploadToken;
 
 /**
  * One version's index with a reference count: queries hold a reference while they search, so retiring a
@@ -21,11 +23,31 @@ final class VersionHandle {
     volatile boolean dirty;
     volatile long embedderLag = -1;
     volatile boolean everActive;
+    /** Indexed up to the end of its backfill once: this replica reported it ready to the cluster. */
+    volatile boolean ready;
+    /** Per images partition, the highest upload offset applied here (searchable after the next refresh). */
+    private final Map<Integer, Long> appliedSources;
+    /** Per images partition, the highest upload offset searchable here: the upload tokens this version has reached. */
+    private volatile Map<Integer, Long> searchableSources;
 
     VersionHandle(int version, VectorIndex index) {
         this.version = version;
         this.index = index;
         this.start = new HashMap<>(index.committedOffsets());
+        this.appliedSources = new ConcurrentHashMap<>(index.committedSources());
+        this.searchableSources = Map.copyOf(appliedSources);
+    }
+
+    /** An embedding computed from the upload at {@code offset} of images partition {@code partition} was applied. */
+    void appliedSource(Integer partition, Long offset) {
+        if (partition != null && offset != null && partition >= 0 && offset >= 0) {
+            appliedSources.merge(partition, offset, Math::max);
+        }
+    }
+
+    /** Whether the upload at {@code token}, and every one before it in its partition, is searchable in this version. */
+    boolean reached(UploadToken token) {
+        return searchableSources.getOrDefault(token.partition(), -1L) >= token.offset();
     }
 
     /** Whether the embeddings record at {@code offset} of {@code partition} is not in this index yet. */
@@ -63,13 +85,16 @@ final class VersionHandle {
 
     void commit(Map<Integer, Long> offsets) {
         io(() -> {
-            index.commit(offsets);
+            index.commit(offsets, Map.copyOf(appliedSources));
             return null;
         });
     }
 
     void refresh() {
+        // What was applied before the refresh is searchable after it.
+        Map<Integer, Long> applied = Map.copyOf(appliedSources);
         io(index::refresh);
+        searchableSources = applied;
     }
 
     java.util.List<VectorIndex.Hit> search(float[] query, VectorIndex.KnnRequest request) {

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,6 +24,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.planstream.avro.ModelState;
 import io.planstream.avro.ModelVersion;
 import io.planstream.index.lucene.VectorIndex;
 import io.planstream.models.ModelTarget;
@@ -33,10 +35,11 @@ import io.planstream.models.ModelTarget;
  * small state file that carries all of this over a restart. It reads no topic: the readers hand it the
  * model records and the lags they measure, so every decision here can be tested without Kafka.
  *
- * <p>The active version is the newest whose embedder and index have both caught up (lag under
- * {@link IndexSettings#catchUpLag()}) and that holds at least as many images as the version it replaces;
- * the switch is one reference swap, and a query holds one version's index from start to end, so it never
- * mixes versions.
+ * <p>The active version is the one the cluster switched to ({@link ServingView}): this replica reports the
+ * versions whose embedder and index have both caught up (lag under {@link IndexSettings#catchUpLag()}) and
+ * that hold at least as many images as the version they replace, and follows the switch once it holds
+ * the version ready. The switch is one reference swap, and a query holds one version's index from start
+ * to end, so it never mixes versions.
  */
 final class VersionLifecycle implements AutoCloseable {
 
@@ -173,31 +176,54 @@ final class VersionLifecycle implements AutoCloseable {
         }
     }
 
+    /** The version the models topic names: the newest published, or one an operator pinned; empty for none. */
+    OptionalInt target() {
+        return ModelTarget.select(models);
+    }
+
+    /** Whether an operator pinned the {@link #target()}. */
+    boolean targetPinned() {
+        OptionalInt t = target();
+        return t.isPresent() && models.get(t.getAsInt()).getState() == ModelState.PINNED;
+    }
+
     /**
-     * Where the models topic names a target ({@link ModelTarget}: the newest published version, or one
-     * an operator pinned), that version answers as soon as its index has caught up, older or newer than
-     * the current one; until then the current one goes on. Without a target (only the bootstrap
-     * encoder's version 0 so far) the newest caught-up version answers.
+     * The versions this replica could answer with at once: the active one, and those indexed up to the end
+     * of their backfill ({@link #caughtUp}). Once ready, a version stays ready: a lag that grows for a moment
+     * under a burst of uploads does not take back what this replica told the cluster.
      */
-    void selectActive() {
+    Set<Integer> readyVersions() {
         VersionHandle current = active.get();
-        OptionalInt target = ModelTarget.select(models);
-        if (target.isPresent()) {
-            VersionHandle h = versions.get(target.getAsInt());
-            if (h != null && h != current && caughtUp(h, current)) {
-                activate(h, current);
+        Set<Integer> out = new TreeSet<>();
+        for (VersionHandle h : versions.values()) {
+            if (h == current || h.ready || caughtUp(h, current)) {
+                h.ready = true;
+                out.add(h.version);
             }
+        }
+        return out;
+    }
+
+    /**
+     * Answers with the version the cluster switched to, as soon as this replica holds it ready; until then the
+     * current one goes on (and {@link #servesCluster} is false, so the readiness probe keeps queries away).
+     */
+    void follow(ServingView.Switch cluster) {
+        if (cluster == null) {
             return;
         }
-        for (VersionHandle h : versions.descendingMap().values()) {
-            if (current != null && h.version <= current.version) {
-                return;
-            }
-            if (caughtUp(h, current)) {
-                activate(h, current);
-                return;
-            }
+        VersionHandle current = active.get();
+        VersionHandle h = versions.get(cluster.version());
+        if (h != null && h != current && (h.ready || h.everActive || caughtUp(h, current))) {
+            h.ready = true;
+            activate(h, current);
         }
+    }
+
+    /** Whether this replica answers with the cluster's version (true before the cluster's first switch). */
+    boolean servesCluster(ServingView.Switch cluster) {
+        VersionHandle current = active.get();
+        return cluster == null || (current != null && current.version == cluster.version());
     }
 
     private void activate(VersionHandle h, VersionHandle previous) {
@@ -251,6 +277,30 @@ final class VersionLifecycle implements AutoCloseable {
      * building version's index is incomplete.
      */
     VersionHandle acquire(Integer version) {
+        return acquire(version, null);
+    }
+
+    /**
+     * As {@link #acquire(Integer)}, never with a version below {@code minVersion} where no version is named:
+     * a client that was answered by version m elsewhere in the cluster passes m. Below it, the lowest version
+     * of at least m that this replica holds ready answers, even before this replica reads the switch to it.
+     *
+     * @throws VersionNotReadyException where this replica holds no such version ready yet
+     */
+    VersionHandle acquire(Integer version, Integer minVersion) {
+        if (version == null && minVersion != null) {
+            VersionHandle current = active.get();
+            if (current == null || current.version < minVersion) {
+                for (VersionHandle h : versions.tailMap(minVersion).values()) {
+                    if ((h.ready || h.everActive) && h.acquire()) {
+                        return h;
+                    }
+                }
+                throw new VersionNotReadyException("model version " + minVersion + " or newer is not ready on this replica yet ("
+                        + (current == null ? "no version answers here yet" : "it answers with version " + current.version)
+                        + "); ask another replica or retry shortly");
+            }
+        }
         if (version == null) {
             return acquireActive();
         }

@@ -197,8 +197,9 @@ class VectorIndexTest {
             for (int i = 0; i < 10; i++) {
                 index.upsert(Integer.toString(i), vectors[i], i, null);
             }
-            index.commit(Map.of(0, 10L, 2, 5L));
+            index.commit(Map.of(0, 10L, 2, 5L), Map.of(1, 41L));
             assertThat(index.committedOffsets()).containsExactlyInAnyOrderEntriesOf(Map.of(0, 10L, 2, 5L));
+            assertThat(index.committedSources()).containsExactlyInAnyOrderEntriesOf(Map.of(1, 41L));
             for (int i = 10; i < 15; i++) {
                 index.upsert(Integer.toString(i), vectors[i], i, null);
             }
@@ -209,6 +210,10 @@ class VectorIndexTest {
         try (VectorIndex index = VectorIndex.open(dir, DIM, HnswParams.defaults())) {
             assertThat(index.rebuilt()).isFalse();
             assertThat(index.committedOffsets()).containsExactlyInAnyOrderEntriesOf(Map.of(0, 10L, 2, 5L));
+            assertThat(index.committedSources()).as("the upload positions it holds, for read-your-writes tokens")
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(1, 41L));
+            index.commit(Map.of(0, 12L));
+            assertThat(index.committedSources()).as("a commit of offsets alone keeps them").containsExactlyInAnyOrderEntriesOf(Map.of(1, 41L));
             assertThat(index.numDocs()).isEqualTo(10);
             assertThat(index.contains("3")).isTrue();
             assertThat(index.contains("12")).isFalse();

@@ -3,18 +3,12 @@ package io.planstream.index.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,23 +18,15 @@ import java.util.function.BooleanSupplier;
 
 import javax.imageio.ImageIO;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.planstream.avro.Embedding;
-import io.planstream.avro.ImageFormat;
-import io.planstream.avro.ImageRecord;
 import io.planstream.index.lucene.HnswParams;
 import io.planstream.platform.KafkaPlatform;
 import io.planstream.platform.TopicNames;
@@ -60,6 +46,7 @@ class IndexServiceTest {
 
     private static KafkaPlatform platform;
     private static KafkaProducer<byte[], byte[]> producer;
+    private static TopicFixture fixture;
 
     @BeforeAll
     static void start() {
@@ -67,6 +54,7 @@ class IndexServiceTest {
         Map<String, Object> p = new HashMap<>(platform.clientProperties());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        fixture = new TopicFixture(platform, producer);
     }
 
     @AfterAll
@@ -225,61 +213,19 @@ class IndexServiceTest {
     }
 
     private static float[] unit(Random r) {
-        float[] v = new float[DIM];
-        double n = 0;
-        for (int i = 0; i < DIM; i++) {
-            v[i] = (float) r.nextGaussian();
-            n += v[i] * v[i];
-        }
-        for (int i = 0; i < DIM; i++) {
-            v[i] /= (float) Math.sqrt(n);
-        }
-        return v;
+        return TopicFixture.unit(r, DIM);
     }
 
     private static void sendImage(String id, int seed) throws IOException {
-        BufferedImage img = new BufferedImage(48, 32, BufferedImage.TYPE_INT_RGB);
-        var g = img.createGraphics();
-        g.setColor(new Color(seed * 37 % 255, 90, 160));
-        g.fillRect(4, 4, 30, 20);
-        g.dispose();
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(img, "png", png);
-        ImageRecord r = ImageRecord.newBuilder().setId(id).setContentType("image/png").setFormat(ImageFormat.PICTURE)
-                .setOriginal(ByteBuffer.wrap(png.toByteArray())).setRendered(null).setWidth(48).setHeight(32).setSource("test")
-                .setFilename(id + ".png").setSha256("0".repeat(64)).setUploadTime(Instant.now())
-                .setMetadata(Map.of("rooms.bedroom", Integer.toString(3))).build();
-        send(TopicNames.IMAGES, id, platform.topics().images().valueSerde().serializer().serialize(TopicNames.IMAGES, r));
+        fixture.sendImage(id, seed);
     }
 
     private static void sendEmbedding(String id, int version, float[] v) {
-        List<Float> values = new ArrayList<>();
-        for (float x : v) {
-            values.add(x);
-        }
-        Embedding e = Embedding.newBuilder().setImageId(id).setModelVersion(version).setVector(values).setDimension(v.length)
-                .setEmbedTime(Instant.now()).setUploadTime(null).build();
-        send(TopicNames.EMBEDDINGS, id, platform.topics().embeddings().valueSerde().serializer().serialize(TopicNames.EMBEDDINGS, e));
+        fixture.sendEmbedding(id, version, v);
     }
 
-    private static void send(String topic, String key, byte[] value) {
-        try {
-            producer.send(new ProducerRecord<>(topic, key.getBytes(java.nio.charset.StandardCharsets.UTF_8), value)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Commits the images topic's end offsets for the version's embedder group, as a caught-up embedder would. */
     private static void markEmbedderDone(int version) {
-        Map<String, Object> p = new HashMap<>(platform.clientProperties());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, TopicNames.embedderApplicationId(version));
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(TopicNames.IMAGES).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            Map<TopicPartition, OffsetAndMetadata> end = new HashMap<>();
-            c.endOffsets(parts).forEach((tp, o) -> end.put(tp, new OffsetAndMetadata(o)));
-            c.commitSync(end);
-        }
+        fixture.markEmbedderDone(version);
     }
 
     private static void awaitCommitted(IndexSettings settings) throws InterruptedException {

@@ -28,6 +28,8 @@ class VersionLifecycleTest {
     Path dir;
 
     private final Random random = new Random(42);
+    /** The cluster as one replica alone sees it. */
+    private final ServingView view = new ServingView();
 
     @Test
     void shouldActivateNothingUntilEmbedderAndIndexHaveCaughtUp() {
@@ -35,17 +37,17 @@ class VersionLifecycleTest {
             VersionHandle v0 = lifecycle.open(0, DIM);
             fill(v0, 3);
 
-            lifecycle.selectActive();
+            select(lifecycle);
             assertThat(lifecycle.active()).as("lags unknown").isNull();
 
             v0.embedderLag = 0;
-            lifecycle.selectActive();
+            select(lifecycle);
             assertThat(lifecycle.active()).as("index lag still unknown").isNull();
             assertThatThrownBy(() -> lifecycle.acquire(null)).isInstanceOf(NoActiveVersionException.class)
                     .hasMessageContaining("building: [0]");
 
             lifecycle.indexLag(0);
-            lifecycle.selectActive();
+            select(lifecycle);
             assertThat(lifecycle.active()).isSameAs(v0);
             assertThat(VersionLifecycle.state(v0, v0)).isEqualTo("active");
         }
@@ -56,17 +58,17 @@ class VersionLifecycleTest {
         try (VersionLifecycle lifecycle = new VersionLifecycle(settings(dir))) {
             lifecycle.indexLag(0);
             VersionHandle v0 = caughtUp(lifecycle.open(0, DIM), 4);
-            lifecycle.selectActive();
+            select(lifecycle);
             VersionHandle v1 = caughtUp(lifecycle.open(1, DIM), 2);
 
-            lifecycle.selectActive();
+            select(lifecycle);
             assertThat(lifecycle.active()).isSameAs(v0);
             assertThat(VersionLifecycle.state(v1, v0)).isEqualTo("building");
             assertThatThrownBy(() -> lifecycle.acquire(1)).isInstanceOf(VersionNotServedException.class)
                     .hasMessageContaining("the active version is 0");
 
             fill(v1, 2);
-            lifecycle.selectActive();
+            select(lifecycle);
             assertThat(lifecycle.active()).isSameAs(v1);
             assertThat(VersionLifecycle.state(v0, v1)).isEqualTo("standby");
             VersionHandle held = lifecycle.acquire(0);
@@ -82,18 +84,18 @@ class VersionLifecycleTest {
             for (int v = 1; v <= 3; v++) {
                 caughtUp(lifecycle.open(v, DIM), 2);
                 lifecycle.putModel(model(v, ModelState.PUBLISHED));
-                lifecycle.selectActive();
+                select(lifecycle);
             }
             assertThat(lifecycle.active().version).isEqualTo(3);
             assertThat(lifecycle.toRetire()).as("retainVersions 2: version 2 stays on standby").containsExactly(1);
 
             lifecycle.putModel(model(1, ModelState.PINNED));
-            lifecycle.selectActive();
+            select(lifecycle);
             assertThat(lifecycle.active().version).isEqualTo(1);
             assertThat(lifecycle.toRetire()).isEmpty();
 
             lifecycle.putModel(model(1, ModelState.PUBLISHED));
-            lifecycle.selectActive();
+            select(lifecycle);
             assertThat(lifecycle.active().version).as("unpinned: the newest published again").isEqualTo(3);
             lifecycle.toRetire().forEach(lifecycle::retire);
             assertThat(lifecycle.retiredVersions()).containsExactly(1);
@@ -106,10 +108,10 @@ class VersionLifecycleTest {
         try (VersionLifecycle lifecycle = new VersionLifecycle(settings(dir))) {
             lifecycle.indexLag(0);
             caughtUp(lifecycle.open(0, DIM), 2);
-            lifecycle.selectActive();
+            select(lifecycle);
             caughtUp(lifecycle.open(1, DIM), 2);
             caughtUp(lifecycle.open(2, DIM), 2);
-            lifecycle.selectActive();
+            select(lifecycle);
             assertThat(lifecycle.active().version).isEqualTo(2);
             lifecycle.toRetire().forEach(lifecycle::retire);
             for (VersionHandle h : lifecycle.versions()) {
@@ -126,6 +128,68 @@ class VersionLifecycleTest {
             assertThat(restarted.active().version).isEqualTo(2);
             assertThat(restarted.active().numDocs()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void shouldAnswerAClientAtItsMinimumVersionWhereThatIsReadyBeforeTheSwitchIsRead() {
+        try (VersionLifecycle lifecycle = new VersionLifecycle(settings(dir))) {
+            lifecycle.indexLag(0);
+            VersionHandle v1 = caughtUp(lifecycle.open(1, DIM), 3);
+            lifecycle.putModel(model(1, ModelState.PUBLISHED));
+            select(lifecycle);
+            VersionHandle v2 = lifecycle.open(2, DIM);
+            fill(v2, 3);
+
+            assertThatThrownBy(() -> lifecycle.acquire(null, 2)).as("version 2's embedder has not caught up")
+                    .isInstanceOf(VersionNotReadyException.class).hasMessageContaining("version 2 or newer").hasMessageContaining("version 1");
+            VersionHandle held = lifecycle.acquire(null, 1);
+            held.release();
+            assertThat(held).isSameAs(v1);
+
+            v2.embedderLag = 0;
+            assertThat(lifecycle.readyVersions()).containsExactly(1, 2);
+            assertThat(lifecycle.active()).as("no switch read yet").isSameAs(v1);
+            held = lifecycle.acquire(null, 2);
+            held.release();
+            assertThat(held).as("ready here: answers with it before the switch").isSameAs(v2);
+            held = lifecycle.acquire(null, null);
+            held.release();
+            assertThat(held).as("without minVersion: the cluster's version").isSameAs(v1);
+
+            v2.embedderLag = 1_000;
+            assertThat(lifecycle.readyVersions()).as("once reported ready, a lag spike does not take it back").containsExactly(1, 2);
+        }
+    }
+
+    @Test
+    void shouldFollowTheClusterSwitchOnlyToAVersionItHoldsReady() {
+        try (VersionLifecycle lifecycle = new VersionLifecycle(settings(dir))) {
+            lifecycle.indexLag(0);
+            VersionHandle v1 = caughtUp(lifecycle.open(1, DIM), 3);
+            lifecycle.follow(new ServingView.Switch(1, 1, false, "r0", 0, "test"));
+            assertThat(lifecycle.active()).isSameAs(v1);
+            assertThat(lifecycle.servesCluster(new ServingView.Switch(1, 1, false, "r0", 0, "test"))).isTrue();
+
+            VersionHandle v2 = lifecycle.open(2, DIM);
+            ServingView.Switch toV2 = new ServingView.Switch(2, 2, false, "r0", 0, "test");
+            lifecycle.follow(toV2);
+            assertThat(lifecycle.active()).as("version 2 is still building here").isSameAs(v1);
+            assertThat(lifecycle.servesCluster(toV2)).as("not ready for the load balancer").isFalse();
+
+            caughtUp(v2, 3);
+            lifecycle.follow(toV2);
+            assertThat(lifecycle.active()).isSameAs(v2);
+            assertThat(lifecycle.servesCluster(toV2)).isTrue();
+            assertThat(lifecycle.servesCluster(null)).as("before the cluster's first switch").isTrue();
+        }
+    }
+
+    /** One replica alone: it reports, coordinates, switches and follows, as the supervisor does. */
+    private void select(VersionLifecycle lifecycle) {
+        VersionHandle active = lifecycle.active();
+        view.report(new ServingView.Report("r0", active == null ? null : active.version, lifecycle.readyVersions(), 0, null));
+        view.decide("r0", 0, 10_000, lifecycle.target(), lifecycle.targetPinned()).ifPresent(view::switched);
+        lifecycle.follow(view.current().orElse(null));
     }
 
     private VersionHandle caughtUp(VersionHandle h, int documents) {

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
+import io.planstream.platform.UploadToken;
+
 /**
  * How far an accepted image has come beyond the upload: per model version, whether its embedding is
  * searchable. Implemented where the index runs; {@code GET /images/{id}} reports it when present.
@@ -20,6 +22,13 @@ public interface IndexProgress {
      * after {@code timeout}; empty where this process does not run the index.
      */
     Optional<CompletionStage<Boolean>> awaitSearchable(String id, Duration timeout);
+
+    /**
+     * Completes with true as soon as the upload at {@code token} (and every earlier one in its partition) is
+     * searchable in the active model version, or with false after {@code timeout}; empty where this process
+     * does not run the index.
+     */
+    Optional<CompletionStage<Boolean>> awaitToken(UploadToken token, Duration timeout);
 
     /**
      * @param indexed the version's embedding of the image is searchable

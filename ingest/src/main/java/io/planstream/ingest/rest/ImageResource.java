@@ -42,7 +42,9 @@ import io.planstream.ingest.catalog.ImageSummary;
 import io.planstream.ingest.catalog.IndexProgress;
 import io.planstream.ingest.config.IngestConfig;
 import io.planstream.ingest.image.InvalidImageException;
+import io.planstream.platform.UploadToken;
 import io.planstream.platform.http.BadRequestException;
+import io.planstream.platform.http.WaitTimeout;
 
 /**
  * The upload API. {@code POST /images} takes a raw image body or a multipart form and answers 202 once
@@ -153,33 +155,54 @@ public class ImageResource {
      * What is known of an image. With {@code waitFor=searchable} the answer waits (without holding a
      * thread) until the image is searchable in the active model version, at most {@code timeout}, and says
      * whether the wait ended that way or timed out: a client learns the moment its upload can be found.
+     * With {@code after=TOKEN} (an upload's {@code token}) it waits in the same way until that upload's
+     * position is searchable here: read-your-writes on whichever replica answers.
      */
     @GET
     @Path("/{id}")
     public CompletionStage<ImageStatus> get(@PathParam("id") String id,
                                             @Parameter(description = "searchable: answer once the image is searchable in the active model version (or at the timeout)")
                                             @QueryParam("waitFor") String waitFor,
-                                            @Parameter(description = "longest wait with waitFor: 250ms, 5s, or seconds (default 30s, at most 60s)")
+                                            @Parameter(description = "an upload's token: answer once that upload is searchable on this replica (or at the timeout)")
+                                            @QueryParam("after") String after,
+                                            @Parameter(description = "longest wait with waitFor or after: 250ms, 5s, or seconds (default 30s, at most 60s)")
                                             @QueryParam("timeout") String timeout) {
         ImageId.validate(id);
-        if (waitFor == null || waitFor.isBlank()) {
+        boolean waitsForImage = waitFor != null && !waitFor.isBlank();
+        boolean waitsForToken = after != null && !after.isBlank();
+        if (!waitsForImage && !waitsForToken) {
             if (timeout != null && !timeout.isBlank()) {
-                throw new BadRequestException("invalid_query", "timeout applies only with waitFor=searchable");
+                throw new BadRequestException("invalid_query", "timeout applies only with waitFor=searchable or after=TOKEN");
             }
             return CompletableFuture.completedFuture(status(id, null));
         }
-        if (!WAIT_FOR_SEARCHABLE.equals(waitFor.trim())) {
+        if (waitsForImage && waitsForToken) {
+            throw new BadRequestException("invalid_query", "waitFor and after wait for different things; pass one of them");
+        }
+        if (waitsForImage && !WAIT_FOR_SEARCHABLE.equals(waitFor.trim())) {
             throw new BadRequestException("invalid_query", "waitFor must be '" + WAIT_FOR_SEARCHABLE + "', got '" + waitFor + "'");
         }
+        UploadToken token = waitsForToken ? token(after) : null;
         Duration limit = WaitTimeout.parse(timeout);
         if (catalog.find(id).isEmpty()) {
             throw new NotFoundException("no image with id '" + id + "'");
         }
-        CompletionStage<Boolean> wait = (progress.isResolvable() ? progress.get().awaitSearchable(id, limit) : Optional.<CompletionStage<Boolean>>empty())
-                .orElseThrow(() -> new BadRequestException("invalid_query",
-                        "waitFor=searchable needs a server that runs the index role; this one does not"));
+        String what = waitsForImage ? "waitFor=searchable" : "after=TOKEN";
+        Optional<CompletionStage<Boolean>> started = !progress.isResolvable() ? Optional.empty()
+                : waitsForImage ? progress.get().awaitSearchable(id, limit) : progress.get().awaitToken(token, limit);
+        CompletionStage<Boolean> wait = started.orElseThrow(() -> new BadRequestException("invalid_query",
+                what + " needs a server that runs the index role; this one does not"));
         long t0 = System.nanoTime();
-        return wait.thenApply(found -> status(id, new ImageStatus.Wait(WAIT_FOR_SEARCHABLE, !found, (System.nanoTime() - t0) / 1_000_000)));
+        String stage = waitsForImage ? WAIT_FOR_SEARCHABLE : "after " + token;
+        return wait.thenApply(found -> status(id, new ImageStatus.Wait(stage, !found, (System.nanoTime() - t0) / 1_000_000)));
+    }
+
+    private static UploadToken token(String after) {
+        try {
+            return UploadToken.parse(after);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("invalid_query", "after: " + e.getMessage());
+        }
     }
 
     private ImageStatus status(String id, ImageStatus.Wait wait) {
@@ -205,7 +228,8 @@ public class ImageResource {
 
     private static Response accepted(Accepted a, UriInfo uri) {
         URI location = uri.getBaseUriBuilder().path("images").path(a.id()).build();
-        return Response.accepted(new UploadAnswer(a.id(), a.format().toLowerCase(Locale.ROOT), a.width(), a.height(), "accepted"))
+        return Response.accepted(new UploadAnswer(a.id(), a.format().toLowerCase(Locale.ROOT), a.width(), a.height(), "accepted",
+                        new UploadToken(a.partition(), a.offset()).toString()))
                 .location(location)
                 .build();
     }
@@ -214,7 +238,10 @@ public class ImageResource {
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    /** The answer to an accepted upload. */
-    public record UploadAnswer(String id, String format, int width, int height, String status) {
+    /**
+     * The answer to an accepted upload; {@code token} is its position in Kafka, which a search's or a status's
+     * {@code after} waits for ({@link UploadToken}).
+     */
+    public record UploadAnswer(String id, String format, int width, int height, String status, String token) {
     }
 }

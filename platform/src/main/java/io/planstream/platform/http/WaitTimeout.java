@@ -1,21 +1,20 @@
-package io.planstream.ingest.rest;
+package io.planstream.platform.http;
 
 import java.time.Duration;
 import java.util.Locale;
 
-import io.planstream.platform.http.BadRequestException;
 
 /** The {@code timeout} of a waiting request: {@code 250ms}, {@code 5s}, or a number of seconds. */
-final class WaitTimeout {
+public final class WaitTimeout {
 
-    static final Duration DEFAULT = Duration.ofSeconds(30);
-    static final Duration MAX = Duration.ofSeconds(60);
+    public static final Duration DEFAULT = Duration.ofSeconds(30);
+    public static final Duration MAX = Duration.ofSeconds(60);
 
     private WaitTimeout() {
     }
 
     /** The timeout a parameter names, {@link #DEFAULT} where it is absent; a 400 where it is not a duration in [0, {@link #MAX}]. */
-    static Duration parse(String value) {
+    public static Duration parse(String value) {
         if (value == null || value.isBlank()) {
             return DEFAULT;
         }
