@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -62,6 +63,22 @@ class EmbedderRoleTest {
                 // Three workers configured, the threads not: the cores shared among them, at least one each.
                 .body("forwardWorkers.workers", equalTo(3))
                 .body("forwardWorkers.intraOpThreads", equalTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 3)));
+    }
+
+    /** The name and tag that the KEDA query of deploy/kubernetes/base/embedder-scaledobject.yaml reads. */
+    @Test
+    void shouldExportTheLagOfTheLiveVersionForTheAutoscaler() throws InterruptedException {
+        Pattern live = Pattern.compile("(?m)^planstream_embedder_lag\\{version=\"0\",?} [0-9.E]+$");
+        String metrics = "";
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!live.matcher(metrics).find() && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        }
+        assertThat(metrics).containsPattern(live)
+                .as("only the live version has a series, and never an unknown lag as -1")
+                .doesNotContainPattern("(?m)^planstream_embedder_lag\\{version=\"[1-9]")
+                .doesNotContainPattern("(?m)^planstream_embedder_lag\\{.*} -");
     }
 
     @Test

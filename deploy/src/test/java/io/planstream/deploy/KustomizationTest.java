@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,8 +23,9 @@ import io.planstream.deploy.Manifests.Resource;
 
 /**
  * The kustomizations hold together: every file they name exists, every patch lands on an object of
- * the base, and where a kubectl or kustomize binary is installed every overlay renders. Without one,
- * the first two checks and the parser tests of the other classes stand on their own.
+ * the base (a JSON patch on a field it has), and where a kubectl or kustomize binary is installed every
+ * overlay renders. Without one, the file checks and the parser tests of the other classes stand on
+ * their own.
  */
 class KustomizationTest {
 
@@ -89,6 +91,64 @@ class KustomizationTest {
         }
     }
 
+    /**
+     * kustomize applies a JSON patch's {@code replace} of a missing path as an {@code add}: a patch of a
+     * field the base has renamed would set a new field beside it and change nothing, without a word. So
+     * every replace, remove and test names a path the base's object has, and every add a parent it has
+     * (the base before any of the overlay's patches: no patch here builds on another).
+     */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void shouldPatchOnlyPathsTheBaseHas(Path overlay) {
+        List<Resource> base = Manifests.resources(overlay);
+        for (Node patch : Manifests.document(overlay.resolve(Manifests.KUSTOMIZATION)).list("patches")) {
+            if (!patch.has("target") || !patch.has("path")) {
+                continue;
+            }
+            Path file = overlay.resolve(patch.get("path").text());
+            List<Object> docs = Manifests.documents(file);
+            if (docs.size() != 1 || !(docs.get(0) instanceof List<?>)) {
+                continue;
+            }
+            Node target = patch.get("target");
+            Object object = Manifests.find(base, target.get("kind").text(), target.get("name").text()).node().raw();
+            for (Node op : Node.of(docs.get(0), file.getFileName().toString()).items()) {
+                String path = op.get("path").text();
+                String checked = op.get("op").text().equals("add") ? path.substring(0, path.lastIndexOf('/')) : path;
+                assertThat(at(object, checked))
+                        .as("%s of %s in %s: no such path in the base", op.get("op").text(), path, file).isPresent();
+            }
+        }
+    }
+
+    @Test
+    void shouldFindOnlyPathsThatExist() {
+        Object object = Map.of("spec", Map.of("triggers", List.of(Map.of("metadata", Map.of("threshold", "900")))));
+        assertThat(at(object, "/spec/triggers/0/metadata/threshold")).contains("900");
+        assertThat(at(object, "/spec/triggers/0/metadata/lagThreshold")).isEmpty();
+        assertThat(at(object, "/spec/triggers/1")).isEmpty();
+        assertThat(at(object, "")).contains(object);
+    }
+
+    /** The value a JSON pointer (RFC 6901) names in parsed YAML, if there is one. */
+    static Optional<Object> at(Object root, String pointer) {
+        Object current = root;
+        if (pointer.isEmpty()) {
+            return Optional.of(current);
+        }
+        for (String token : pointer.substring(1).split("/", -1)) {
+            String key = token.replace("~1", "/").replace("~0", "~");
+            if (current instanceof Map<?, ?> m && m.containsKey(key)) {
+                current = m.get(key);
+            } else if (current instanceof List<?> l && key.matches("\\d+") && Integer.parseInt(key) < l.size()) {
+                current = l.get(Integer.parseInt(key));
+            } else {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(current);
+    }
+
     @Test
     void shouldPutEveryObjectOfTheBaseInOneNamespace() {
         Node k = Manifests.document(Manifests.BASE.resolve(Manifests.KUSTOMIZATION));
@@ -105,7 +165,8 @@ class KustomizationTest {
                 "no kubectl or kustomize on the PATH: overlays are checked by the parser tests only");
         List<Resource> rendered = Manifests.render(renderer.get(), dir);
         assertThat(rendered).extracting(Resource::kind).contains("Namespace", "Kafka", "KafkaNodePool", "KafkaTopic",
-                "Deployment", "StatefulSet", "Service", "ConfigMap", "ScaledObject");
+                "Deployment", "StatefulSet", "Service", "ConfigMap", "ScaledObject", "PodMonitor",
+                "PodDisruptionBudget");
         String namespace = Manifests.document(Manifests.BASE.resolve(Manifests.KUSTOMIZATION)).get("namespace").text();
         for (Resource r : rendered) {
             if (!r.kind().equals("Namespace")) {

@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.yaml.snakeyaml.LoaderOptions;
@@ -38,6 +40,9 @@ final class Manifests {
     static final Path COMPOSE = DEPLOY.resolve("compose");
     static final Path DOCKER = DEPLOY.resolve("docker");
     static final String KUSTOMIZATION = "kustomization.yaml";
+    /** The class that exports the embedders' lag: its constants name the series the autoscaler queries. */
+    static final Path EMBEDDER_LAG_METRIC =
+            ROOT.resolve("app/src/main/java/io/planstream/app/embedder/EmbedderLagMetric.java");
 
     private static final long RENDER_TIMEOUT_S = 60;
 
@@ -221,6 +226,32 @@ final class Manifests {
     static int httpPort() {
         return Integer.parseInt(Objects.requireNonNull(applicationProperties().getProperty("quarkus.http.port"),
                 "quarkus.http.port is not set in application.properties").trim());
+    }
+
+    /** The value of a {@code static final String} constant of the embedders' lag metric, as its source declares it. */
+    static String embedderLagConstant(String constant) {
+        Pattern declaration = Pattern.compile("static final String " + Pattern.quote(constant) + " = \"([^\"]+)\";");
+        Matcher m = declaration.matcher(readString(EMBEDDER_LAG_METRIC));
+        if (!m.find()) {
+            throw new AssertionError(EMBEDDER_LAG_METRIC + " declares no String constant " + constant);
+        }
+        return m.group(1);
+    }
+
+    /**
+     * The Prometheus name of the embedders' lag gauge: Micrometer's name with its dots as underscores (a gauge
+     * takes no suffix, and it has no base unit).
+     */
+    static String embedderLagSeries() {
+        return embedderLagConstant("NAME").replace('.', '_');
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static String projectVersion() {

@@ -2,21 +2,21 @@ package io.planstream.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.planstream.deploy.Manifests.Resource;
-import io.planstream.platform.TopicNames;
 
 /**
  * The roles' workloads agree with the application: the health and metrics paths Quarkus serves, the
- * port application.properties sets, the settings each role reads, the topics and consumer groups
- * the embedder uses. Run on the base's files and on every rendered kustomization.
+ * port application.properties sets, the settings each role reads, the lag metric the embedder exports,
+ * and the index's disruption budget. Run on the base's files and on every rendered kustomization.
  */
 class WorkloadTest {
 
@@ -87,8 +87,7 @@ class WorkloadTest {
             Resource w = role.in(objects);
             Node labels = w.node().get("spec").get("template").get("metadata").get("labels");
             List<Resource> services = Manifests.all(objects, "Service").stream()
-                    .filter(s -> s.node().get("spec").get("selector").entries().entrySet().stream()
-                            .allMatch(e -> labels.has(e.getKey()) && labels.get(e.getKey()).text().equals(e.getValue().text())))
+                    .filter(s -> selects(s.node().get("spec").get("selector"), labels))
                     .toList();
             assertThat(services).as("Services selecting the pods of %s", w).isNotEmpty();
             for (Resource s : services) {
@@ -132,7 +131,7 @@ class WorkloadTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("manifestSets")
-    void shouldScaleTheEmbedderOnTheLagOfItsConsumerGroup(Roles.ManifestSet set) {
+    void shouldScaleTheEmbedderOnTheLagOfEveryLiveVersion(Roles.ManifestSet set) {
         List<Resource> objects = set.get();
         List<Resource> scaled = Manifests.all(objects, "ScaledObject");
         assertThat(scaled).hasSize(1);
@@ -146,16 +145,102 @@ class WorkloadTest {
         assertThat(spec.get("maxReplicaCount").integer()).as("embedders beyond the partitions of images idle")
                 .isBetween(spec.get("minReplicaCount").integer(), partitions);
 
-        Node trigger = spec.get("triggers").item("type", "kafka").get("metadata");
-        assertThat(trigger.get("topic").text()).isEqualTo(TopicNames.IMAGES);
-        assertThat(trigger.get("consumerGroup").text()).matches(Pattern.quote(TopicNames.EMBEDDER_APPLICATION_PREFIX) + "\\d+");
-        assertThat(trigger.get("allowIdleConsumers").text()).isEqualTo("false");
-        assertThat(trigger.get("excludePersistentLag").text()).isEqualTo("true");
-        // The same Service as the roles', by its full name: KEDA's operator runs in a namespace of its own.
-        String bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS");
-        String namespace = scaled.get(0).node().get("metadata").opt("namespace").map(Node::text)
-                .orElseGet(() -> Manifests.document(Manifests.BASE.resolve(Manifests.KUSTOMIZATION)).get("namespace").text());
-        assertThat(trigger.get("bootstrapServers").text()).isEqualTo(bootstrap.replaceFirst(":", "." + namespace + ".svc:"));
-        assertThat(trigger.get("lagThreshold").integer()).isPositive();
+        // One trigger, on the embedders' own metric: no trigger names one version's consumer group.
+        assertThat(spec.get("triggers").items()).extracting(t -> t.get("type").text()).containsExactly("prometheus");
+        Node trigger = spec.get("triggers").item("type", "prometheus").get("metadata");
+        // A Service by its full name: KEDA's operator runs in a namespace of its own.
+        assertThat(trigger.get("serverAddress").text())
+                .matches("https?://[a-z0-9-]+\\.[a-z0-9-]+\\.svc(\\.cluster\\.local)?:\\d+");
+        String series = Manifests.embedderLagSeries();
+        assertThat(series).as("the name deploy/README.md documents").isEqualTo("planstream_embedder_lag");
+        String query = trigger.get("query").text();
+        assertThat(query).contains(series);
+        String version = Manifests.embedderLagConstant("VERSION_TAG");
+        String selector = "{namespace=\"" + namespace(scaled.get(0)) + "\"}";
+        assertThat(query.replaceAll("\\s+", ""))
+                .as("every replica reports its version's group lag (max by version), and a roll-out's versions"
+                        + " share the replicas (sum over versions), in this installation's namespace only: %s", query)
+                .isEqualTo("sum(maxby(" + version + ")(" + series + selector + "))");
+        assertThat(trigger.get("threshold").integer()).isPositive();
+        assertThat(trigger.get("ignoreNullValues").text()).as("an empty answer is an error, not a lag of 0")
+                .isEqualTo("false");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("manifestSets")
+    void shouldLetThePrometheusOperatorScrapeEveryRole(Roles.ManifestSet set) {
+        List<Resource> objects = set.get();
+        List<Resource> monitors = Manifests.all(objects, "PodMonitor");
+        assertThat(monitors).hasSize(1);
+        Resource monitor = monitors.get(0);
+        Node spec = monitor.node().get("spec");
+        assertThat(spec.has("namespaceSelector")).as("%s scrapes its own namespace, the embedders'", monitor).isFalse();
+        Node selector = spec.get("selector").get("matchLabels");
+        Node endpoint = spec.get("podMetricsEndpoints").items().get(0);
+        assertThat(endpoint.get("path").text()).isEqualTo(METRICS);
+        for (Roles role : Roles.values()) {
+            Resource w = role.in(objects);
+            assertThat(selects(selector, podLabels(w))).as("%s selects the pods of %s", monitor, w).isTrue();
+            assertThat(Roles.port(Roles.container(w), endpoint.get("port"))).as("metrics port of %s", w)
+                    .isEqualTo(Manifests.httpPort());
+        }
+        // Nothing else is scraped at /q/metrics: the schema registry is part of planstream, not of the app image.
+        List<String> roles = Arrays.stream(Roles.values()).map(r -> r.workload).toList();
+        for (Resource w : workloads(objects)) {
+            if (selects(selector, podLabels(w))) {
+                assertThat(roles).as("workloads %s scrapes", monitor).contains(w.name());
+            }
+        }
+        String interval = endpoint.get("interval").text();
+        assertThat(interval).matches("\\d+s");
+        int polling = Manifests.all(objects, "ScaledObject").get(0).node().get("spec").get("pollingInterval").integer();
+        assertThat(Integer.parseInt(interval.substring(0, interval.length() - 1)))
+                .as("seconds between scrapes, at most KEDA's polling interval").isBetween(1, polling);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("manifestSets")
+    void shouldLetDisruptionsTakeOneIndexReplicaAtATime(Roles.ManifestSet set) {
+        List<Resource> objects = set.get();
+        Resource index = Roles.INDEX.in(objects);
+        List<Resource> budgets = Manifests.all(objects, "PodDisruptionBudget");
+        assertThat(budgets).hasSize(1);
+        Node spec = budgets.get(0).node().get("spec");
+        Node selector = spec.get("selector");
+        assertThat(selector.entries().keySet()).as("a selector of labels only").containsExactly("matchLabels");
+        assertThat(selector.get("matchLabels").raw()).as("the index pods' labels, as the StatefulSet selects them")
+                .isEqualTo(index.node().get("spec").get("selector").get("matchLabels").raw());
+        for (Resource w : workloads(objects)) {
+            if (!w.equals(index)) {
+                assertThat(selects(selector.get("matchLabels"), podLabels(w)))
+                        .as("the index's budget selects the pods of %s", w).isFalse();
+            }
+        }
+        assertThat(spec.get("maxUnavailable").integer()).isEqualTo(1);
+        assertThat(spec.has("minAvailable")).as("minAvailable would block every drain of a single replica").isFalse();
+        // What "available" means to the budget: ready, which an index replica is once it has caught up.
+        assertThat(Roles.container(index).get("readinessProbe").get("httpGet").get("path").text()).isEqualTo(READY);
+    }
+
+    /** Whether a label selector picks a pod with these labels. */
+    static boolean selects(Node matchLabels, Node labels) {
+        return matchLabels.entries().entrySet().stream()
+                .allMatch(e -> labels.has(e.getKey()) && labels.get(e.getKey()).text().equals(e.getValue().text()));
+    }
+
+    private static Node podLabels(Resource workload) {
+        return workload.node().get("spec").get("template").get("metadata").get("labels");
+    }
+
+    private static List<Resource> workloads(List<Resource> objects) {
+        return objects.stream().filter(r -> List.of("Deployment", "StatefulSet", "DaemonSet").contains(r.kind()))
+                .toList();
+    }
+
+    /** The namespace of a rendered object, or for the base's files the one its kustomization sets. */
+    private static String namespace(Resource r) {
+        Path kustomization = Manifests.BASE.resolve(Manifests.KUSTOMIZATION);
+        return r.node().get("metadata").opt("namespace").map(Node::text)
+                .orElseGet(() -> Manifests.document(kustomization).get("namespace").text());
     }
 }

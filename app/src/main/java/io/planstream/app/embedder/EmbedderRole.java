@@ -34,6 +34,12 @@ public class EmbedderRole implements EmbedderRuntime {
 
     private static final Logger LOG = Logger.getLogger(EmbedderRole.class);
 
+    /**
+     * How often the service polls the models topic and measures every live version's lag, and how often the
+     * lag gauge follows it: well inside a Prometheus scrape interval, and a few cheap admin requests a second.
+     */
+    private static final Duration LAG_POLL = Duration.ofMillis(500);
+
     @Inject
     PlanstreamConfig planstream;
 
@@ -48,6 +54,7 @@ public class EmbedderRole implements EmbedderRuntime {
 
     private volatile EmbedderService service;
     private volatile ForwardWorkers workers;
+    private volatile EmbedderLagMetric lagMetric;
 
     void onStart(@Observes StartupEvent event) {
         if (!planstream.runs(ProcessRole.EMBEDDER)) {
@@ -61,12 +68,13 @@ public class EmbedderRole implements EmbedderRuntime {
         service = new EmbedderService(platform, new EmbedderService.Options(
                 new EmbedderSettings(config.batchSize(), config.maxWait(), config.symmetries(), config.commitWhenDrained()),
                 bootstrap, config.bootstrapSeed(), device, workers, planstream.dataPath("embedder"),
-                overrides, config.catchUpLag(), Duration.ofMillis(500),
+                overrides, config.catchUpLag(), LAG_POLL,
                 planstream.dataPath("artifacts"))).start();
         Gauge.builder("planstream.embedder.refused.artifacts", service, EmbedderService::refusedArtifacts)
                 .description("model versions whose artifact was refused").register(metrics);
         Gauge.builder("planstream.embedder.live.versions", service, s -> s.status().size())
                 .description("model versions with a running embedder stream").register(metrics);
+        lagMetric = new EmbedderLagMetric(metrics, service::status).start(LAG_POLL);
         LOG.infof("Embedder role started on %s, %s per stream thread (bootstrap encoder %s at %d px)", device, workers,
                 bootstrap.name(), bootstrap.inputSize());
     }
@@ -120,6 +128,9 @@ public class EmbedderRole implements EmbedderRuntime {
 
     @PreDestroy
     void stop() throws InterruptedException {
+        if (lagMetric != null) {
+            lagMetric.close();
+        }
         if (service != null) {
             service.close();
         }
