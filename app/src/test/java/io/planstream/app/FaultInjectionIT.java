@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.planstream.avro.Embedding;
 import io.planstream.ingest.generate.FloorPlanGenerator;
@@ -66,7 +65,6 @@ class FaultInjectionIT {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(300);
     private static final Duration ROUND_TIMEOUT = Duration.ofSeconds(300);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -156,7 +154,7 @@ class FaultInjectionIT {
         int publishedUnderFaults = models(index).path("target").asInt(0);
         String operatorRound = "";
         if (publishedUnderFaults < 1) {
-            JsonNode round = post(trainer, "/admin/trainer/rounds", ROUND_TIMEOUT);
+            JsonNode round = trainer.post("/admin/trainer/rounds", ROUND_TIMEOUT);
             operatorRound = ", an operator's round " + round.path("outcome").asText() + " " + round.path("reason").asText();
             assertThat(round.path("outcome").asText()).as("operator round: %s", round).isEqualTo("PUBLISHED");
         }
@@ -274,32 +272,12 @@ class FaultInjectionIT {
     }
 
     /** The index's {@code GET /models} (active, target, versions); an empty object while it does not answer. */
-    private JsonNode models(ServeProcess index) throws InterruptedException {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(index.url + "/models")).timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? JSON.readTree(r.body()) : JSON.createObjectNode();
-        } catch (IOException e) {
-            return JSON.createObjectNode();
-        }
+    private static JsonNode models(ServeProcess index) throws InterruptedException {
+        return index.getJson("/models");
     }
 
-    /** Documents of one version in an answer of {@code GET /models}; 0 where it is not listed. */
     private static int documents(JsonNode models, int version) {
-        for (JsonNode v : models.path("versions")) {
-            if (v.path("version").asInt(-1) == version) {
-                return v.path("documents").asInt();
-            }
-        }
-        return 0;
-    }
-
-    /** POSTs an empty body and reads the JSON answer, which must be a 200. */
-    private JsonNode post(ServeProcess p, String path, Duration timeout) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(p.url + path)).timeout(timeout)
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as("POST %s%s: %s", p.name, path, r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
+        return ServeProcess.documents(models, version);
     }
 
     private int status(ServeProcess p, String path) throws IOException, InterruptedException {

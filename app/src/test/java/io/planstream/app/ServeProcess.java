@@ -1,5 +1,7 @@
 package io.planstream.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,6 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.planstream.app.cli.ChildJvm;
 
 /**
@@ -22,6 +27,7 @@ import io.planstream.app.cli.ChildJvm;
  */
 final class ServeProcess {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     final String name;
@@ -34,27 +40,41 @@ final class ServeProcess {
     private int readyStart;
 
     /**
-     * @param jvmArgs options before {@code -jar} (heap, system properties)
-     * @param args    {@code serve} arguments after the port and data directory
-     */
-    /**
      * The JIT option of every child JVM the *IT tests start: the C1 compiler alone. C2 would spend
      * minutes of the two shared cores on code that runs for a minute or two (docs/RESULTS.md).
      */
     static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
+    /**
+     * A process on loopback.
+     *
+     * @param jvmArgs options before {@code -jar} (heap, system properties)
+     * @param args    {@code serve} arguments after the port and data directory
+     */
     ServeProcess(String name, Path dir, int port, List<String> jvmArgs, List<String> args) {
+        this(name, dir, List.of(), "127.0.0.1", port, jvmArgs, args);
+    }
+
+    /**
+     * A process on a host of its own: {@code launcher} runs it there ({@link TestHosts#launcher}), and it
+     * listens on {@code host}, its address there (beyond loopback, with the open network allowed).
+     */
+    ServeProcess(String name, Path dir, List<String> launcher, String host, int port, List<String> jvmArgs, List<String> args) {
         this.name = name;
-        this.url = "http://127.0.0.1:" + port;
+        this.url = "http://" + host + ":" + port;
         this.log = dir.resolve(name + ".log");
         Path jar = Path.of(System.getProperty("planstream.app.dir", "target/quarkus-app"), "quarkus-run.jar");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Several JVMs share the machine's cores: one GC thread each and a bounded heap.
                 "-Xmx768m", "-XX:+UseSerialGC", C1_ONLY, "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
         cmd.addAll(ChildJvm.platformOptions());
         cmd.addAll(jvmArgs);
+        if (!"127.0.0.1".equals(host)) {
+            cmd.add("-Dplanstream.security.allow-open-network=true");
+        }
         // --verbose: the whole log in the process's log file, whose tail a failure shows.
-        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--verbose", "--port", String.valueOf(port), "--data-dir",
+        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--verbose", "--host", host, "--port", String.valueOf(port), "--data-dir",
                 dir.resolve(name).toString()));
         cmd.addAll(args);
         this.command = List.copyOf(cmd);
@@ -143,6 +163,35 @@ final class ServeProcess {
         } catch (IOException e) {
             return "(log unreadable: " + e + ")";
         }
+    }
+
+    /** {@code GET path} as JSON; an empty object while the process does not answer it with a 200. */
+    JsonNode getJson(String path) throws InterruptedException {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? JSON.readTree(r.body()) : JSON.createObjectNode();
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** POSTs an empty body and reads the JSON answer, which must be a 200. */
+    JsonNode post(String path, Duration timeout) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("POST %s%s: %s", name, path, r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    /** Documents of one version in an answer of {@code GET /models}; 0 where it is not listed. */
+    static int documents(JsonNode models, int version) {
+        for (JsonNode v : models.path("versions")) {
+            if (v.path("version").asInt(-1) == version) {
+                return v.path("documents").asInt();
+            }
+        }
+        return 0;
     }
 
     /** {@code n} distinct free loopback ports (all held open together while chosen). */

@@ -24,7 +24,8 @@ import kafka.server.KafkaRaftServer;
 
 /**
  * A single-node Kafka broker in KRaft combined mode (broker and controller in one), started in this
- * process and bound to 127.0.0.1 only.
+ * process; its client listener is bound to 127.0.0.1 unless {@link Builder#optHost} names another address,
+ * and its controller listener always is.
  *
  * <p>Kafka's own cluster test kit binds every interface, so this class drives {@link KafkaRaftServer}
  * directly: it formats the log directory once with Kafka's {@link Formatter} (as {@code kafka-storage
@@ -40,6 +41,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteOnClose;
     private final int port;
+    private final String host;
     private final KafkaRaftServer server;
     private boolean closed;
 
@@ -52,27 +54,28 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Kafka data directory " + builder.dataDir, e);
         }
+        this.host = builder.host;
         this.port = builder.port > 0 ? builder.port : freePort();
         int controllerPort = builder.controllerPort > 0 ? builder.controllerPort : freePort();
         Path logDir = dataDir.resolve("kraft-logs");
-        Map<String, Object> props = brokerProperties(logDir, port, controllerPort);
+        Map<String, Object> props = brokerProperties(logDir, host, port, controllerPort);
         props.putAll(builder.overrides);
         KafkaConfig config = new KafkaConfig(props, false);
         formatOnce(logDir);
         long start = System.nanoTime();
         this.server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        LOG.info("Embedded Kafka broker on 127.0.0.1:{} (data {}) started in {} ms",
-                port, dataDir, (System.nanoTime() - start) / 1_000_000);
+        LOG.info("Embedded Kafka broker on {}:{} (data {}) started in {} ms",
+                host, port, dataDir, (System.nanoTime() - start) / 1_000_000);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The bootstrap servers string clients use: {@code 127.0.0.1:PORT}. */
+    /** The bootstrap servers string clients use: {@code HOST:PORT} (127.0.0.1 by default). */
     public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     public int port() {
@@ -94,16 +97,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (deleteOnClose) {
             deleteRecursively(dataDir);
         }
-        LOG.info("Embedded Kafka broker on 127.0.0.1:{} stopped", port);
+        LOG.info("Embedded Kafka broker on {}:{} stopped", host, port);
     }
 
-    private static Map<String, Object> brokerProperties(Path logDir, int port, int controllerPort) {
+    private static Map<String, Object> brokerProperties(Path logDir, String host, int port, int controllerPort) {
         Map<String, Object> p = new HashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("listeners", "PLAINTEXT://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -177,6 +180,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final class Builder {
         private Path dataDir;
         private boolean temporary;
+        private String host = "127.0.0.1";
         private int port;
         private int controllerPort;
         private final Map<String, Object> overrides = new HashMap<>();
@@ -196,7 +200,19 @@ public final class EmbeddedKafka implements AutoCloseable {
             return this;
         }
 
-        /** Client port on 127.0.0.1; 0 (the default) picks a free one. */
+        /**
+         * The address the client listener binds to and advertises (an IP address of this host); default
+         * 127.0.0.1. The broker has no authentication: another address lets every host that reaches it in.
+         */
+        public Builder optHost(String host) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank");
+            }
+            this.host = host.trim();
+            return this;
+        }
+
+        /** Client port; 0 (the default) picks a free one. */
         public Builder optPort(int port) {
             this.port = checkPort(port, "port");
             return this;

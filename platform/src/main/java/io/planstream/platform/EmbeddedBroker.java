@@ -34,20 +34,20 @@ final class EmbeddedBroker {
 
     /**
      * Starts a broker keeping its data in {@code dataDir} (a temporary directory where null) with its
-     * client port {@code port} (0 picks a free one).
+     * client listener on {@code host} and {@code port} (0 picks a free one).
      */
-    static Started start(Path dataDir, int port) {
+    static Started start(Path dataDir, String host, int port) {
         if (!available()) {
             throw new IllegalStateException("no bootstrap.servers is configured and this process does not carry the "
                     + "in-process broker (planstream-broker, " + CLASS_NAME + "): configure a Kafka cluster's "
                     + "bootstrap.servers, or run the role inside the application, which embeds one");
         }
-        return Starter.start(dataDir, port);
+        return Starter.start(dataDir, host, port);
     }
 
     private static final class Starter {
-        static Started start(Path dataDir, int port) {
-            EmbeddedKafka.Builder builder = EmbeddedKafka.builder().optPort(port);
+        static Started start(Path dataDir, String host, int port) {
+            EmbeddedKafka.Builder builder = EmbeddedKafka.builder().optHost(host).optPort(port);
             EmbeddedKafka kafka = (dataDir == null ? builder.temporary() : builder.setDataDir(dataDir)).start();
             return new Started(kafka, kafka.bootstrapServers());
         }

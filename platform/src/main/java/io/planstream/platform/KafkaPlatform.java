@@ -41,7 +41,7 @@ public final class KafkaPlatform implements AutoCloseable {
         EmbeddedSchemaRegistry registry = null;
         try {
             if (isBlank(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG))) {
-                EmbeddedBroker.Started broker = EmbeddedBroker.start(b.embeddedDataDir, b.embeddedPort);
+                EmbeddedBroker.Started broker = EmbeddedBroker.start(b.embeddedDataDir, b.embeddedHost, b.embeddedPort);
                 kafka = broker.broker();
                 client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             }
@@ -50,6 +50,7 @@ public final class KafkaPlatform implements AutoCloseable {
                 registry = EmbeddedSchemaRegistry.builder()
                         .setBootstrapServers(String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)))
                         .optClientProperties(client)
+                        .optHost(b.embeddedHost)
                         .optPort(b.registryPort)
                         .start();
                 serde.put(EmbeddedSchemaRegistry.URL_CONFIG, registry.url());
@@ -173,6 +174,7 @@ public final class KafkaPlatform implements AutoCloseable {
         private final Map<String, Object> clientProperties = new HashMap<>();
         private final Map<String, Object> serdeConfig = new HashMap<>();
         private Path embeddedDataDir;
+        private String embeddedHost = "127.0.0.1";
         private int embeddedPort;
         private int registryPort;
         private int partitions = 3;
@@ -203,6 +205,18 @@ public final class KafkaPlatform implements AutoCloseable {
         }
 
         /** Client port of an embedded broker; 0 picks a free one. */
+        /**
+         * The address the embedded broker and registry listen on and advertise; default 127.0.0.1. Neither has
+         * authentication, so another address is for a trusted network only.
+         */
+        public Builder optEmbeddedHost(String host) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("the embedded host must not be blank");
+            }
+            this.embeddedHost = host.trim();
+            return this;
+        }
+
         public Builder optEmbeddedPort(int port) {
             this.embeddedPort = port;
             return this;

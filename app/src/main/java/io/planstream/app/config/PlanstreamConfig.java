@@ -33,11 +33,18 @@ public interface PlanstreamConfig {
 
     /** The in-process broker and registry, used when no {@code kafka.bootstrap.servers} / {@code schema.registry.url} is set. */
     interface Embedded {
-        /** Client port of the embedded broker on 127.0.0.1; 0 picks a free one. */
+        /**
+         * The address the embedded broker and registry listen on and advertise. Neither authenticates, so an
+         * address beyond loopback needs {@code planstream.security.allow-open-network} (a trusted network).
+         */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** Client port of the embedded broker; 0 picks a free one. */
         @WithDefault("19092")
         int kafkaPort();
 
-        /** Port of the embedded schema registry on 127.0.0.1; 0 picks a free one. */
+        /** Port of the embedded schema registry; 0 picks a free one. */
         @WithDefault("18081")
         int registryPort();
 

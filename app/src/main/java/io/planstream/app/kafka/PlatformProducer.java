@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.planstream.app.config.PlanstreamConfig;
+import io.planstream.app.security.SecurityConfig;
 import io.planstream.ingest.config.IngestConfig;
 import io.planstream.platform.KafkaPlatform;
 
@@ -30,8 +31,15 @@ public class PlatformProducer {
 
     @Produces
     @Singleton
-    KafkaPlatform platform(Config config, PlanstreamConfig planstream, IngestConfig ingest) {
+    KafkaPlatform platform(Config config, PlanstreamConfig planstream, IngestConfig ingest, SecurityConfig security) {
+        String host = planstream.embedded().host();
+        if (!loopback(host) && !security.allowOpenNetwork()) {
+            throw new IllegalStateException("planstream.embedded.host is " + host + ", beyond loopback, but the embedded broker and "
+                    + "schema registry authenticate nobody: set planstream.security.allow-open-network=true for a trusted network, "
+                    + "or run a Kafka cluster with its own security (kafka.bootstrap.servers)");
+        }
         KafkaPlatform.Builder b = KafkaPlatform.builder()
+                .optEmbeddedHost(host)
                 .optClientProperties(withPrefix(config, KAFKA_PREFIX))
                 .optSerdeConfig(serdeConfig(config))
                 .optEmbeddedPort(planstream.embedded().kafkaPort())
@@ -45,10 +53,19 @@ public class PlatformProducer {
         }
         KafkaPlatform platform = b.start();
         if (platform.embedded()) {
-            LOG.infof("One-machine default: embedded Kafka at %s (loopback only), schema registry at %s",
-                    platform.bootstrapServers(), platform.schemaRegistryUrl());
+            LOG.infof("One-machine default: embedded Kafka at %s (%s), schema registry at %s",
+                    platform.bootstrapServers(), loopback(host) ? "loopback only" : "beyond loopback, unauthenticated", platform.schemaRegistryUrl());
         }
         return platform;
+    }
+
+    /** Whether an address is a loopback one (a name that does not resolve counts as not). */
+    static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     void close(@Disposes KafkaPlatform platform) {

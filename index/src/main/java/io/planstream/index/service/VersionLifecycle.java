@@ -148,11 +148,17 @@ final class VersionLifecycle implements AutoCloseable {
      * at most {@link IndexSettings#catchUpLag()}, and it holds about as many images as {@code current}.
      */
     boolean caughtUp(VersionHandle h, VersionHandle current) {
-        long lag = settings.catchUpLag();
-        if (h.embedderLag < 0 || h.embedderLag > lag || indexLag < 0 || indexLag > lag) {
+        if (!lagsWithin(h)) {
             return false;
         }
+        long lag = settings.catchUpLag();
         return current == null || current == h || h.numDocs() + lag >= current.numDocs();
+    }
+
+    /** Whether the embedder of {@code h} and the index reader both lag by at most {@link IndexSettings#catchUpLag()}. */
+    private boolean lagsWithin(VersionHandle h) {
+        long lag = settings.catchUpLag();
+        return h.embedderLag >= 0 && h.embedderLag <= lag && indexLag >= 0 && indexLag <= lag;
     }
 
     /** What a version is to the status: {@code active}, {@code standby} (a roll-back target) or {@code building}. */
@@ -214,7 +220,9 @@ final class VersionLifecycle implements AutoCloseable {
         }
         VersionHandle current = active.get();
         VersionHandle h = versions.get(cluster.version());
-        if (h != null && h != current && (h.ready || h.everActive || caughtUp(h, current))) {
+        // The cluster has left the current version: only the lags say whether this replica holds the new one, not
+        // a comparison with the version it replaces (which may hold an upload or two more while both are written).
+        if (h != null && h != current && (h.ready || h.everActive || lagsWithin(h))) {
             h.ready = true;
             activate(h, current);
         }

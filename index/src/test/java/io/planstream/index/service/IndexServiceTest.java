@@ -19,9 +19,7 @@ import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,17 +48,14 @@ class IndexServiceTest {
 
     @BeforeAll
     static void start() {
-        platform = KafkaPlatform.builder().optPartitions(2).start();
-        Map<String, Object> p = new HashMap<>(platform.clientProperties());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        fixture = new TopicFixture(platform, producer);
+        fixture = TopicFixture.start();
+        platform = fixture.platform();
+        producer = fixture.producer();
     }
 
     @AfterAll
     static void stop() {
-        producer.close();
-        platform.close();
+        fixture.close();
     }
 
     @Test

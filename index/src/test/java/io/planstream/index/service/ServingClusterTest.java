@@ -6,15 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,22 +41,17 @@ class ServingClusterTest {
     static Path dir;
 
     private static KafkaPlatform platform;
-    private static KafkaProducer<byte[], byte[]> producer;
     private static TopicFixture fixture;
 
     @BeforeAll
     static void start() {
-        platform = KafkaPlatform.builder().optPartitions(2).start();
-        Map<String, Object> p = new HashMap<>(platform.clientProperties());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        fixture = new TopicFixture(platform, producer);
+        fixture = TopicFixture.start();
+        platform = fixture.platform();
     }
 
     @AfterAll
     static void stop() {
-        producer.close();
-        platform.close();
+        fixture.close();
     }
 
     @Test

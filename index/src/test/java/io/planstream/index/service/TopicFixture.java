@@ -19,9 +19,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.planstream.avro.Embedding;
 import io.planstream.avro.ImageFormat;
@@ -30,15 +32,40 @@ import io.planstream.platform.KafkaPlatform;
 import io.planstream.platform.TopicNames;
 import io.planstream.platform.UploadToken;
 
-/** What the index's Kafka tests write, as the ingest and the embedder would: images, embeddings, an embedder's progress. */
-final class TopicFixture {
+/**
+ * A broker of the index's Kafka tests and what they write to it, as the ingest and the embedder would: images,
+ * embeddings, an embedder's progress.
+ */
+final class TopicFixture implements AutoCloseable {
 
     private final KafkaPlatform platform;
     private final KafkaProducer<byte[], byte[]> producer;
 
-    TopicFixture(KafkaPlatform platform, KafkaProducer<byte[], byte[]> producer) {
+    private TopicFixture(KafkaPlatform platform, KafkaProducer<byte[], byte[]> producer) {
         this.platform = platform;
         this.producer = producer;
+    }
+
+    /** An embedded broker (two partitions per topic) and a producer that waits for every write. */
+    static TopicFixture start() {
+        KafkaPlatform platform = KafkaPlatform.builder().optPartitions(2).start();
+        Map<String, Object> p = new HashMap<>(platform.clientProperties());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new TopicFixture(platform, new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()));
+    }
+
+    KafkaPlatform platform() {
+        return platform;
+    }
+
+    KafkaProducer<byte[], byte[]> producer() {
+        return producer;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        platform.close();
     }
 
     static float[] unit(Random r, int dimension) {

@@ -71,16 +71,18 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             System.setProperty(NO_DELAY_PROPERTY, "true");
         }
         try {
-            this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), builder.port), 64);
+            InetAddress address = builder.host == null ? InetAddress.getLoopbackAddress() : InetAddress.getByName(builder.host);
+            this.server = HttpServer.create(new InetSocketAddress(address, builder.port), 64);
         } catch (IOException e) {
             executor.shutdownNow();
             store.close();
-            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + builder.port + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on " + (builder.host == null ? "127.0.0.1" : builder.host) + ":" + builder.port
+                    + ": " + e.getMessage(), e);
         }
         server.createContext("/", new RegistryHttpHandler(store));
         server.setExecutor(executor);
         server.start();
-        this.url = "http://127.0.0.1:" + server.getAddress().getPort();
+        this.url = "http://" + (builder.host == null ? "127.0.0.1" : builder.host) + ":" + server.getAddress().getPort();
         LOG.info("Embedded schema registry on {} (topic {}, {} schemas, {} subjects) started in {} ms", url,
                 store.topic(), store.schemaCount(), store.subjectCount(), (System.nanoTime() - start) / 1_000_000);
     }
@@ -128,6 +130,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     public static final class Builder {
         private String bootstrapServers;
         private Map<String, Object> clientProperties = Map.of();
+        private String host;
         private int port;
         private String topic = DEFAULT_TOPIC;
         private Duration timeout = DEFAULT_TIMEOUT;
@@ -153,7 +156,19 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             return this;
         }
 
-        /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+        /**
+         * The address to listen on (an IP address of this host); default 127.0.0.1. The registry has no
+         * authentication: another address lets every host that reaches it in.
+         */
+        public Builder optHost(String host) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank");
+            }
+            this.host = host.trim();
+            return this;
+        }
+
+        /** Port; 0 (the default) picks a free one. */
         public Builder optPort(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0..65535, got " + port);

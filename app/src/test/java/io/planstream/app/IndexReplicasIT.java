@@ -7,8 +7,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -20,6 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +36,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.planstream.ingest.generate.FloorPlanGenerator;
 
 /**
- * Three index replicas that agree, as separate processes of the packaged application on loopback: one core
- * (ingest and the trainer, with the embedded broker and registry), two embedders and three index replicas.
+ * Three index replicas that agree, as separate processes of the packaged application: one core (ingest and
+ * the trainer, with the embedded broker and registry), two embedders and three index replicas. As root each
+ * process runs on a test host of its own (a network namespace joined to a bridge by a veth pair,
+ * {@link TestHosts}), so that their traffic crosses a network; otherwise they share loopback.
  * Plans are uploaded steadily while two model versions roll out, and one index replica is SIGKILLed in the
  * middle of the first switch (the new version published, the cluster still on the old one) and started again.
  *
@@ -43,7 +50,7 @@ import io.planstream.ingest.generate.FloorPlanGenerator;
  * In the end every replica answers with the last version, holding every accepted plan. The switch spread (from
  * the first replica answering with a version to the last) and the waits of {@code after} are printed.
  */
-class ReplicaSwitchIT {
+class IndexReplicasIT {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
     private static final Duration ROLL_OUT_TIMEOUT = Duration.ofSeconds(180);
@@ -57,12 +64,16 @@ class ReplicaSwitchIT {
     Path dir;
 
     private final List<ServeProcess> processes = new ArrayList<>();
+    private TestHosts hosts;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     @AfterEach
     void killAll() throws InterruptedException {
         for (ServeProcess p : processes) {
             p.kill();
+        }
+        if (hosts != null) {
+            hosts.close();
         }
     }
 
@@ -72,7 +83,7 @@ class ReplicaSwitchIT {
             run();
         } catch (Throwable t) {
             for (ServeProcess p : processes) {
-                System.err.printf("---- last lines of %s (%s) ----%n%s%n", p.name, p.alive() ? "alive" : "down", p.tail(40));
+                System.err.printf("---- last lines of %s (%s) ----%n%s%n", p.name, p.alive() ? "alive" : "down", logTail(p, 60));
             }
             throw t;
         }
@@ -81,26 +92,36 @@ class ReplicaSwitchIT {
     private void run() throws Exception {
         long started = System.nanoTime();
         int[] ports = ServeProcess.freePorts(5 + REPLICAS);
-        String bootstrap = "127.0.0.1:" + ports[0];
-        String registry = "http://127.0.0.1:" + ports[1];
+        List<String> names = new ArrayList<>(List.of("core", "embedder-1", "embedder-2"));
+        for (int i = 1; i <= REPLICAS; i++) {
+            names.add("index-" + i);
+        }
+        TestHosts.Result made = TestHosts.create(names);
+        hosts = made.hosts().orElse(null);
+        System.out.println("IndexReplicasIT: " + (hosts != null ? "one network namespace per process, joined by veth pairs and a bridge"
+                : "loopback (" + made.whyNot() + ")"));
+        String coreHost = address("core");
+        String bootstrap = coreHost + ":" + ports[0];
+        String registry = "http://" + coreHost + ":" + ports[1];
         List<String> small = List.of("-Dplanstream.embedder.bootstrap-size=32", "-Dplanstream.embedder.batch-size=4",
                 "-Dplanstream.embedder.commit-interval=200ms", "-Dplanstream.index.catch-up-lag=0");
         List<String> cluster = List.of("--kafka", bootstrap, "--registry", registry);
         // Rounds only when asked, short ones of the small encoder at 32 px, and a gate that lets them through: what
         // is under test is the roll-out of whatever is published.
-        ServeProcess core = add(new ServeProcess("core", dir, ports[2], concat(small, List.of("-Dplanstream.embedded.kafka-port=" + ports[0],
+        ServeProcess core = add(process("core", ports[2], concat(small, List.of("-Dplanstream.embedded.host=" + coreHost,
+                "-Dplanstream.embedded.kafka-port=" + ports[0],
                 "-Dplanstream.embedded.registry-port=" + ports[1], "-Dplanstream.trainer.min-new-images=0", "-Dplanstream.trainer.epochs=1",
                 "-Dplanstream.trainer.batch-size=8", "-Dplanstream.trainer.first-encoder-size=32", "-Dplanstream.trainer.margin=1.0",
                 "-Dplanstream.trainer.device=cpu")), List.of("--roles", "ingest,trainer")));
         List<ServeProcess> embedders = new ArrayList<>();
         for (int i = 1; i <= 2; i++) {
-            embedders.add(add(new ServeProcess("embedder-" + i, dir, ports[2 + i], small, concat(List.of("--roles", "embedder"), cluster))));
+            embedders.add(add(process("embedder-" + i, ports[2 + i], small, concat(List.of("--roles", "embedder"), cluster))));
         }
         List<ServeProcess> replicas = new ArrayList<>();
         for (int i = 1; i <= REPLICAS; i++) {
             int port = ports[4 + i];
-            replicas.add(add(new ServeProcess("index-" + i, dir, port, concat(small, List.of("-Dplanstream.index.replica-id=index-" + i,
-                    "-Dplanstream.index.endpoint=http://127.0.0.1:" + port, "-Dplanstream.index.heartbeat=500ms",
+            replicas.add(add(process("index-" + i, port, concat(small, List.of("-Dplanstream.index.replica-id=index-" + i,
+                    "-Dplanstream.index.endpoint=http://" + address("index-" + i) + ":" + port, "-Dplanstream.index.heartbeat=500ms",
                     "-Dplanstream.index.replica-timeout=4s")), concat(List.of("--roles", "index"), cluster))));
         }
         core.start();
@@ -129,7 +150,7 @@ class ReplicaSwitchIT {
         CompletableFuture<Void> watcher = CompletableFuture.runAsync(() -> watchSwitches(replicas, spreads, stop));
 
         // Version 1, and a replica SIGKILLed while the cluster switches to it: published, not yet served.
-        JsonNode first = post(core, "/admin/trainer/rounds", Duration.ofMinutes(3));
+        JsonNode first = core.post("/admin/trainer/rounds", Duration.ofMinutes(3));
         assertThat(first.path("publishedVersion").asInt(-1)).as("round 1: %s", first).isEqualTo(1);
         ServeProcess victim = replicas.get(1);
         await(() -> models(victim).path("target").asInt(-1) == 1, Duration.ofSeconds(30), "index-2 reads version 1");
@@ -142,7 +163,7 @@ class ReplicaSwitchIT {
         awaitAll(replicas, 1, "version 1 on every replica, index-2 restarted");
         assertThat(victim.awaitReady(START_TIMEOUT)).as("index-2 ready again").isTrue();
 
-        JsonNode second = post(core, "/admin/trainer/rounds", Duration.ofMinutes(3));
+        JsonNode second = core.post("/admin/trainer/rounds", Duration.ofMinutes(3));
         assertThat(second.path("publishedVersion").asInt(-1)).as("round 2: %s", second).isEqualTo(2);
         awaitAll(replicas, 2, "version 2 on every replica");
         Thread.sleep(3_000);
@@ -158,18 +179,23 @@ class ReplicaSwitchIT {
             assertThat(c.path("ready").asBoolean()).as("%s ready", r.name).isTrue();
             assertThat(models(r).path("active").asInt(-1)).as("%s answers with", r.name).isEqualTo(2);
         }
+        Map<Integer, List<Long>> switchLatency = new HashMap<>();
+        for (int v = 1; v <= 2; v++) {
+            switchLatency.put(v, switchLatencies(replicas, v));
+        }
         List<Long> waits = new ArrayList<>(afterWaits);
         Collections.sort(waits);
-        System.out.printf("ReplicaSwitchIT: %d plans accepted, %d read back through their token (wait p50 %d ms, p99 %d ms, max %d ms), "
+        System.out.printf("IndexReplicasIT: %d plans accepted, %d read back through their token (wait p50 %d ms, p99 %d ms, max %d ms), "
                         + "%d answers to the minVersion client (versions %s, %d refused as not ready), switch spread per version %s, "
-                        + "index-2 killed with the cluster on %s, %.0f s in all%n",
+                        + "from the switch record to each replica answering with it %s ms, index-2 killed with the cluster on %s, %.0f s in all%n",
                 accepted.size(), waits.size(), percentile(waits, 50), percentile(waits, 99), percentile(waits, 100), seen.size(),
-                runs(seen), refusedByMinimum.get(), spreads, atKill.path("servingVersion"), (System.nanoTime() - started) / 1e9);
+                runs(seen), refusedByMinimum.get(), spreads, switchLatency, atKill.path("servingVersion"), (System.nanoTime() - started) / 1e9);
 
         assertThat(afterFailures).as("uploads not found by a search with their token").isEmpty();
         assertThat(waits).as("every accepted plan read back").hasSize(accepted.size());
         assertThat(seen).as("versions the minVersion client was answered with, in order").isSorted().contains(0, 1, 2);
         assertThat(spreads).containsKeys(1, 2);
+        assertThat(switchLatency.get(2)).as("every replica logged its switch to version 2").hasSize(REPLICAS);
     }
 
     // ---------------------------------------------------------------- the clients
@@ -326,6 +352,67 @@ class ReplicaSwitchIT {
 
     // ---------------------------------------------------------------- helpers
 
+    private static final Pattern LOG_TIME = Pattern.compile("^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2},\\d{3}) ");
+    private static final DateTimeFormatter LOG_TIME_FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
+
+    /**
+     * From the log files (one clock, this machine's): per replica, the milliseconds from the coordinator writing
+     * the switch to {@code version} to that replica answering with it. Empty where the switch was not logged.
+     */
+    private List<Long> switchLatencies(List<ServeProcess> replicas, int version) throws IOException {
+        LocalDateTime written = null;
+        List<LocalDateTime> answered = new ArrayList<>();
+        for (ServeProcess r : replicas) {
+            Path log = dir.resolve(r.name).resolve("logs").resolve("planstream.log");
+            LocalDateTime last = null;
+            for (String line : Files.readAllLines(log)) {
+                Matcher m = LOG_TIME.matcher(line);
+                if (!m.find()) {
+                    continue;
+                }
+                LocalDateTime t = LocalDateTime.parse(m.group(1), LOG_TIME_FORMAT);
+                if (line.contains("switched the cluster to model version " + version + " ")) {
+                    written = t;
+                } else if (line.contains("model version " + version + " now answers queries")) {
+                    last = t;
+                }
+            }
+            if (last != null) {
+                answered.add(last);
+            }
+        }
+        if (written == null) {
+            return List.of();
+        }
+        List<Long> out = new ArrayList<>();
+        for (LocalDateTime t : answered) {
+            out.add(Duration.between(written, t).toMillis());
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    /** The last lines of a process's log file, without the health checks' lines (a probe every 100 ms while down). */
+    private String logTail(ServeProcess p, int lines) {
+        try {
+            List<String> all = Files.readAllLines(dir.resolve(p.name).resolve("logs").resolve("planstream.log")).stream()
+                    .filter(l -> !l.contains("SRHCK01001")).toList();
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return p.tail(lines);
+        }
+    }
+
+    /** A process on its own test host where there are hosts, else on loopback. */
+    private ServeProcess process(String name, int port, List<String> jvmArgs, List<String> args) {
+        return hosts == null ? new ServeProcess(name, dir, port, jvmArgs, args)
+                : new ServeProcess(name, dir, hosts.launcher(name), hosts.address(name), port, jvmArgs, args);
+    }
+
+    private String address(String name) {
+        return hosts == null ? "127.0.0.1" : hosts.address(name);
+    }
+
     private ServeProcess add(ServeProcess p) {
         processes.add(p);
         return p;
@@ -355,38 +442,16 @@ class ReplicaSwitchIT {
     }
 
     /** {@code GET /models} of a replica; an empty object while it does not answer. */
-    private JsonNode models(ServeProcess r) throws InterruptedException {
-        return getJson(r, "/models");
+    private static JsonNode models(ServeProcess r) throws InterruptedException {
+        return r.getJson("/models");
     }
 
-    private JsonNode cluster(ServeProcess r) throws InterruptedException {
-        return getJson(r, "/status").path("index").path("cluster");
-    }
-
-    private JsonNode getJson(ServeProcess r, String path) throws InterruptedException {
-        try {
-            HttpResponse<String> a = http.send(HttpRequest.newBuilder(URI.create(r.url + path)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return a.statusCode() == 200 ? JSON.readTree(a.body()) : JSON.createObjectNode();
-        } catch (IOException e) {
-            return JSON.createObjectNode();
-        }
+    private static JsonNode cluster(ServeProcess r) throws InterruptedException {
+        return r.getJson("/status").path("index").path("cluster");
     }
 
     private static int documents(JsonNode models, int version) {
-        for (JsonNode v : models.path("versions")) {
-            if (v.path("version").asInt(-1) == version) {
-                return v.path("documents").asInt();
-            }
-        }
-        return 0;
-    }
-
-    private JsonNode post(ServeProcess p, String path, Duration timeout) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(p.url + path)).timeout(timeout)
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as("POST %s%s: %s", p.name, path, r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
+        return ServeProcess.documents(models, version);
     }
 
     private static long percentile(List<Long> sorted, int p) {
