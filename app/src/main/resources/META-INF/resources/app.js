@@ -445,6 +445,7 @@ function renderModels(m) {
     el('td', {}, String(v.version) + (v.version === m.active ? ' (active)' : '') + (v.pinned ? ' (pinned)' : '')),
     el('td', {}, v.state), el('td', {}, v.architecture || ''), el('td', {}, v.parent === null || v.parent === undefined ? '' : String(v.parent)),
     el('td', {}, String(v.documents)), el('td', {}, fmt(v.metrics.heldout_ntxent)), el('td', {}, fmt(v.metrics.knn_top1)),
+    el('td', {}, fmt(v.metrics.retrieval_map10)), el('td', {}, fmt(v.metrics.retrieval_auc)),
     el('td', {}, fmt(v.metrics.alignment)), el('td', {}, fmt(v.metrics.uniformity))));
   $('model-table').tBodies[0].replaceChildren(...rows);
   const key = m.versions.map((v) => `${v.version}:${Object.keys(v.metrics).length}`).join(',');
@@ -477,8 +478,8 @@ async function poll(path, every, render) {
 const BUSY_EVERY_MS = 500;
 const LOG_LINES = 12;
 const OUTCOME = { REJECTED: 'rejected by the gate', SKIPPED: 'skipped', FAILED: 'failed' };
-const GATE_METRICS = [['heldout_ntxent', 'NT-Xent loss'], ['knn_top1', 'kNN top-1'], ['alignment', 'alignment'],
-  ['uniformity', 'uniformity']];
+const GATE_METRICS = [['heldout_ntxent', 'NT-Xent loss'], ['knn_top1', 'kNN top-1'], ['retrieval_map10', 'retrieval mAP@10'],
+  ['retrieval_auc', 'retrieval AUC'], ['alignment', 'alignment'], ['uniformity', 'uniformity']];
 
 /** What the last status showed, to log what changed; null before the first. */
 let seen = null;

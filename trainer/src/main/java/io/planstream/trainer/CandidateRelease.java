@@ -3,6 +3,7 @@ package io.planstream.trainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.planstream.avro.ModelVersion;
@@ -43,18 +44,22 @@ final class CandidateRelease implements AutoCloseable {
         publisher = new ModelPublisher(platform, settings.transactionalId());
     }
 
-    /** Measures the candidate, and the target where there is one ({@code parentDir} not null), on {@code heldOut}. */
-    Judgement judge(Path candidateDir, Path parentDir, ImageDataset heldOut) throws ArtifactException {
+    /**
+     * Measures the candidate, and the target where there is one ({@code parentDir} not null), on {@code heldOut}, with
+     * the retrieval protocol where {@code programmes} (one per held-out image, or null) are known.
+     */
+    Judgement judge(Path candidateDir, Path parentDir, ImageDataset heldOut, List<Map<String, Integer>> programmes)
+            throws ArtifactException {
         Map<String, Double> candidate;
         try {
-            candidate = Evaluation.metrics(candidateDir, heldOut, settings);
+            candidate = Evaluation.metrics(candidateDir, heldOut, programmes, settings);
         } catch (IllegalStateException | IllegalArgumentException e) {
             // A candidate whose outputs are not finite cannot be measured: it is not published.
             return new Judgement(Map.of(), Map.of(), false, "the candidate cannot be evaluated: " + e.getMessage());
         }
         Map<String, Double> current = Map.of();
         if (parentDir != null) {
-            current = Evaluation.metrics(parentDir, heldOut, settings);
+            current = Evaluation.metrics(parentDir, heldOut, programmes, settings);
         }
         QualityGate.Decision decision = gate.decide(parentDir == null ? null : current, candidate);
         return new Judgement(current, candidate, decision.publish(), decision.reason());

@@ -139,7 +139,7 @@ final class ImageFeed {
             }
             ImageRecord image = topic.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
             String label = settings.labelKey().isEmpty() ? null : image.getMetadata().get(settings.labelKey());
-            b.offer(id, pre.apply(ImageRecords.picture(image)), label);
+            b.offer(id, pre.apply(ImageRecords.picture(image)), label, RoomProgramme.of(image.getMetadata()));
             if (r.offset() >= backlogEnd.getOrDefault(r.partition(), 0L)) {
                 arrived.incrementAndGet();
             }

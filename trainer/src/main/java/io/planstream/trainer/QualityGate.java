@@ -9,9 +9,10 @@ import io.planstream.simclr.eval.QualityReport;
  * Decides whether a candidate model may replace the current one, from both models' metrics on the
  * same held-out images (same views, same seed).
  *
- * <p>Two checks, each with the configured margin: the held-out NT-Xent loss may not rise by more than
- * {@code margin} (relative: 0.02 allows 2% worse), and where the images carry labels the kNN top-1
- * accuracy may not fall by more than {@code margin} (absolute). A negative margin demands an
+ * <p>Three checks, each with the configured margin: the held-out NT-Xent loss may not rise by more than
+ * {@code margin} (relative: 0.02 allows 2% worse); where the images carry labels the kNN top-1
+ * accuracy may not fall by more than {@code margin} (absolute); and where they carry room programmes the
+ * retrieval mAP@10 (relevant: the same programme) may not fall by more than {@code margin} (absolute). A negative margin demands an
  * improvement of that size. Alignment and uniformity are reported, not gated: they trade against each
  * other by design (Wang and Isola 2020), so neither alone says a model got worse.
  */
@@ -19,6 +20,7 @@ public final class QualityGate {
 
     public static final String LOSS = QualityReport.NT_XENT;
     public static final String KNN = QualityReport.KNN_TOP1;
+    public static final String RETRIEVAL = QualityReport.RETRIEVAL_MAP;
     /** Most a margin may be: beyond it the gate would publish anything. */
     public static final double MAX_MARGIN = 1.0;
 
@@ -64,8 +66,15 @@ public final class QualityGate {
             return new Decision(false, String.format(Locale.ROOT,
                     "kNN top-1 %.4f is below the current model's %.4f by more than the margin %.3f", knn, knnBefore, margin));
         }
-        return new Decision(true, String.format(Locale.ROOT, "held-out loss %.4f against %.4f (limit %.4f)%s",
+        Double map = candidate.get(RETRIEVAL);
+        Double mapBefore = current.get(RETRIEVAL);
+        if (map != null && mapBefore != null && map < mapBefore - margin) {
+            return new Decision(false, String.format(Locale.ROOT,
+                    "retrieval mAP@10 %.4f is below the current model's %.4f by more than the margin %.3f", map, mapBefore, margin));
+        }
+        return new Decision(true, String.format(Locale.ROOT, "held-out loss %.4f against %.4f (limit %.4f)%s%s",
                 loss, before, limit,
-                knn != null && knnBefore != null ? String.format(Locale.ROOT, ", kNN top-1 %.4f against %.4f", knn, knnBefore) : ""));
+                knn != null && knnBefore != null ? String.format(Locale.ROOT, ", kNN top-1 %.4f against %.4f", knn, knnBefore) : "",
+                map != null && mapBefore != null ? String.format(Locale.ROOT, ", retrieval mAP@10 %.4f against %.4f", map, mapBefore) : ""));
     }
 }

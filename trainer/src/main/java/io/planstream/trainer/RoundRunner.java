@@ -182,7 +182,7 @@ final class RoundRunner {
                 return end(RoundResult.Outcome.SKIPPED, "the trainer is stopping");
             }
             phase("evaluating");
-            CandidateRelease.Judgement judgement = release.judge(trained.artifact(), parentDir, split.heldOut());
+            CandidateRelease.Judgement judgement = release.judge(trained.artifact(), parentDir, split.heldOut(), split.heldOutProgrammes());
             current = judgement.current();
             candidate = judgement.candidate();
             if (!judgement.publish()) {

@@ -37,8 +37,11 @@ public final class TrainingBuffer {
         }
     }
 
-    /** The images of one round: the training part and the held-out part. */
-    public record Split(ImageDataset train, ImageDataset heldOut) {
+    /**
+     * The images of one round: the training part and the held-out part, with the held-out images' room programmes
+     * (category to count, in the held-out order) where every one of them has one, else null.
+     */
+    public record Split(ImageDataset train, ImageDataset heldOut, List<Map<String, Integer>> heldOutProgrammes) {
     }
 
     private final int channels;
@@ -50,6 +53,8 @@ public final class TrainingBuffer {
     private final byte[][] pixels;
     private final String[] ids;
     private final String[] labels;
+    /** Each slot's room programme, or null. */
+    private final Map<String, Integer>[] programmes;
     private final Map<String, Integer> slots = new HashMap<>();
     private int filled;
     /** Ring position of the next replacement in {@link Sampling#RECENT}. */
@@ -89,6 +94,9 @@ public final class TrainingBuffer {
         this.pixels = new byte[capacity][];
         this.ids = new String[capacity];
         this.labels = new String[capacity];
+        @SuppressWarnings("unchecked")
+        Map<String, Integer>[] noProgrammes = (Map<String, Integer>[]) new Map[capacity];
+        this.programmes = noProgrammes;
     }
 
     /**
@@ -99,6 +107,14 @@ public final class TrainingBuffer {
      * @param label the image's class for kNN evaluation, or null
      */
     public synchronized void offer(String id, float[] planes, String label) {
+        offer(id, planes, label, null);
+    }
+
+    /**
+     * As {@link #offer(String, float[], String)}, with the image's room programme (category to count) for the
+     * retrieval protocol, or null.
+     */
+    public synchronized void offer(String id, float[] planes, String label, Map<String, Integer> programme) {
         if (planes.length != imageBytes) {
             throw new IllegalArgumentException("image " + id + " has " + planes.length + " values, the buffer holds "
                     + channels + "x" + size + "x" + size);
@@ -118,6 +134,7 @@ public final class TrainingBuffer {
         pixels[slot] = quantise(planes);
         ids[slot] = id;
         labels[slot] = label;
+        programmes[slot] = programme == null ? null : Map.copyOf(programme);
         added++;
     }
 
@@ -133,11 +150,13 @@ public final class TrainingBuffer {
             pixels[slot] = pixels[last];
             ids[slot] = ids[last];
             labels[slot] = labels[last];
+            programmes[slot] = programmes[last];
             slots.put(ids[slot], slot);
         }
         pixels[last] = null;
         ids[last] = null;
         labels[last] = null;
+        programmes[last] = null;
         filled--;
         if (next > filled) {
             next = 0;
@@ -234,7 +253,20 @@ public final class TrainingBuffer {
         for (int i = 0; i < filled; i++) {
             (heldOut(ids[i], heldOutFraction) ? held : train).add(i);
         }
-        return new Split(dataset(name + " (training)", train, classNames), dataset(name + " (held out)", held, classNames));
+        return new Split(dataset(name + " (training)", train, classNames), dataset(name + " (held out)", held, classNames),
+                programmes(held));
+    }
+
+    /** The programmes of these slots, in order; null where any of them has none. */
+    private List<Map<String, Integer>> programmes(List<Integer> slotsTaken) {
+        List<Map<String, Integer>> out = new ArrayList<>(slotsTaken.size());
+        for (int s : slotsTaken) {
+            if (programmes[s] == null) {
+                return null;
+            }
+            out.add(programmes[s]);
+        }
+        return out;
     }
 
     private ImageDataset dataset(String name, List<Integer> slotsTaken, List<String> classNames) {

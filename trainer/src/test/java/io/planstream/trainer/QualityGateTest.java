@@ -34,6 +34,20 @@ class QualityGateTest {
     }
 
     @Test
+    void shouldGateOnRetrievalWhereBothModelsWereMeasuredOnIt() {
+        QualityGate gate = new QualityGate(0.05);
+        Map<String, Double> current = Map.of(QualityGate.LOSS, 2.0, QualityGate.RETRIEVAL, 0.30);
+        QualityGate.Decision worse = gate.decide(current, Map.of(QualityGate.LOSS, 1.9, QualityGate.RETRIEVAL, 0.24));
+        assertThat(worse.publish()).isFalse();
+        assertThat(worse.reason()).contains("retrieval mAP@10 0.2400 is below the current model's 0.3000");
+        QualityGate.Decision within = gate.decide(current, Map.of(QualityGate.LOSS, 1.9, QualityGate.RETRIEVAL, 0.26));
+        assertThat(within.publish()).isTrue();
+        assertThat(within.reason()).contains("retrieval mAP@10 0.2600 against 0.3000");
+        assertThat(gate.decide(Map.of(QualityGate.LOSS, 2.0), Map.of(QualityGate.LOSS, 1.9, QualityGate.RETRIEVAL, 0.1)).publish())
+                .as("the current model was not measured on it").isTrue();
+    }
+
+    @Test
     void shouldRefuseAMarginOutOfRange() {
         assertThatThrownBy(() -> new QualityGate(1.5)).hasMessageContaining("margin must be in [-1.0, 1.0]");
     }

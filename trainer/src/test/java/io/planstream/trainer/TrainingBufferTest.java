@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -100,6 +101,27 @@ class TrainingBufferTest {
         assertThat(second.heldOut().size()).isEqualTo(heldBefore + heldNew);
         b.offer("unlabelled", image(0.5f), null);
         assertThat(b.snapshot(0.2, "t").train().labelled()).isFalse();
+    }
+
+    @Test
+    void shouldHandTheHeldOutProgrammesInTheHeldOutOrderOnlyWhereEveryImageHasOne() {
+        TrainingBuffer b = new TrainingBuffer(3, 8, 1000, 1 << 24, TrainingBuffer.Sampling.RESERVOIR, 1);
+        for (int i = 0; i < 100; i++) {
+            b.offer("plan-" + i, image(i / 255f), null, Map.of("bedroom_count", i));
+        }
+        TrainingBuffer.Split s = b.snapshot(0.3, "t");
+        assertThat(s.heldOutProgrammes()).hasSize(s.heldOut().size());
+        // The programme of each held-out image is its own: image i has value i and programme i.
+        for (int k = 0; k < s.heldOut().size(); k++) {
+            int value = s.heldOut().pixels()[k * 3 * 8 * 8] & 0xFF;
+            assertThat(s.heldOutProgrammes().get(k)).containsExactly(Map.entry("bedroom_count", value));
+        }
+        String held = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "plan-" + i)
+                .filter(id -> TrainingBuffer.heldOut(id, 0.3)).findFirst().orElseThrow();
+        b.offer(held, image(0.5f), null);
+        assertThat(b.snapshot(0.3, "t").heldOutProgrammes()).as("one held-out picture without a programme").isNull();
+        b.remove(held);
+        assertThat(b.snapshot(0.3, "t").heldOutProgrammes()).hasSize(s.heldOut().size() - 1);
     }
 
     @Test

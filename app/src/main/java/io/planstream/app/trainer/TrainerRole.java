@@ -70,7 +70,7 @@ public class TrainerRole implements TrainerRuntime {
                 .description("training rounds run by this trainer").register(metrics);
         Gauge.builder("planstream.trainer.round.step", started, s -> s.status().progress().step())
                 .description("step of the round in progress").register(metrics);
-        for (String metric : List.of("heldout_ntxent", "alignment", "uniformity", "knn_top1")) {
+        for (String metric : List.of("heldout_ntxent", "alignment", "uniformity", "knn_top1", "retrieval_map10", "retrieval_auc")) {
             Gauge.builder("planstream.trainer.candidate." + metric, started, s -> lastCandidate(s, metric))
                     .description("the last round's candidate on the held-out images: " + metric).register(metrics);
         }

@@ -19,15 +19,26 @@ import java.util.OptionalDouble;
  * @param knnTop1 leave-one-out k-nearest-neighbour top-1 accuracy of the un-augmented images' h,
  *     where every image is labelled; empty otherwise
  * @param images held-out images evaluated, at least 2
+ * @param retrieval the retrieval protocol on the un-augmented images' h, where every image carries its room
+ *     programme (relevant: the same programme); null otherwise
  */
 public record QualityReport(double ntXent, double alignment, double uniformity, OptionalDouble knnTop1,
-                            int images) {
+                            int images, RetrievalResult retrieval) {
 
     public static final String NT_XENT = "heldout_ntxent";
     public static final String ALIGNMENT = "alignment";
     public static final String UNIFORMITY = "uniformity";
     public static final String KNN_TOP1 = "knn_top1";
     public static final String IMAGES = "heldout_images";
+    public static final String RETRIEVAL_MAP = "retrieval_map10";
+    public static final String RETRIEVAL_PRECISION = "retrieval_p10";
+    public static final String RETRIEVAL_NDCG = "retrieval_ndcg10";
+    public static final String RETRIEVAL_AUC = "retrieval_auc";
+
+    /** A report without the retrieval protocol. */
+    public QualityReport(double ntXent, double alignment, double uniformity, OptionalDouble knnTop1, int images) {
+        this(ntXent, alignment, uniformity, knnTop1, images, null);
+    }
 
     public QualityReport {
         if (!Double.isFinite(ntXent) || !Double.isFinite(alignment) || !Double.isFinite(uniformity)) {
@@ -45,7 +56,9 @@ public record QualityReport(double ntXent, double alignment, double uniformity, 
 
     /**
      * @return the figures under the names a model manifest uses ({@value #NT_XENT}, {@value #ALIGNMENT},
-     *     {@value #UNIFORMITY}, {@value #KNN_TOP1} where present, {@value #IMAGES}), in that order
+     *     {@value #UNIFORMITY}, {@value #KNN_TOP1} where present, {@value #IMAGES}, then where the retrieval
+     *     protocol ran, its defined figures: {@value #RETRIEVAL_MAP}, {@value #RETRIEVAL_PRECISION},
+     *     {@value #RETRIEVAL_NDCG}, {@value #RETRIEVAL_AUC}), in that order
      */
     public Map<String, Double> metrics() {
         Map<String, Double> m = new LinkedHashMap<>();
@@ -54,6 +67,19 @@ public record QualityReport(double ntXent, double alignment, double uniformity, 
         m.put(UNIFORMITY, uniformity);
         knnTop1.ifPresent(v -> m.put(KNN_TOP1, v));
         m.put(IMAGES, (double) images);
+        if (retrieval != null) {
+            putDefined(m, RETRIEVAL_MAP, retrieval.map());
+            putDefined(m, RETRIEVAL_PRECISION, retrieval.precision());
+            putDefined(m, RETRIEVAL_NDCG, retrieval.ndcg());
+            putDefined(m, RETRIEVAL_AUC, retrieval.auc());
+        }
         return Collections.unmodifiableMap(m);
+    }
+
+    /** A figure the data leaves undefined (NaN: no plan with a relevant one, say) is left out. */
+    private static void putDefined(Map<String, Double> m, String key, double value) {
+        if (Double.isFinite(value)) {
+            m.put(key, value);
+        }
     }
 }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
 
@@ -101,13 +102,27 @@ public final class RepresentationQuality {
      */
     public static QualityReport evaluate(Path artifact, ImageDataset heldOut, Options options, NDManager manager)
             throws ArtifactException {
+        return evaluate(artifact, heldOut, null, options, manager);
+    }
+
+    /**
+     * As {@link #evaluate(Path, ImageDataset, Options, NDManager)}, and where {@code programmes} gives every
+     * held-out image its room programme (category to count, in the dataset's order), the retrieval protocol
+     * ({@link RetrievalEvaluation}) on the same features as the kNN accuracy.
+     */
+    public static QualityReport evaluate(Path artifact, ImageDataset heldOut, List<Map<String, Integer>> programmes, Options options,
+                                         NDManager manager) throws ArtifactException {
+        if (programmes != null && programmes.size() != heldOut.size()) {
+            throw new IllegalArgumentException(programmes.size() + " programmes for " + heldOut.size() + " held-out images");
+        }
         SimClrEngine.noGradientsInThisThread();
         try (FrozenEncoder encoder = FrozenEncoder.load(artifact, manager)) {
-            return evaluate(encoder, heldOut, options);
+            return evaluate(encoder, heldOut, programmes, options);
         }
     }
 
-    private static QualityReport evaluate(FrozenEncoder encoder, ImageDataset data, Options options) {
+    private static QualityReport evaluate(FrozenEncoder encoder, ImageDataset data, List<Map<String, Integer>> programmes,
+                                          Options options) {
         int n = data.size();
         if (n < 2) {
             throw new IllegalArgumentException(data.name() + " has " + n
@@ -152,8 +167,11 @@ public final class RepresentationQuality {
             Features labelled = new Features(centre, n, d, data.labels().clone(), data.numClasses());
             knn = OptionalDouble.of(KnnEvaluation.leaveOneOut(labelled, options.knn(), encoder.manager()).top1());
         }
+        RetrievalResult retrieval = programmes == null ? null
+                : RetrievalEvaluation.run(centre, d, programmes, RetrievalEvaluation.Copies.none(),
+                        RetrievalEvaluation.Options.defaults(options.seed()));
         return new QualityReport(loss / batches, alignment / batches, uniformity(centre, n, d, encoder.manager()),
-                knn, n);
+                knn, n, retrieval);
     }
 
     /** A seeded shuffle: batches that mix the classes, as in training, even for a folder sorted by class. */

@@ -22,6 +22,7 @@ import io.planstream.simclr.train.ProgressListener;
 import io.planstream.simclr.train.TinyData;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +145,38 @@ class RepresentationQualityTest {
             assertThat(a.knnTop1().getAsDouble()).isBetween(0.0, 1.0);
             assertThat(a.alignment()).isBetween(0.0, 4.0);
             assertThat(a.uniformity()).isBetween(-8.0, 0.0);
+        }
+    }
+
+    @Test
+    void shouldRunTheRetrievalProtocolWhereTheImagesCarryTheirProgrammes() throws IOException {
+        // The stripes' class as a one-category programme: relevant means the same class.
+        List<Map<String, Integer>> programmes = new ArrayList<>();
+        for (int label : HELD_OUT.labels()) {
+            programmes.add(Map.of("stripes", label));
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            QualityReport with = RepresentationQuality.evaluate(trained, HELD_OUT, programmes, OPTIONS, m);
+            QualityReport without = RepresentationQuality.evaluate(trained, HELD_OUT, OPTIONS, m);
+            assertThat(without.retrieval()).isNull();
+            assertThat(without.metrics()).doesNotContainKeys(QualityReport.RETRIEVAL_MAP, QualityReport.RETRIEVAL_AUC);
+            RetrievalResult r = with.retrieval();
+            assertThat(r.nQueries()).isEqualTo(48);
+            // Each image's programme went with it: the pairs with the same one are the pairs of one class.
+            Map<Integer, Integer> perClass = new java.util.HashMap<>();
+            for (int label : HELD_OUT.labels()) {
+                perClass.merge(label, 1, Integer::sum);
+            }
+            long sameClass = perClass.values().stream().mapToLong(c -> (long) c * (c - 1) / 2).sum();
+            assertThat(r.relevantPairs()).isEqualTo(sameClass);
+            assertThat(r.irrelevantPairs()).isEqualTo(48L * 47 / 2 - sameClass);
+            assertThat(r.map()).isBetween(0.0, 1.0);
+            assertThat(r.auc()).isBetween(0.0, 1.0);
+            assertThat(with.metrics()).containsEntry(QualityReport.RETRIEVAL_MAP, r.map()).containsEntry(QualityReport.RETRIEVAL_PRECISION,
+                    r.precision()).containsEntry(QualityReport.RETRIEVAL_NDCG, r.ndcg()).containsEntry(QualityReport.RETRIEVAL_AUC, r.auc());
+            assertThat(with.ntXent()).as("the other figures do not change").isEqualTo(without.ntXent());
+            assertThatThrownBy(() -> RepresentationQuality.evaluate(trained, HELD_OUT, programmes.subList(0, 3), OPTIONS, m))
+                    .hasMessageContaining("3 programmes for 48 held-out images");
         }
     }
 
