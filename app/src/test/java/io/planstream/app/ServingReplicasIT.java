@@ -50,13 +50,18 @@ import io.planstream.ingest.generate.FloorPlanGenerator;
  * In the end every replica answers with the last version, holding every accepted plan. The switch spread (from
  * the first replica answering with a version to the last) and the waits of {@code after} are printed.
  */
-class IndexReplicasIT {
+class ServingReplicasIT {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
     private static final Duration ROLL_OUT_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration UPLOAD_PERIOD = Duration.ofMillis(500);
     /** Plans uploaded before the first round, so that the trainer has something to train on. */
     private static final int FIRST_PLANS = 16;
+    /**
+     * At most this many plans: on a loaded machine the roll-outs take longer, and uploads without a bound would make
+     * every backfill longer still.
+     */
+    private static final int MAX_PLANS = 100;
     private static final int REPLICAS = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -98,7 +103,7 @@ class IndexReplicasIT {
         }
         TestHosts.Result made = TestHosts.create(names);
         hosts = made.hosts().orElse(null);
-        System.out.println("IndexReplicasIT: " + (hosts != null ? "one network namespace per process, joined by veth pairs and a bridge"
+        System.out.println("ServingReplicasIT: " + (hosts != null ? "one network namespace per process, joined by veth pairs and a bridge"
                 : "loopback (" + made.whyNot() + ")"));
         String coreHost = address("core");
         String bootstrap = coreHost + ":" + ports[0];
@@ -187,7 +192,7 @@ class IndexReplicasIT {
         }
         List<Long> waits = new ArrayList<>(afterWaits);
         Collections.sort(waits);
-        System.out.printf("IndexReplicasIT: %d plans accepted, %d read back through their token (wait p50 %d ms, p99 %d ms, max %d ms), "
+        System.out.printf("ServingReplicasIT: %d plans accepted, %d read back through their token (wait p50 %d ms, p99 %d ms, max %d ms), "
                         + "%d answers to the minVersion client (versions %s, %d refused as not ready), switch spread per version %s, "
                         + "from the switch record to each replica answering with it %s ms, index-2 killed with the cluster on %s, %.0f s in all%n",
                 accepted.size(), waits.size(), percentile(waits, 50), percentile(waits, 99), percentile(waits, 100), seen.size(),
@@ -258,7 +263,7 @@ class IndexReplicasIT {
         FloorPlanGenerator generator = new FloorPlanGenerator();
         long start = System.nanoTime();
         try {
-            for (int i = 0; !stop.get(); i++) {
+            for (int i = 0; !stop.get() && i < MAX_PLANS; i++) {
                 String id = "rs-" + i;
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(core.url + "/images?id=" + id)).timeout(Duration.ofSeconds(20))
                         .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(generator.generate(7_000 + i).png()))
