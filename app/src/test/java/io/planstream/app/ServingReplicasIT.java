@@ -173,7 +173,7 @@ class ServingReplicasIT {
         JsonNode second = core.post("/admin/trainer/rounds", Duration.ofMinutes(3));
         assertThat(second.path("publishedVersion").asInt(-1)).as("round 2: %s", second).isEqualTo(2);
         awaitAll(replicas, 2, "version 2 on every replica");
-        Thread.sleep(1_000);
+        await(() -> seen.contains(2), Duration.ofSeconds(30), "the minVersion client answered by version 2");
         stop.set(true);
         uploads.get(60, TimeUnit.SECONDS);
         reader.get(60, TimeUnit.SECONDS);
