@@ -13,6 +13,7 @@ import io.planstream.index.lucene.VectorIndex;
 import io.planstream.index.service.IndexService;
 import io.planstream.index.service.SearchOptions;
 import io.planstream.platform.UploadToken;
+import io.planstream.platform.http.AfterToken;
 import io.planstream.platform.http.BadRequestException;
 import io.planstream.platform.http.WaitTimeout;
 
@@ -76,12 +77,7 @@ public class SearchSupport {
             }
             return null;
         }
-        UploadToken token;
-        try {
-            token = UploadToken.parse(after);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException("invalid_query", "after: " + e.getMessage());
-        }
+        UploadToken token = AfterToken.parse(after);
         Duration limit = WaitTimeout.parse(timeout);
         IndexService s = service();
         long t0 = System.nanoTime();

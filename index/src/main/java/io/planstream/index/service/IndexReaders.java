@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -404,17 +405,17 @@ final class IndexReaders {
                     h.embedderLag = lag.orElse(-1);
                 }
                 VersionHandle before = versions.active();
-                serving.tick(before == null ? null : before.version, versions.readyVersions(), versions.target(), versions.targetPinned(),
-                        System.currentTimeMillis());
                 versions.follow(serving.currentSwitch());
-                if (versions.active() != before) {
+                VersionHandle after = versions.active();
+                if (after != before) {
                     // A switch may make a waiting image searchable (the new version has it, the old one did not yet).
                     visibility.signal();
                     tokens.check();
-                    VersionHandle after = versions.active();
-                    serving.tick(after.version, versions.readyVersions(), versions.target(), versions.targetPinned(),
-                            System.currentTimeMillis());
                 }
+                // Reported after following the switch, so the report says what this replica answers with now.
+                OptionalInt target = versions.target();
+                serving.tick(after == null ? null : after.version, versions.readyVersions(), target, versions.pinned(target),
+                        System.currentTimeMillis());
                 for (int v : versions.toRetire()) {
                     writerTasks.add(() -> {
                         versions.retire(v);

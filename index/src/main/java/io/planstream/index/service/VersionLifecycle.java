@@ -187,10 +187,9 @@ final class VersionLifecycle implements AutoCloseable {
         return ModelTarget.select(models);
     }
 
-    /** Whether an operator pinned the {@link #target()}. */
-    boolean targetPinned() {
-        OptionalInt t = target();
-        return t.isPresent() && models.get(t.getAsInt()).getState() == ModelState.PINNED;
+    /** Whether an operator pinned {@code target} (as {@link #target()} gives it). */
+    boolean pinned(OptionalInt target) {
+        return target.isPresent() && models.get(target.getAsInt()).getState() == ModelState.PINNED;
     }
 
     /**

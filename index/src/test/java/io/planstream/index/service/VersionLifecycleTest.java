@@ -191,7 +191,7 @@ class VersionLifecycleTest {
     private void select(VersionLifecycle lifecycle) {
         VersionHandle active = lifecycle.active();
         view.report(new ServingView.Report("r0", active == null ? null : active.version, lifecycle.readyVersions(), 0, null));
-        view.decide("r0", 0, 10_000, lifecycle.target(), lifecycle.targetPinned()).ifPresent(view::switched);
+        view.decide("r0", 0, 10_000, lifecycle.target(), lifecycle.pinned(lifecycle.target())).ifPresent(view::switched);
         lifecycle.follow(view.current().orElse(null));
     }
 

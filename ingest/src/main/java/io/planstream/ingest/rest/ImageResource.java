@@ -43,6 +43,7 @@ import io.planstream.ingest.catalog.IndexProgress;
 import io.planstream.ingest.config.IngestConfig;
 import io.planstream.ingest.image.InvalidImageException;
 import io.planstream.platform.UploadToken;
+import io.planstream.platform.http.AfterToken;
 import io.planstream.platform.http.BadRequestException;
 import io.planstream.platform.http.WaitTimeout;
 
@@ -182,7 +183,7 @@ public class ImageResource {
         if (waitsForImage && !WAIT_FOR_SEARCHABLE.equals(waitFor.trim())) {
             throw new BadRequestException("invalid_query", "waitFor must be '" + WAIT_FOR_SEARCHABLE + "', got '" + waitFor + "'");
         }
-        UploadToken token = waitsForToken ? token(after) : null;
+        UploadToken token = waitsForToken ? AfterToken.parse(after) : null;
         Duration limit = WaitTimeout.parse(timeout);
         if (catalog.find(id).isEmpty()) {
             throw new NotFoundException("no image with id '" + id + "'");
@@ -195,14 +196,6 @@ public class ImageResource {
         long t0 = System.nanoTime();
         String stage = waitsForImage ? WAIT_FOR_SEARCHABLE : "after " + token;
         return wait.thenApply(found -> status(id, new ImageStatus.Wait(stage, !found, (System.nanoTime() - t0) / 1_000_000)));
-    }
-
-    private static UploadToken token(String after) {
-        try {
-            return UploadToken.parse(after);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException("invalid_query", "after: " + e.getMessage());
-        }
     }
 
     private ImageStatus status(String id, ImageStatus.Wait wait) {
