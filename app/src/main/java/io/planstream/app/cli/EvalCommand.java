@@ -25,6 +25,7 @@ import io.planstream.app.demo.SymmetricFeatureExtractor;
 import io.planstream.app.demo.RplanFolder;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.SimClrEngine;
+import io.planstream.simclr.artifact.EmbeddingTransform;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.ModelManifest;
 import io.planstream.simclr.data.DataSources;
@@ -63,6 +64,7 @@ import picocli.CommandLine.Option;
 final class EvalCommand implements Callable<Integer> {
 
     static final String PIXELS = "pixels";
+    static final String SERVED = "served";
     static final String RANDOM = "random:";
     /** Picture folders have no fixed size: these are read at the encoder's or these. */
     static final int DEFAULT_FOLDER_SIZE = 32;
@@ -126,6 +128,13 @@ final class EvalCommand implements Callable<Integer> {
             "as the embedder serves plans (planstream.embedder.symmetries): eight passes over the data."})
     boolean symmetries;
 
+    @Option(names = "--embedding", defaultValue = SERVED, paramLabel = "served|raw|centre|whiten[:SHRINKAGE]",
+            description = {"What is done to h before it is compared (default ${DEFAULT-VALUE}): served, what the artifact",
+                    "serves (its " + EmbeddingTransform.FILE + ", or h as it is); raw, h as it is; centre or whiten,",
+                    "fitted here on the training split's features (whiten's shrinkage default "
+                            + EmbeddingTransform.DEFAULT_SHRINKAGE + ")."})
+    String embedding;
+
     @Mixin
     SeedOption seed = new SeedOption(1);
 
@@ -184,6 +193,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             FeatureExtractor single = encoder == null ? FeatureExtractor.pixels() : FeatureExtractor.encoder(encoder, batch);
             FeatureExtractor extractor = symmetries ? new SymmetricFeatureExtractor(single) : single;
+            extractor = withTransform(extractor, train != null ? train : fitData(loadSize, loadChannels), encoder);
             Features trainFeatures = null;
             Features testFeatures = null;
             double featureSeconds = 0;
@@ -235,6 +245,36 @@ final class EvalCommand implements Callable<Integer> {
         return PlanstreamCommand.EXIT_OK;
     }
 
+    /**
+     * The extractor under the transform {@code --embedding} names: the artifact's own, or one fitted on {@code fit}'s
+     * features; the extractor itself for raw, and for served where the artifact has none.
+     */
+    private FeatureExtractor withTransform(FeatureExtractor extractor, ImageDataset fit, FrozenEncoder encoder) {
+        EmbeddingTransform transform;
+        if (embedding.equals(SERVED)) {
+            transform = encoder == null ? null : encoder.transform();
+        } else {
+            EmbeddingTransform.Spec spec = EmbeddingTransform.Spec.parse(embedding);
+            Features f = spec.raw() ? null : extract(extractor, fit, "features for " + spec);
+            transform = spec.raw() ? null : spec.fit(f.values(), f.dim(), f.count() + " training images of " + data.value());
+        }
+        if (transform == null) {
+            return extractor;
+        }
+        if (!json.enabled()) {
+            System.out.printf("embedding: %s, fitted on %s%n", transform.description(), transform.fittedData());
+        }
+        return FeatureExtractor.transformed(extractor, transform);
+    }
+
+    /** The training split, for a transform fitted here where no protocol reads it. */
+    private ImageDataset fitData(int loadSize, int loadChannels) throws IOException {
+        if (embedding.equals(SERVED) || EmbeddingTransform.Spec.parse(embedding).raw()) {
+            return null;
+        }
+        return subset(RplanFolder.open(data.value(), Split.TRAIN, loadSize, loadChannels), limitTrain, seed.value());
+    }
+
     private Set<Protocol> checkArguments() {
         Set<Protocol> chosen = new LinkedHashSet<>();
         for (String p : protocols) {
@@ -277,6 +317,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("--data must be fashion-mnist, fashion-mnist:DIR, rplan:DIR or a folder; "
                     + data.value() + " is none of these");
         }
+        checkEmbedding();
         positive("--limit-train", limitTrain);
         positive("--limit-test", limitTest);
         positive("--finetune-limit", finetuneLimit);
@@ -309,6 +350,18 @@ final class EvalCommand implements Callable<Integer> {
             throw new PlanstreamCommand.UsageException("--channels must be 1 or 3, got " + channels);
         }
         return chosen;
+    }
+
+    private void checkEmbedding() {
+        if (embedding.equals(SERVED)) {
+            return;
+        }
+        try {
+            EmbeddingTransform.Spec.parse(embedding);
+        } catch (IllegalArgumentException e) {
+            throw new PlanstreamCommand.UsageException("--embedding " + embedding + ": " + e.getMessage()
+                    + " (served, raw, centre, whiten or whiten:SHRINKAGE)");
+        }
     }
 
     private static void positive(String name, Integer value) {

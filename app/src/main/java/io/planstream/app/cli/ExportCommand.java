@@ -123,7 +123,7 @@ public final class ExportCommand implements Callable<Integer> {
         String description;
         try (NDManager manager = SimClrEngine.get().newBaseManager(dev);
              FrozenEncoder encoder = pixels ? null : open(manifest, images, manager)) {
-            FeatureExtractor extractor = encoder == null ? FeatureExtractor.pixels() : FeatureExtractor.encoder(encoder, batch);
+            FeatureExtractor extractor = encoder == null ? FeatureExtractor.pixels() : FeatureExtractor.served(encoder, batch);
             description = encoder == null ? "raw pixels" : encoder.description();
             try (ProgressBar bar = Progress.bar("features", images.size(), "images")) {
                 features = extractor.extract(images, (done, total) -> bar.stepTo(done));

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.planstream.simclr.artifact.EmbeddingTransform;
 import io.planstream.simclr.data.DataSources;
 import io.planstream.simclr.data.FashionMnist;
 import io.planstream.simclr.data.ImageDataset;
@@ -98,6 +99,12 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--strength", description = "Colour-distortion strength 0..1.25 (default: the policy's, cifar 0.5, imagenet 1.0).")
     Double strength;
+
+    @Option(names = "--embedding", defaultValue = "centre", paramLabel = "raw|centre|whiten[:SHRINKAGE]",
+            description = {"What the model's embeddings are served with, fitted on the training images' features when",
+                    "the model is saved (default ${DEFAULT-VALUE}: their mean taken away, so that unrelated images score",
+                    "near 0); raw serves h as it is."})
+    String embedding;
 
     @Option(names = "--head", defaultValue = "v1", description = "Projection head: v1 (2 layers) or v2 (3 layers, batch norm) (default ${DEFAULT-VALUE}).")
     String head;
@@ -199,9 +206,18 @@ final class PretrainCommand implements Callable<Integer> {
                     .optMaxDuration(maxMinutes == null ? null : minutes(maxMinutes))
                     .optLimit(limit)
                     .optResume(resume)
+                    .optEmbedding(embeddingSpec())
                     .build();
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException(e.getMessage());
+        }
+    }
+
+    private EmbeddingTransform.Spec embeddingSpec() {
+        try {
+            return EmbeddingTransform.Spec.parse(embedding);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--embedding " + embedding + ": " + e.getMessage(), e);
         }
     }
 

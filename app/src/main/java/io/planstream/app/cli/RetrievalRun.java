@@ -127,6 +127,7 @@ final class RetrievalRun {
         row.put("n_left_out", r.nLeftOut());
         row.put("n_ndcg_left_out", r.nNdcgLeftOut());
         row.put("feature_dim", r.featureDim());
+        row.put("features", extractor.description());
         row.put("seconds", EvalCommand.round(r.seconds()));
         row.put("feature_seconds", EvalCommand.round(featureSeconds));
         row.put("device", device.toString());

@@ -167,6 +167,21 @@ class EvalCommandTest {
         assertThat(symmetric.get("parameters").get("symmetries").asBoolean()).isTrue();
         assertThat(symmetric.get("invariance").asDouble()).isEqualTo(1.0);
         assertThat(line.get("invariance").asDouble()).isLessThan(1.0);
+
+        // Pixels are all >= 0: every pair of plans is alike by cosine until the training plans' mean is taken away.
+        CliRun centred = run("eval", "--model", "pixels", "--data", "rplan:" + plans, "--protocol", "retrieval", "--size", "16",
+                "--embedding", "centre", "--json");
+        assertThat(centred.code()).as(centred.err()).isZero();
+        JsonNode c = jsonLines(centred.out()).get(0);
+        assertThat(line.get("irrelevant_mean").asDouble()).isGreaterThan(0.5);
+        assertThat(Math.abs(c.get("irrelevant_mean").asDouble())).isLessThan(0.2);
+        assertThat(c.get("relevant_mean").asDouble()).isGreaterThan(c.get("irrelevant_mean").asDouble());
+        assertThat(c.get("features").asText()).contains("centre");
+        assertThat(line.get("features").asText()).doesNotContain("centre");
+        CliRun bad = run("eval", "--model", "pixels", "--data", "rplan:" + plans, "--protocol", "retrieval",
+                "--embedding", "centre:2");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--embedding centre:2", "only whiten takes a shrinkage");
     }
 
     @Test

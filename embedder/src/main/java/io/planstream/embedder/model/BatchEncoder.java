@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactException;
+import io.planstream.simclr.artifact.EmbeddingTransform;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.ModelManifest;
 import io.planstream.simclr.model.EncoderSpec;
@@ -30,6 +31,9 @@ import io.planstream.simclr.model.TorchScriptEncoder;
  * <p>With {@code symmetries}, every image is embedded under the 8 rotations and mirrors of the square
  * (the dihedral group D4, label-preserving for a floor plan), one forward of the batch per symmetry, and the
  * representation is the normalised mean: the same for a plan and any turned or mirrored copy of it.
+ *
+ * <p>Where the artifact carries an {@link EmbeddingTransform} (its training features' mean, taken away so that
+ * unrelated plans score near 0), h goes through it before it is normalised.
  */
 public final class BatchEncoder implements AutoCloseable {
 
@@ -40,10 +44,14 @@ public final class BatchEncoder implements AutoCloseable {
     private final Normalization normalization;
     private final NDManager manager;
     private final ServingEncoder encoder;
+    private final EmbeddingTransform transform;
+    /** The transform's mean (1 x d) and matrix (d x d, null for centre) on the encoder's device. */
+    private final NDArray transformMean;
+    private final NDArray transformMatrix;
     private final AtomicLong batches = new AtomicLong();
 
     private BatchEncoder(int version, String architecture, int inputSize, int channels, Normalization normalization,
-                         NDManager manager, ServingEncoder encoder) {
+                         NDManager manager, ServingEncoder encoder, EmbeddingTransform transform) {
         this.version = version;
         this.architecture = architecture;
         this.inputSize = inputSize;
@@ -51,6 +59,15 @@ public final class BatchEncoder implements AutoCloseable {
         this.normalization = normalization;
         this.manager = manager;
         this.encoder = encoder;
+        this.transform = transform;
+        if (transform != null) {
+            int d = transform.dim();
+            transformMean = manager.create(transform.mean(), new Shape(1, d));
+            transformMatrix = transform.matrix() == null ? null : manager.create(transform.matrix(), new Shape(d, d));
+        } else {
+            transformMean = null;
+            transformMatrix = null;
+        }
     }
 
     /**
@@ -61,15 +78,16 @@ public final class BatchEncoder implements AutoCloseable {
         ModelManifest manifest = ModelArtifact.readManifest(artifactDir);
         NDManager manager = SimClrEngine.get().newBaseManager(device);
         try {
+            EmbeddingTransform transform = EmbeddingTransform.read(artifactDir, manifest.embeddingDim());
             if (manifest.isTorchScript()) {
                 TorchScriptEncoder module = ModelArtifact.loadTorchScript(artifactDir, device);
                 return new BatchEncoder(version, manifest.architecture(), manifest.inputSize(), manifest.inputChannels(),
-                        manifest.normalizationSpec(), manager, module);
+                        manifest.normalizationSpec(), manager, module, transform);
             }
             try (ModelArtifact artifact = ModelArtifact.load(artifactDir, manager)) {
                 EncoderSpec spec = artifact.manifest().encoderSpec();
                 return new BatchEncoder(version, spec.name(), spec.inputSize(), spec.inputChannels(), artifact.normalization(),
-                        manager, InferenceEncoder.of(artifact.model().encoder(), manager));
+                        manager, InferenceEncoder.of(artifact.model().encoder(), manager), transform);
             }
         } catch (ArtifactException | RuntimeException e) {
             manager.close();
@@ -86,7 +104,7 @@ public final class BatchEncoder implements AutoCloseable {
             return built;
         });
         return new BatchEncoder(version, spec.name(), spec.inputSize(), spec.inputChannels(),
-                Normalization.centred(spec.inputChannels()), manager, InferenceEncoder.of(net, manager));
+                Normalization.centred(spec.inputChannels()), manager, InferenceEncoder.of(net, manager), null);
     }
 
     public int version() {
@@ -110,6 +128,11 @@ public final class BatchEncoder implements AutoCloseable {
 
     public int dimension() {
         return encoder.embeddingDim();
+    }
+
+    /** @return what the artifact does to h before it is normalised and served; null for nothing */
+    public EmbeddingTransform transform() {
+        return transform;
     }
 
     /** Batches embedded so far (calls of {@link #embed} with at least one image): with the images, the mean batch size. */
@@ -162,6 +185,12 @@ public final class BatchEncoder implements AutoCloseable {
                 h = h.div(8f);
             } else {
                 h = encoder.embed(normalization.apply(x));
+            }
+            if (transformMean != null) {
+                h = h.sub(transformMean);
+                if (transformMatrix != null) {
+                    h = h.matMul(transformMatrix);
+                }
             }
             NDArray norms = h.norm(new int[] {1}, true).maximum(1e-12f);
             float[] values = h.div(norms).toFloatArray();

@@ -2,15 +2,29 @@ package io.planstream.embedder.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.planstream.simclr.Devices;
+import io.planstream.simclr.SimClrEngine;
+import io.planstream.simclr.artifact.ArtifactInfo;
+import io.planstream.simclr.artifact.EmbeddingTransform;
+import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.model.EncoderSpec;
+import io.planstream.simclr.model.InferenceEncoder;
+import io.planstream.simclr.model.Normalization;
+import io.planstream.simclr.model.ProjectionHeadSpec;
+import io.planstream.simclr.model.SimClrModel;
 
 /** The 8-view embedding of a Planstream ResNet (one forward per symmetry) against turns and mirrors built here pixel by pixel. */
 class BatchEncoderTest {
@@ -45,6 +59,57 @@ class BatchEncoderTest {
         assertThat(cosine(batch[0], reference)).as("the same in a batch of three").isGreaterThan(0.9999f);
         assertThat(cosine(batch[1], reference)).isGreaterThan(0.9999f);
         assertThat(cosine(batch[2], reference)).as("another plan differs").isLessThan(0.9999f);
+    }
+
+    @Test
+    void anArtifactWithAnEmbeddingTransformServesItsNormalisedCentredFeatures(@TempDir Path tmp) throws Exception {
+        EncoderSpec spec = EncoderSpec.of("resnet-mini", C, S);
+        Path dir = tmp.resolve("centred");
+        List<float[]> images = List.of(random(1), random(2), random(3));
+        float[] h;
+        try (NDManager m = SimClrEngine.get().newBaseManager(Devices.choose("cpu"))) {
+            SimClrEngine.get().setRandomSeed(11);
+            SimClrModel model = SimClrModel.builder().setEncoder(spec).optHead(ProjectionHeadSpec.v1()).build();
+            model.initialize(m, DataType.FLOAT32, spec.inputShape(1));
+            float[] flat = new float[images.size() * C * S * S];
+            for (int i = 0; i < images.size(); i++) {
+                System.arraycopy(images.get(i), 0, flat, i * C * S * S, C * S * S);
+            }
+            try (InferenceEncoder folded = InferenceEncoder.of(model.encoder(), m)) {
+                NDArray x = Normalization.centred(C).apply(m.create(flat, new Shape(images.size(), C, S, S)));
+                h = folded.embed(x).toFloatArray();
+            }
+            int d = spec.embeddingDim();
+            // The mean of the first two plans' features: the third stays far from it, the first two opposite.
+            EmbeddingTransform centre = EmbeddingTransform.fit(EmbeddingTransform.Kind.CENTRE,
+                    java.util.Arrays.copyOf(h, 2 * d), d, 0, "two plans");
+            ModelArtifact.save(dir, model, new ArtifactInfo("v-centred", null, Normalization.centred(C), "test", 0,
+                    java.util.Map.of()), centre);
+        }
+        try (BatchEncoder served = BatchEncoder.load(dir, 7, Devices.choose("cpu"))) {
+            assertThat(served.transform()).isNotNull();
+            float[][] out = served.embed(images, false);
+            int d = served.dimension();
+            float[] mean = served.transform().mean();
+            for (int i = 0; i < images.size(); i++) {
+                float[] expected = new float[d];
+                for (int j = 0; j < d; j++) {
+                    expected[j] = h[i * d + j] - mean[j];
+                }
+                assertThat(cosine(out[i], expected)).as("plan %d", i).isGreaterThan(0.9999f);
+                assertThat(norm(out[i])).isCloseTo(1f, org.assertj.core.api.Assertions.within(1e-5f));
+            }
+            assertThat(cosine(out[0], out[1])).as("the two plans the mean was taken of now point apart")
+                    .isLessThan(-0.9999f);
+        }
+    }
+
+    private static float norm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += x * x;
+        }
+        return (float) Math.sqrt(s);
     }
 
     /** The 8 images of the dihedral group D4: four quarter turns, each with and without a mirror. */

@@ -119,6 +119,22 @@ public final class ModelArtifact implements AutoCloseable {
      */
     public static ModelManifest save(Path dir, SimClrModel model, ArtifactInfo info, Clock clock)
             throws IOException {
+        return save(dir, model, info, null, clock);
+    }
+
+    /**
+     * Writes {@code model} with the transform its embeddings are served with ({@link EmbeddingTransform#FILE},
+     * before the manifest), using the system clock.
+     *
+     * @param transform null for none: h is served as it is
+     */
+    public static ModelManifest save(Path dir, SimClrModel model, ArtifactInfo info, EmbeddingTransform transform)
+            throws IOException {
+        return save(dir, model, info, transform, Clock.systemUTC());
+    }
+
+    private static ModelManifest save(Path dir, SimClrModel model, ArtifactInfo info, EmbeddingTransform transform,
+                                      Clock clock) throws IOException {
         if (!model.isInitialized()) {
             throw new IllegalArgumentException("the model has no parameters yet: initialise it first");
         }
@@ -130,7 +146,14 @@ public final class ModelArtifact implements AutoCloseable {
                             + " channels but the encoder takes "
                             + spec.inputChannels());
         }
+        if (transform != null && transform.dim() != spec.embeddingDim()) {
+            throw new IllegalArgumentException("the embedding transform takes " + transform.dim()
+                    + " features but the encoder gives " + spec.embeddingDim());
+        }
         createEmpty(dir);
+        if (transform != null) {
+            transform.write(dir);
+        }
         Path parameters = dir.resolve(PARAMETERS);
         MessageDigest digest = DigestUtils.getSha256Digest();
         try (OutputStream file = Files.newOutputStream(parameters);

@@ -1,5 +1,6 @@
 package io.planstream.simclr.eval;
 
+import io.planstream.simclr.artifact.EmbeddingTransform;
 import io.planstream.simclr.data.ImageDataset;
 
 /**
@@ -38,12 +39,48 @@ public interface FeatureExtractor {
     }
 
     /**
+     * The features an artifact serves: h of {@link #encoder}, under the artifact's {@link EmbeddingTransform} where
+     * it has one.
+     */
+    static FeatureExtractor served(FrozenEncoder encoder, int batchSize) {
+        FeatureExtractor h = encoder(encoder, batchSize);
+        return encoder.transform() == null ? h : transformed(h, encoder.transform());
+    }
+
+    /**
+     * h of the un-augmented images, labelled or not, in data-set order: for fitting an {@link EmbeddingTransform}.
+     *
+     * @param limit at most this many images, a seeded sample of them; 0 for all
+     * @return {@code rows * dim} floats
+     */
+    static float[] embedAll(FrozenEncoder encoder, ImageDataset data, int limit, long seed, ProgressListener progress) {
+        ImageDataset chosen = data;
+        if (limit > 0 && data.size() > limit) {
+            java.util.List<Integer> all = new java.util.ArrayList<>(data.size());
+            for (int i = 0; i < data.size(); i++) {
+                all.add(i);
+            }
+            java.util.Collections.shuffle(all, new java.util.Random(seed));
+            chosen = data.select(all.subList(0, limit).stream().mapToInt(Integer::intValue).sorted().toArray());
+        }
+        return new EncoderFeatureExtractor(encoder, DEFAULT_BATCH).embed(chosen, progress);
+    }
+
+    /**
      * The pixels themselves, flattened (channel, row, column) as floats in [0, 1]: the baseline of
      * a linear classifier on raw pixels. The linear protocol standardises them with statistics of
      * the training split, like any features.
      */
     static FeatureExtractor pixels() {
         return new PixelFeatureExtractor();
+    }
+
+    /**
+     * {@code inner}'s features under {@code transform}, as an artifact that carries one serves them (not
+     * normalised: every protocol that compares by cosine normalises).
+     */
+    static FeatureExtractor transformed(FeatureExtractor inner, EmbeddingTransform transform) {
+        return new TransformedFeatureExtractor(inner, transform);
     }
 
     /** @throws IllegalArgumentException if some image has no label */

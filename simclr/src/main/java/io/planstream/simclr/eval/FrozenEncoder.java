@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactException;
+import io.planstream.simclr.artifact.EmbeddingTransform;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.InferenceEncoder;
@@ -28,16 +29,18 @@ public final class FrozenEncoder implements AutoCloseable {
     private final String description;
     private final NDManager manager;
     private final ModelArtifact artifact;
+    private final EmbeddingTransform transform;
     private InferenceEncoder folded;
 
     private FrozenEncoder(EncoderSpec spec, Normalization normalization, ResNet network, String description,
-                          NDManager manager, ModelArtifact artifact) {
+                          NDManager manager, ModelArtifact artifact, EmbeddingTransform transform) {
         this.spec = spec;
         this.normalization = normalization;
         this.network = network;
         this.description = description;
         this.manager = manager;
         this.artifact = artifact;
+        this.transform = transform;
     }
 
     /**
@@ -48,8 +51,28 @@ public final class FrozenEncoder implements AutoCloseable {
      */
     public static FrozenEncoder load(Path dir, NDManager parent) throws ArtifactException {
         ModelArtifact a = ModelArtifact.load(dir, parent);
-        return new FrozenEncoder(a.model().encoderSpec(), a.normalization(), a.model().encoder(),
-                dir + " (" + a.manifest().version() + ")", parent.newSubManager(), a);
+        try {
+            EmbeddingTransform t = EmbeddingTransform.read(dir, a.manifest().embeddingDim());
+            return new FrozenEncoder(a.model().encoderSpec(), a.normalization(), a.model().encoder(),
+                    dir + " (" + a.manifest().version() + ")", parent.newSubManager(), a, t);
+        } catch (ArtifactException | RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A network being trained, frozen as it stands (batch norm on its running statistics), for features of its own
+     * training images before it is saved. The network stays the caller's: closing this frees only the folded copy.
+     *
+     * @param network the trained encoder
+     * @param spec what it is
+     * @param normalization its inputs' normalisation
+     * @param parent its device holds the folded copy
+     */
+    public static FrozenEncoder of(ResNet network, EncoderSpec spec, Normalization normalization, NDManager parent) {
+        return new FrozenEncoder(spec, normalization, network, "the network in training", parent.newSubManager(), null,
+                null);
     }
 
     /**
@@ -69,7 +92,7 @@ public final class FrozenEncoder implements AutoCloseable {
                 return built;
             });
             return new FrozenEncoder(spec, Normalization.centred(spec.inputChannels()), net,
-                    "random " + spec.name() + " (seed " + seed + ")", m, null);
+                    "random " + spec.name() + " (seed " + seed + ")", m, null, null);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -96,6 +119,11 @@ public final class FrozenEncoder implements AutoCloseable {
 
     public int embeddingDim() {
         return spec.embeddingDim();
+    }
+
+    /** @return what the artifact does to h before serving it ({@link EmbeddingTransform#FILE}); null for none */
+    public EmbeddingTransform transform() {
+        return transform;
     }
 
     /**

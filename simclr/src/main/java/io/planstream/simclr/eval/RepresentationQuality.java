@@ -162,13 +162,15 @@ public final class RepresentationQuality {
             }
         }
         float[] centre = new EncoderFeatureExtractor(encoder, options.batchSize()).embed(data, ProgressListener.none());
+        // kNN and retrieval compare what the artifact serves: h under its embedding transform where it has one.
+        float[] served = encoder.transform() == null ? centre : encoder.transform().apply(centre);
         OptionalDouble knn = OptionalDouble.empty();
         if (data.labelled() && data.numClasses() > 0) {
-            Features labelled = new Features(centre, n, d, data.labels().clone(), data.numClasses());
+            Features labelled = new Features(served, n, d, data.labels().clone(), data.numClasses());
             knn = OptionalDouble.of(KnnEvaluation.leaveOneOut(labelled, options.knn(), encoder.manager()).top1());
         }
         RetrievalResult retrieval = programmes == null ? null
-                : RetrievalEvaluation.run(centre, d, programmes, RetrievalEvaluation.Copies.none(),
+                : RetrievalEvaluation.run(served, d, programmes, RetrievalEvaluation.Copies.none(),
                         RetrievalEvaluation.Options.defaults(options.seed()));
         return new QualityReport(loss / batches, alignment / batches, uniformity(centre, n, d, encoder.manager()),
                 knn, n, retrieval);

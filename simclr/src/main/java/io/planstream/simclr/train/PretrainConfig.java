@@ -1,5 +1,6 @@
 package io.planstream.simclr.train;
 
+import io.planstream.simclr.artifact.EmbeddingTransform;
 import io.planstream.simclr.augment.AugmentationPolicy;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.ProjectionHeadSpec;
@@ -33,6 +34,9 @@ import java.util.Set;
  * @param maxDuration stop when this invocation has run this long (null: no limit); resumable
  * @param limit train on a seeded random subset of this many images (0: all)
  * @param resume continue from the latest checkpoint in {@code outputDir/checkpoints}
+ * @param embedding the transform fitted on the features of the training images (a seeded sample of at most
+ *     {@link Pretrainer#TRANSFORM_SAMPLE}) when the final model is saved, and saved with it: its embeddings are
+ *     served under it ({@link EmbeddingTransform}); raw for none
  * @param initFrom a model artifact directory to continue pretraining from, or null to start from
  *     a seeded initialisation. Its encoder and projection head must be the configured ones; a new
  *     run loads all their parameters (after checking the artifact's SHA-256), feeds the network
@@ -59,7 +63,8 @@ public record PretrainConfig(
         Duration maxDuration,
         int limit,
         boolean resume,
-        Path initFrom) {
+        Path initFrom,
+        EmbeddingTransform.Spec embedding) {
 
     public static final String DEFAULT_POLICY = "cifar";
     /** SimCLR's temperature for CIFAR-10 (its ImageNet runs used 0.1 with far larger batches). */
@@ -114,6 +119,7 @@ public record PretrainConfig(
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0 (0: all images), got: " + limit);
         }
+        embedding = embedding == null ? EmbeddingTransform.Spec.DEFAULT : embedding;
         policy = policy == null ? DEFAULT_POLICY : policy.trim().toLowerCase(Locale.ROOT);
         // Resolving the policy checks its name and the strength, with their own messages.
         augmentation(policy, colorStrength, encoder.inputSize());
@@ -154,6 +160,7 @@ public record PretrainConfig(
         private int limit;
         private boolean resume;
         private Path initFrom;
+        private EmbeddingTransform.Spec embedding = EmbeddingTransform.Spec.DEFAULT;
 
         private Builder() {}
 
@@ -260,11 +267,20 @@ public record PretrainConfig(
             return this;
         }
 
+        /**
+         * @param embedding the transform fitted on the training images' features when the model is saved, which its
+         *     embeddings are served with; raw for none (default: centre)
+         */
+        public Builder optEmbedding(EmbeddingTransform.Spec embedding) {
+            this.embedding = embedding;
+            return this;
+        }
+
         public PretrainConfig build() {
             return new PretrainConfig(
                     data, encoder, head, policy, colorStrength, epochs, batchSize, optimizer,
                     temperature, seed, device, outputDir, checkpointEvery, maxSteps, maxDuration,
-                    limit, resume, initFrom);
+                    limit, resume, initFrom, embedding);
         }
     }
 }

@@ -16,12 +16,15 @@ import io.planstream.simclr.ResidentMemory;
 import io.planstream.simclr.Seeds;
 import io.planstream.simclr.SimClrEngine;
 import io.planstream.simclr.artifact.ArtifactException;
+import io.planstream.simclr.artifact.EmbeddingTransform;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.ModelManifest;
 import io.planstream.simclr.augment.BatchAugmenter;
 import io.planstream.simclr.data.DataSources;
 import io.planstream.simclr.data.ImageDataset;
 import io.planstream.simclr.data.Split;
+import io.planstream.simclr.eval.FeatureExtractor;
+import io.planstream.simclr.eval.FrozenEncoder;
 import io.planstream.simclr.loss.NtXentLoss;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.Normalization;
@@ -78,6 +81,9 @@ public final class Pretrainer {
     public static final String MODEL = "model";
     /** Older checkpoints are deleted; a ResNet-50 checkpoint is about 100 MB. */
     public static final int KEEP_CHECKPOINTS = 3;
+
+    /** Most training images whose features an embedding transform is fitted on: a mean of 4,096 is steady. */
+    public static final int TRANSFORM_SAMPLE = 4096;
 
     private static final long SUBSET_STREAM = 1;
     private static final long SHUFFLE_STREAM = 2;
@@ -287,7 +293,7 @@ public final class Pretrainer {
                     if (done > lastSaved) {
                         files.saveCheckpoint(block, done);
                     }
-                    files.saveModel(block, done);
+                    files.saveModel(block, done, fitTransform(block, model.getNDManager()));
                 }
             }
             Path plot = files.writeCurves(done);
@@ -295,6 +301,23 @@ public final class Pretrainer {
             return new PretrainResult(done, firstStep, (double) done / stepsPerEpoch, files.finalLoss(),
                     files.history(), files.epochLosses(), stepsNow == 0 ? 0 : stepsNow * (double) batch / stepSeconds,
                     Duration.ofNanos(System.nanoTime() - startNanos), modelDir, plot, files.historyFile(), reason);
+        }
+
+        /**
+         * The embedding transform of the configuration, fitted on h of (a seeded sample of) the training images as
+         * the trained network gives it; null for raw.
+         */
+        private EmbeddingTransform fitTransform(SimClrModel block, NDManager manager) {
+            EmbeddingTransform.Spec embedding = config.embedding();
+            if (embedding.raw()) {
+                return null;
+            }
+            try (FrozenEncoder frozen = FrozenEncoder.of(block.encoder(), spec, normalization, manager)) {
+                float[] h = FeatureExtractor.embedAll(frozen, data, TRANSFORM_SAMPLE, config.seed(),
+                        io.planstream.simclr.eval.ProgressListener.none());
+                int rows = h.length / spec.embeddingDim();
+                return embedding.fit(h, spec.embeddingDim(), rows + " training images of " + dataDescription);
+            }
         }
 
         /** One SimCLR step on the images in {@code pixels}; returns the loss. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.commons.io.file.PathUtils;
 
 import io.planstream.simclr.artifact.ArtifactInfo;
+import io.planstream.simclr.artifact.EmbeddingTransform;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.Normalization;
@@ -126,7 +127,8 @@ final class RunFiles {
         listener.onCheckpoint(step, dir);
     }
 
-    void saveModel(SimClrModel block, int steps) throws IOException {
+    /** @param transform what the model's embeddings are served with; null for h as it is */
+    void saveModel(SimClrModel block, int steps, EmbeddingTransform transform) throws IOException {
         if (Files.exists(modelDir)) {
             // The model of an earlier, stopped invocation of this run: kept, under its step.
             // Named by this run's step; the manifest's count includes the parent's steps.
@@ -138,7 +140,7 @@ final class RunFiles {
             }
             Files.move(modelDir, aside);
         }
-        ModelArtifact.save(modelDir, block, info(runId + "-step-" + steps, steps));
+        ModelArtifact.save(modelDir, block, info(runId + "-step-" + steps, steps), transform);
     }
 
     private ArtifactInfo info(String version, int steps) {

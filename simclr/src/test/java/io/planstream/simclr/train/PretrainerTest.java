@@ -14,6 +14,7 @@ import io.planstream.simclr.Permutations;
 import io.planstream.simclr.Seeds;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ArtifactInfo;
+import io.planstream.simclr.artifact.EmbeddingTransform;
 import io.planstream.simclr.artifact.ModelArtifact;
 import io.planstream.simclr.artifact.ModelManifest;
 import io.planstream.simclr.data.ImageDataset;
@@ -210,6 +211,41 @@ class PretrainerTest {
             assertThat(fromModel).hasSize(4 * 128).containsExactly(fromLast);
             assertThat(fromEarlier).isNotEqualTo(fromModel);
         }
+    }
+
+    @Test
+    void shouldSaveTheModelWithTheMeanOfItsTrainingFeaturesUnlessToldRaw() throws IOException {
+        Path out = tmp.resolve("centred");
+        Pretrainer.run(tiny(out).setEpochs(2).build(), DATA, ProgressListener.NONE);
+        Path model = out.resolve(Pretrainer.MODEL);
+        EmbeddingTransform t = EmbeddingTransform.read(model, 128);
+        assertThat(t).isNotNull();
+        assertThat(t.kind()).isEqualTo(EmbeddingTransform.Kind.CENTRE);
+        assertThat(t.fittedOn()).isEqualTo(DATA.size());
+        // The mean of h over the training images, computed here by the unfolded network of the saved model.
+        try (NDManager m = NDManager.newBaseManager(); ModelArtifact a = ModelArtifact.load(model, m)) {
+            int[] all = java.util.stream.IntStream.range(0, DATA.size()).toArray();
+            NDArray x = new io.planstream.simclr.eval.ImagePreprocessor(3, SIZE, a.normalization()).batch(DATA, all, m);
+            NDArray h = a.model().encoder().forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+            float[] mean = h.mean(new int[] {0}).toFloatArray();
+            for (int j = 0; j < mean.length; j++) {
+                assertThat(t.mean()[j]).as("feature %d", j).isCloseTo(mean[j], within(1e-3f));
+            }
+            assertThat(norm(mean)).as("a ReLU network's features are not centred by themselves").isGreaterThan(0.1);
+        }
+        Path raw = tmp.resolve("raw");
+        Pretrainer.run(tiny(raw).setEpochs(2).optEmbedding(EmbeddingTransform.Spec.parse("raw")).build(), DATA,
+                ProgressListener.NONE);
+        assertThat(raw.resolve(Pretrainer.MODEL).resolve(EmbeddingTransform.FILE)).doesNotExist();
+        assertThat(raw.resolve(Pretrainer.MODEL).resolve(ModelArtifact.MANIFEST)).exists();
+    }
+
+    private static double norm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
     }
 
     private static float[] embed(ModelArtifact artifact, NDArray x) {
