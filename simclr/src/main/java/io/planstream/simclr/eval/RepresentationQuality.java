@@ -36,8 +36,10 @@ import java.util.Random;
  *       Learning through Alignment and Uniformity on the Hypersphere", ICML 2020) of the
  *       L2-normalised h: how close the two views of an image land, and how evenly the images
  *       spread over the sphere;
- *   <li>leave-one-out kNN top-1 accuracy of h where the images are labelled ({@link
- *       KnnEvaluation#leaveOneOut}).
+ *   <li>leave-one-out kNN top-1 accuracy where the images are labelled ({@link
+ *       KnnEvaluation#leaveOneOut}), and the retrieval protocol where their room programmes are known,
+ *       both on the features the artifact serves: h under its {@link
+ *       io.planstream.simclr.artifact.EmbeddingTransform} where it has one.
  * </ul>
  *
  * <p>Views are drawn as in pretraining ({@link BatchAugmenter}, one generator per batch seeded by
