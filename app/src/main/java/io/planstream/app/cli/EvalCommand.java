@@ -152,6 +152,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as one JSON document.")
     Path out;
 
+    @Option(names = "--plot", paramLabel = "FILE",
+            description = "With --protocol retrieval, draw the scores of relevant against irrelevant pairs as a PNG.")
+    Path plot;
+
     @Option(names = "--dump", paramLabel = "FILE",
             description = "Write the test features and labels as CSV (label,f0,f1,...; gzip if FILE ends in .gz).")
     Path dump;
@@ -228,7 +232,7 @@ final class EvalCommand implements Callable<Integer> {
                     case KNN -> row(KnnEvaluation.run(trainFeatures, testFeatures,
                             new KnnEvaluation.Options(k, temperature), manager), featureSeconds, dev);
                     case FINETUNE -> row(finetune(encoder, train, test), null, dev);
-                    case RETRIEVAL -> new RetrievalRun(model, data.value(), seed.value(), symmetries, dev).row(extractor, plans);
+                    case RETRIEVAL -> new RetrievalRun(model, data.value(), seed.value(), symmetries, dev, plot).row(extractor, plans);
                 };
                 rows.add(row);
                 if (json.enabled()) {
@@ -292,6 +296,9 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (model.equals(PIXELS) && chosen.contains(Protocol.FINETUNE)) {
             throw new PlanstreamCommand.UsageException("--protocol finetune needs an encoder; --model pixels has none");
+        }
+        if (plot != null && !chosen.contains(Protocol.RETRIEVAL)) {
+            throw new PlanstreamCommand.UsageException("--plot draws the retrieval protocol's scores: add --protocol retrieval");
         }
         if (chosen.contains(Protocol.RETRIEVAL)) {
             RetrievalRun.checkData(data.value());

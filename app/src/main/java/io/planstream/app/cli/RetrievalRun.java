@@ -21,6 +21,7 @@ import io.planstream.simclr.eval.Features;
 import io.planstream.simclr.eval.Protocol;
 import io.planstream.simclr.eval.RetrievalEvaluation;
 import io.planstream.simclr.eval.RetrievalResult;
+import io.planstream.simclr.eval.ScorePlot;
 
 /**
  * {@code eval --protocol retrieval}: the held-out generated plans, their room programmes, the features of the plans
@@ -37,13 +38,16 @@ final class RetrievalRun {
     private final long seed;
     private final boolean symmetries;
     private final Device device;
+    private final Path plot;
 
-    RetrievalRun(String model, String data, long seed, boolean symmetries, Device device) {
+    /** @param plot where to draw the scores of relevant against irrelevant pairs ({@link ScorePlot}); null for nowhere */
+    RetrievalRun(String model, String data, long seed, boolean symmetries, Device device, Path plot) {
         this.model = model;
         this.data = data;
         this.seed = seed;
         this.symmetries = symmetries;
         this.device = device;
+        this.plot = plot;
     }
 
     /** Retrieval is scored against room programmes: only generated plans, with their attributes file, have them. */
@@ -91,7 +95,7 @@ final class RetrievalRun {
      * figures as one row of results. The copies are made of the loaded (resized) images, so they differ from the
      * originals only by the transform.
      */
-    Map<String, Object> row(FeatureExtractor extractor, GroundTruth truth) {
+    Map<String, Object> row(FeatureExtractor extractor, GroundTruth truth) throws IOException {
         ImageDataset plans = truth.plans().images();
         long start = System.nanoTime();
         Features originals = EvalCommand.extract(extractor, plans, "features plans");
@@ -109,6 +113,14 @@ final class RetrievalRun {
         double featureSeconds = (System.nanoTime() - start) / 1e9;
         RetrievalResult r = RetrievalEvaluation.run(originals.values(), originals.dim(), truth.programmes(),
                 new RetrievalEvaluation.Copies(copies, originalOf), RetrievalEvaluation.Options.defaults(seed));
+        if (plot != null && r.relevantPairs() > 0 && r.irrelevantPairs() > 0) {
+            Path parent = plot.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            String name = model.length() > 48 ? "..." + model.substring(model.length() - 45) : model;
+            ScorePlot.write(plot, r, name + (symmetries ? ", 8 symmetries" : ""));
+        }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("protocol", Protocol.RETRIEVAL.id());
         row.put("map", finite(r.map()));
@@ -144,6 +156,9 @@ final class RetrievalRun {
         params.put("n_copies", r.nCopies());
         params.put("symmetries", symmetries);
         row.put("parameters", params);
+        row.put("histogram_lower_edges", RetrievalResult.binEdges());
+        row.put("relevant_histogram", r.relevantHistogram());
+        row.put("irrelevant_histogram", r.irrelevantHistogram());
         return row;
     }
 

@@ -169,8 +169,9 @@ class EvalCommandTest {
         assertThat(line.get("invariance").asDouble()).isLessThan(1.0);
 
         // Pixels are all >= 0: every pair of plans is alike by cosine until the training plans' mean is taken away.
+        Path plot = dir.resolve("plots/scores.png");
         CliRun centred = run("eval", "--model", "pixels", "--data", "rplan:" + plans, "--protocol", "retrieval", "--size", "16",
-                "--embedding", "centre", "--json");
+                "--embedding", "centre", "--json", "--plot", plot.toString());
         assertThat(centred.code()).as(centred.err()).isZero();
         JsonNode c = jsonLines(centred.out()).get(0);
         assertThat(line.get("irrelevant_mean").asDouble()).isGreaterThan(0.5);
@@ -178,6 +179,14 @@ class EvalCommandTest {
         assertThat(c.get("relevant_mean").asDouble()).isGreaterThan(c.get("irrelevant_mean").asDouble());
         assertThat(c.get("features").asText()).contains("centre");
         assertThat(line.get("features").asText()).doesNotContain("centre");
+        assertThat(javax.imageio.ImageIO.read(plot.toFile()).getWidth()).isEqualTo(io.planstream.simclr.eval.ScorePlot.WIDTH);
+        long counted = 0;
+        for (JsonNode bin : c.get("relevant_histogram")) {
+            counted += bin.asLong();
+        }
+        assertThat(counted).isEqualTo(c.get("parameters").get("relevant_pairs").asLong());
+        assertThat(run("eval", "--model", "pixels", "--data", "rplan:" + plans, "--protocol", "knn", "--plot",
+                plot.toString()).err()).contains("--plot draws the retrieval protocol's scores");
         CliRun bad = run("eval", "--model", "pixels", "--data", "rplan:" + plans, "--protocol", "retrieval",
                 "--embedding", "centre:2");
         assertThat(bad.code()).isEqualTo(2);

@@ -22,7 +22,8 @@ import java.util.TreeMap;
  *   <li>The cosines of relevant and of irrelevant pairs (mean, standard deviation) and the AUC, the
  *   probability that a relevant pair scores above an irrelevant one, ties one half: the Mann-Whitney U
  *   from the ranks of all pairs, or of a seeded Bernoulli sample of about
- *   {@link Options#maxExactPairs()} pairs where there are more.</li>
+ *   {@link Options#maxExactPairs()} pairs where there are more; and histograms of both over
+ *   {@link #HISTOGRAM_BINS} bins of [-1, 1], from all pairs ({@link ScorePlot} draws them).</li>
  *   <li>Invariance: how often a transformed copy of a plan (rotated, mirrored) finds the plan itself
  *   first among all the originals.</li>
  * </ul>
@@ -39,6 +40,8 @@ public final class RetrievalEvaluation {
     public static final int MAX_K = 1000;
     /** About 32 MB of pair scores: the AUC is exact below it and sampled above it (about 2,900 plans). */
     public static final long DEFAULT_MAX_EXACT_PAIRS = 1L << 22;
+    /** Bins of the score histograms over [-1, 1]: 0.05 wide. */
+    public static final int HISTOGRAM_BINS = 40;
     /** Pair scores are kept in Java arrays: 2 GB of them at most. */
     public static final long MAX_EXACT_PAIRS = 1L << 28;
 
@@ -163,7 +166,8 @@ public final class RetrievalEvaluation {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new RetrievalResult(cut, map, precision, ndcg, pairs.auc(), sampled, pairs.kept(),
                 pairs.mean(true), pairs.std(true), pairs.mean(false), pairs.std(false), pairs.total(true),
-                pairs.total(false), invariance, copies.originalOf().length, n, leftOut, ndcgLeftOut, dim, seconds);
+                pairs.total(false), invariance, copies.originalOf().length, n, leftOut, ndcgLeftOut, dim, seconds,
+                pairs.histogram(true), pairs.histogram(false));
     }
 
     /** @return the number of plans */
@@ -370,6 +374,7 @@ public final class RetrievalEvaluation {
         private final double[] sumSq = new double[2];
         private final double[][] kept = new double[2][];
         private final int[] size = new int[2];
+        private final long[][] histogram = new long[2][HISTOGRAM_BINS];
 
         PairScores(int capacity) {
             kept[0] = new double[Math.max(capacity, 16)];
@@ -381,6 +386,17 @@ public final class RetrievalEvaluation {
             count[g]++;
             sum[g] += s;
             sumSq[g] += s * s;
+            histogram[g][bin(s)]++;
+        }
+
+        /** Bin i holds [-1 + i w, -1 + (i + 1) w), w = 2 / bins; a cosine of 1 falls into the last. */
+        static int bin(double s) {
+            int b = (int) Math.floor((s + 1) / 2 * HISTOGRAM_BINS);
+            return Math.max(0, Math.min(HISTOGRAM_BINS - 1, b));
+        }
+
+        long[] histogram(boolean rel) {
+            return histogram[rel ? 1 : 0].clone();
         }
 
         void add(double s, boolean rel) {

@@ -25,10 +25,23 @@ package io.planstream.simclr.eval;
  * @param nNdcgLeftOut queries that share nothing with any other plan, left out of nDCG
  * @param featureDim length of the representation evaluated
  * @param seconds wall time of the evaluation itself
+ * @param relevantHistogram counts of relevant pairs per bin of {@link RetrievalEvaluation#HISTOGRAM_BINS}
+ *     equal bins over [-1, 1] of their cosine, all pairs
+ * @param irrelevantHistogram the same for irrelevant pairs
  */
 public record RetrievalResult(int k, double map, double precision, double ndcg, double auc, boolean aucSampled,
                               long aucPairs, double relevantMean, double relevantStd, double irrelevantMean,
                               double irrelevantStd, long relevantPairs, long irrelevantPairs, double invariance,
                               int nCopies, int nQueries, int nLeftOut, int nNdcgLeftOut, int featureDim,
-                              double seconds) {
+                              double seconds, long[] relevantHistogram, long[] irrelevantHistogram) {
+
+    /** @return the lower edge of each histogram bin, from -1 */
+    public static double[] binEdges() {
+        int bins = RetrievalEvaluation.HISTOGRAM_BINS;
+        double[] edges = new double[bins];
+        for (int i = 0; i < bins; i++) {
+            edges[i] = -1 + 2.0 * i / bins;
+        }
+        return edges;
+    }
 }

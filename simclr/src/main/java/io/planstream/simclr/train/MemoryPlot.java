@@ -1,5 +1,6 @@
 package io.planstream.simclr.train;
 
+import io.planstream.simclr.ChartFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;

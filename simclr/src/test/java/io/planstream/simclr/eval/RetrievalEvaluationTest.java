@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Retrieval figures against hand-computed cases. Five plans in two dimensions, s = cos 45 deg = 0.7071:
@@ -41,6 +43,36 @@ class RetrievalEvaluationTest {
     private static final Map<String, Integer> Y = Map.of("bedroom", 1, "kitchen", 1);
     private static final Map<String, Integer> Z = Map.of("bathroom", 1);
     private static final List<Map<String, Integer>> PROGRAMMES = List.of(X, X, Y, X, Z);
+
+    @Test
+    void shouldCountEveryPairsCosineIntoItsHistogramBinAndDrawThem(@TempDir Path tmp) throws Exception {
+        RetrievalResult r = run(FEATURES, PROGRAMMES, RetrievalEvaluation.Copies.none(), 10);
+        // Bin of s: floor((s + 1) * 20). Relevant pairs (X with X): 0-1 s -> 34, 0-3 -1 -> 0, 1-3 -s -> 5.
+        long[] relevant = new long[RetrievalEvaluation.HISTOGRAM_BINS];
+        relevant[34] = 1;
+        relevant[0] = 1;
+        relevant[5] = 1;
+        // Irrelevant: 0-2, 0-4, 2-3, 3-4 at 0 -> 20; 1-2 s -> 34; 1-4 -s -> 5; 2-4 -1 -> 0.
+        long[] irrelevant = new long[RetrievalEvaluation.HISTOGRAM_BINS];
+        irrelevant[20] = 4;
+        irrelevant[34] = 1;
+        irrelevant[5] = 1;
+        irrelevant[0] = 1;
+        assertThat(r.relevantHistogram()).containsExactly(relevant);
+        assertThat(r.irrelevantHistogram()).containsExactly(irrelevant);
+        assertThat(RetrievalResult.binEdges()[0]).isEqualTo(-1.0);
+        assertThat(RetrievalResult.binEdges()[39]).isCloseTo(0.95, within(1e-12));
+
+        Path png = tmp.resolve("scores.png");
+        ScorePlot.write(png, r, "five plans");
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(ScorePlot.WIDTH);
+        assertThat(image.getHeight()).isEqualTo(ScorePlot.HEIGHT);
+        RetrievalResult none = run(FEATURES, List.of(X, Y, Z, Map.of("study", 1), Map.of("hall", 1)),
+                RetrievalEvaluation.Copies.none(), 10);
+        assertThatThrownBy(() -> ScorePlot.write(png, none, "no relevant pair"))
+                .hasMessageContaining("0 relevant and 10 irrelevant pairs");
+    }
 
     @Test
     void shouldScoreTheHandComputedRankingsAtTen() {

@@ -1,4 +1,4 @@
-package io.planstream.simclr.train;
+package io.planstream.simclr;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +10,8 @@ import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
-/** Writes the training plots: off screen, and whole or not at all. */
-final class ChartFiles {
+/** Writes the plots (training curves, score histograms): off screen, and whole or not at all. */
+public final class ChartFiles {
 
     private ChartFiles() {}
 
@@ -19,14 +19,14 @@ final class ChartFiles {
      * Rendering needs no display; without this AWT may look for one on a desktop machine. Called before
      * a chart is built, since AWT reads the property once, when its graphics environment starts.
      */
-    static void headless() {
+    public static void headless() {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
     }
 
     /** Renders {@code chart} to a PNG beside {@code file}, then moves it over {@code file}. */
-    static void writePng(Chart<?, ?> chart, Path file) throws IOException {
+    public static void writePng(Chart<?, ?> chart, Path file) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         // Straight to a file: ImageIO's stream writers cache through a temporary file whose clean-up
         // registers a shutdown hook, which fails when the run saves its plot on the way out (Ctrl-C).
