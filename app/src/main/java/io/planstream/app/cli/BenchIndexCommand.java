@@ -92,7 +92,7 @@ final class BenchIndexCommand implements Callable<Integer> {
     Integer mergeWorkers;
 
     @Option(names = "--peer", paramLabel = "hnswlib", description = {"Also measure hnswlib on the same files in the same run",
-            "(bench/peers/hnswlib_bench.py under Debian's python3-hnswlib: sudo bench/peers/install.sh)."})
+            "(bench/peers/hnswlib_bench.py under Debian's python3-hnswlib: sudo bench/peers/install.sh hnswlib)."})
     String peer;
 
     @Option(names = "--filter-selectivity", split = ",", paramLabel = "SHARE",

@@ -8,7 +8,7 @@ import io.planstream.index.bench.HnswlibPeer;
 final class HnswlibPeerProbe {
 
     static final String REASON = HnswlibPeer.PYTHON + " cannot import hnswlib and numpy: install them with"
-            + " bench/peers/install.sh (.ci/run does)";
+            + " bench/peers/install.sh hnswlib (.ci/run does)";
 
     private HnswlibPeerProbe() {
     }

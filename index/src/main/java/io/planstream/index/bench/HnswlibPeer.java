@@ -75,7 +75,7 @@ public final class HnswlibPeer {
                 "--rounds", Integer.toString(rounds), "--json");
         if (!Files.isExecutable(Path.of(PYTHON))) {
             throw new IOException(PYTHON + " is missing: install Debian's python3 and python3-hnswlib (sudo "
-                    + script.resolveSibling("install.sh") + ")");
+                    + script.resolveSibling("install.sh") + " hnswlib)");
         }
         Process p = new ProcessBuilder(cmd).start();
         List<String> errors = new ArrayList<>();
@@ -99,7 +99,7 @@ public final class HnswlibPeer {
             String tail = String.join("\n", errors.subList(Math.max(0, errors.size() - 5), errors.size()));
             boolean missing = tail.contains("No module named");
             throw new IOException("hnswlib_bench.py failed (exit " + p.exitValue() + "): " + tail
-                    + (missing ? "\ninstall hnswlib with: sudo " + script.resolveSibling("install.sh") : ""));
+                    + (missing ? "\ninstall hnswlib with: sudo " + script.resolveSibling("install.sh") + " hnswlib" : ""));
         }
         return parse(out, k);
     }
