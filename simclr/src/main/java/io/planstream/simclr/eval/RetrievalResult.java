@@ -40,7 +40,8 @@ public record RetrievalResult(int k, double map, double precision, double ndcg, 
         int bins = RetrievalEvaluation.HISTOGRAM_BINS;
         double[] edges = new double[bins];
         for (int i = 0; i < bins; i++) {
-            edges[i] = -1 + 2.0 * i / bins;
+            // Rounded to 6 places: -1 + 2 * 11 / 40 is -0.44999999999999996 in doubles.
+            edges[i] = Math.round((-1 + 2.0 * i / bins) * 1e6) / 1e6;
         }
         return edges;
     }
