@@ -1,5 +1,6 @@
 package io.planstream.trainer;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -21,6 +22,13 @@ public final class QualityGate {
     public static final String LOSS = QualityReport.NT_XENT;
     public static final String KNN = QualityReport.KNN_TOP1;
     public static final String RETRIEVAL = QualityReport.RETRIEVAL_MAP;
+    /** A figure that may not fall by more than the margin (absolute), with its name in words. */
+    private record Gated(String key, String name) {
+    }
+
+    /** The absolute checks, in the order they are made. */
+    private static final List<Gated> ABSOLUTE = List.of(new Gated(KNN, "kNN top-1"), new Gated(RETRIEVAL, "retrieval mAP@10"));
+
     /** Most a margin may be: beyond it the gate would publish anything. */
     public static final double MAX_MARGIN = 1.0;
 
@@ -60,21 +68,21 @@ public final class QualityGate {
                     "held-out loss %.4f is worse than the current model's %.4f by more than the margin %.3f (limit %.4f)",
                     loss, before, margin, limit));
         }
-        Double knn = candidate.get(KNN);
-        Double knnBefore = current.get(KNN);
-        if (knn != null && knnBefore != null && knn < knnBefore - margin) {
-            return new Decision(false, String.format(Locale.ROOT,
-                    "kNN top-1 %.4f is below the current model's %.4f by more than the margin %.3f", knn, knnBefore, margin));
+        StringBuilder compared = new StringBuilder();
+        for (Gated gated : ABSOLUTE) {
+            Double value = candidate.get(gated.key());
+            Double valueBefore = current.get(gated.key());
+            if (value == null || valueBefore == null) {
+                continue;
+            }
+            if (value < valueBefore - margin) {
+                return new Decision(false, String.format(Locale.ROOT,
+                        "%s %.4f is below the current model's %.4f by more than the margin %.3f", gated.name(), value,
+                        valueBefore, margin));
+            }
+            compared.append(String.format(Locale.ROOT, ", %s %.4f against %.4f", gated.name(), value, valueBefore));
         }
-        Double map = candidate.get(RETRIEVAL);
-        Double mapBefore = current.get(RETRIEVAL);
-        if (map != null && mapBefore != null && map < mapBefore - margin) {
-            return new Decision(false, String.format(Locale.ROOT,
-                    "retrieval mAP@10 %.4f is below the current model's %.4f by more than the margin %.3f", map, mapBefore, margin));
-        }
-        return new Decision(true, String.format(Locale.ROOT, "held-out loss %.4f against %.4f (limit %.4f)%s%s",
-                loss, before, limit,
-                knn != null && knnBefore != null ? String.format(Locale.ROOT, ", kNN top-1 %.4f against %.4f", knn, knnBefore) : "",
-                map != null && mapBefore != null ? String.format(Locale.ROOT, ", retrieval mAP@10 %.4f against %.4f", map, mapBefore) : ""));
+        return new Decision(true, String.format(Locale.ROOT, "held-out loss %.4f against %.4f (limit %.4f)%s",
+                loss, before, limit, compared));
     }
 }
