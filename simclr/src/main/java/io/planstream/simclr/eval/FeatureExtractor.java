@@ -50,20 +50,10 @@ public interface FeatureExtractor {
     /**
      * h of the un-augmented images, labelled or not, in data-set order: for fitting an {@link EmbeddingTransform}.
      *
-     * @param limit at most this many images, a seeded sample of them; 0 for all
-     * @return {@code rows * dim} floats
+     * @return {@code data.size() * dim} floats
      */
-    static float[] embedAll(FrozenEncoder encoder, ImageDataset data, int limit, long seed, ProgressListener progress) {
-        ImageDataset chosen = data;
-        if (limit > 0 && data.size() > limit) {
-            java.util.List<Integer> all = new java.util.ArrayList<>(data.size());
-            for (int i = 0; i < data.size(); i++) {
-                all.add(i);
-            }
-            java.util.Collections.shuffle(all, new java.util.Random(seed));
-            chosen = data.select(all.subList(0, limit).stream().mapToInt(Integer::intValue).sorted().toArray());
-        }
-        return new EncoderFeatureExtractor(encoder, DEFAULT_BATCH).embed(chosen, progress);
+    static float[] embedAll(FrozenEncoder encoder, ImageDataset data, ProgressListener progress) {
+        return new EncoderFeatureExtractor(encoder, DEFAULT_BATCH).embed(data, progress);
     }
 
     /**

@@ -88,6 +88,7 @@ public final class Pretrainer {
     private static final long SUBSET_STREAM = 1;
     private static final long SHUFFLE_STREAM = 2;
     private static final long AUGMENT_STREAM = 3;
+    private static final long TRANSFORM_STREAM = 4;
     private static final DateTimeFormatter RUN_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -156,7 +157,7 @@ public final class Pretrainer {
             this.spec = config.encoder();
             this.batch = config.batchSize();
             int available = dataset.size();
-            this.data = subset(dataset, config.limit(), config.seed());
+            this.data = subset(dataset, config.limit(), config.seed(), SUBSET_STREAM);
             this.dataDescription = data.name()
                     + (data.size() < available
                             ? " (" + data.size() + " of " + available + " images, seed " + config.seed() + ")"
@@ -313,10 +314,9 @@ public final class Pretrainer {
                 return null;
             }
             try (FrozenEncoder frozen = FrozenEncoder.of(block.encoder(), spec, normalization, manager)) {
-                float[] h = FeatureExtractor.embedAll(frozen, data, TRANSFORM_SAMPLE, config.seed(),
-                        io.planstream.simclr.eval.ProgressListener.none());
-                int rows = h.length / spec.embeddingDim();
-                return embedding.fit(h, spec.embeddingDim(), rows + " training images of " + dataDescription);
+                ImageDataset sample = subset(data, TRANSFORM_SAMPLE, config.seed(), TRANSFORM_STREAM);
+                float[] h = FeatureExtractor.embedAll(frozen, sample, io.planstream.simclr.eval.ProgressListener.none());
+                return embedding.fit(h, spec.embeddingDim(), sample.size() + " training images of " + dataDescription);
             }
         }
 
@@ -424,12 +424,13 @@ public final class Pretrainer {
             }
         }
 
-        private static ImageDataset subset(ImageDataset d, int limit, long seed) {
+        /** A seeded random {@code limit} of the images (0: all), in data-set order, drawn from {@code stream} of the seed. */
+        private static ImageDataset subset(ImageDataset d, int limit, long seed, long stream) {
             if (limit == 0 || limit >= d.size()) {
                 return d;
             }
             // A random subset rather than the first images: picture folders are sorted by class.
-            int[] pick = Arrays.copyOf(Permutations.random(d.size(), new Random(Seeds.derive(seed, SUBSET_STREAM, 0))), limit);
+            int[] pick = Arrays.copyOf(Permutations.random(d.size(), new Random(Seeds.derive(seed, stream, 0))), limit);
             Arrays.sort(pick);
             return d.select(pick);
         }
