@@ -7,8 +7,13 @@ import java.nio.file.StandardCopyOption;
 
 import javax.imageio.ImageIO;
 
+import java.awt.Color;
+
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
 
 /** Writes the plots (training curves, score histograms): off screen, and whole or not at all. */
 public final class ChartFiles {
@@ -23,6 +28,24 @@ public final class ChartFiles {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
+    }
+
+    /**
+     * An XY chart with the look every plot here shares: a white background, anti-aliased lines, the legend where
+     * asked. Sets up headless rendering first.
+     *
+     * @param yTitle the y axis's title, or null for none (a chart with titled axis groups)
+     */
+    public static XYChart xyChart(int width, int height, String title, String xTitle, String yTitle,
+                                  Styler.LegendPosition legend) {
+        headless();
+        XYChartBuilder builder = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xTitle);
+        XYChart chart = (yTitle == null ? builder : builder.yAxisTitle(yTitle)).build();
+        Styler styler = chart.getStyler();
+        styler.setLegendPosition(legend);
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setAntiAlias(true);
+        return chart;
     }
 
     /** Renders {@code chart} to a PNG beside {@code file}, then moves it over {@code file}. */

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -39,23 +38,13 @@ public final class ScorePlot {
             throw new IllegalArgumentException("no score histogram to draw: " + result.relevantPairs() + " relevant and "
                     + result.irrelevantPairs() + " irrelevant pairs");
         }
-        ChartFiles.headless();
         double width = 2.0 / RetrievalEvaluation.HISTOGRAM_BINS;
         double[] centres = RetrievalResult.binEdges();
         for (int i = 0; i < centres.length; i++) {
             centres[i] += width / 2;
         }
-        XYChart chart = new XYChartBuilder()
-                .width(WIDTH)
-                .height(HEIGHT)
-                .title(String.format(Locale.ROOT, "%s: AUC %.3f", title, result.auc()))
-                .xAxisTitle("cosine score of a pair of plans")
-                .yAxisTitle("fraction of pairs")
-                .build();
-        Styler styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.InsideNW);
-        styler.setChartBackgroundColor(Color.WHITE);
-        styler.setAntiAlias(true);
+        XYChart chart = ChartFiles.xyChart(WIDTH, HEIGHT, String.format(Locale.ROOT, "%s: AUC %.3f", title, result.auc()),
+                "cosine score of a pair of plans", "fraction of pairs", Styler.LegendPosition.InsideNW);
         chart.getStyler().setXAxisMin(-1.0);
         chart.getStyler().setXAxisMax(1.0);
         series(chart, String.format(Locale.ROOT, "same rooms (%,d pairs, mean %.3f)", result.relevantPairs(),

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -40,7 +39,6 @@ public final class LossPlot {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no steps to plot");
         }
-        ChartFiles.headless();
         int n = rows.size();
         double[] x = new double[n];
         double[] y = new double[n];
@@ -48,18 +46,8 @@ public final class LossPlot {
             x[i] = rows.get(i).step();
             y[i] = rows.get(i).loss();
         }
-        XYChart chart = new XYChartBuilder()
-                .width(WIDTH)
-                .height(HEIGHT)
-                .title(title)
-                .xAxisTitle("step")
-                .yAxisTitle("NT-Xent loss")
-                .build();
-        Styler styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.InsideNE);
-        styler.setChartBackgroundColor(Color.WHITE);
-        styler.setMarkerSize(4);
-        styler.setAntiAlias(true);
+        XYChart chart = ChartFiles.xyChart(WIDTH, HEIGHT, title, "step", "NT-Xent loss", Styler.LegendPosition.InsideNE);
+        chart.getStyler().setMarkerSize(4);
 
         XYSeries raw = chart.addSeries("loss per step", x, y);
         raw.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);

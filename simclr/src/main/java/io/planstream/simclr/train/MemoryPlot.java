@@ -10,7 +10,6 @@ import java.util.Locale;
 
 
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -28,7 +27,6 @@ public final class MemoryPlot {
 
     /** Writes the plot of the steps that have memory figures, replacing {@code file}. */
     public static void write(Path file, List<StepRecord> rows, String title) throws IOException {
-        ChartFiles.headless();
         List<StepRecord> known = rows.stream().filter(r -> r.residentMb() >= 0 && r.liveArrays() >= 0).toList();
         if (known.isEmpty()) {
             throw new IllegalArgumentException("no step has memory figures");
@@ -36,12 +34,9 @@ public final class MemoryPlot {
         double[] x = known.stream().mapToDouble(StepRecord::step).toArray();
         double[] rss = known.stream().mapToDouble(StepRecord::residentMb).toArray();
         double[] arrays = known.stream().mapToDouble(StepRecord::liveArrays).toArray();
-        XYChart chart = new XYChartBuilder().width(LossPlot.WIDTH).height(LossPlot.HEIGHT / 2 + 60)
-                .title("memory: " + title).xAxisTitle("step").build();
+        XYChart chart = ChartFiles.xyChart(LossPlot.WIDTH, LossPlot.HEIGHT / 2 + 60, "memory: " + title, "step", null,
+                Styler.LegendPosition.InsideSE);
         Styler styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.InsideSE);
-        styler.setChartBackgroundColor(Color.WHITE);
-        styler.setAntiAlias(true);
         chart.setYAxisGroupTitle(0, "resident MB");
         chart.setYAxisGroupTitle(1, "live NDArrays");
         styler.setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
