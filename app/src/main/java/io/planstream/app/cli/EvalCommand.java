@@ -135,6 +135,9 @@ final class EvalCommand implements Callable<Integer> {
                             + EmbeddingTransform.DEFAULT_SHRINKAGE + ")."})
     String embedding;
 
+    /** {@code --embedding} as read: what to fit on the training split (raw: nothing); null to use what the artifact serves. */
+    private EmbeddingTransform.Spec fitSpec;
+
     @Mixin
     SeedOption seed = new SeedOption(1);
 
@@ -255,12 +258,13 @@ final class EvalCommand implements Callable<Integer> {
      */
     private FeatureExtractor withTransform(FeatureExtractor extractor, ImageDataset fit, FrozenEncoder encoder) {
         EmbeddingTransform transform;
-        if (embedding.equals(SERVED)) {
+        if (fitSpec == null) {
             transform = encoder == null ? null : encoder.transform();
+        } else if (fitSpec.raw()) {
+            transform = null;
         } else {
-            EmbeddingTransform.Spec spec = EmbeddingTransform.Spec.parse(embedding);
-            Features f = spec.raw() ? null : extract(extractor, fit, "features for " + spec);
-            transform = spec.raw() ? null : spec.fit(f.values(), f.dim(), f.count() + " training images of " + data.value());
+            Features f = extract(extractor, fit, "features for " + fitSpec);
+            transform = fitSpec.fit(f.values(), f.dim(), f.count() + " training images of " + data.value());
         }
         if (transform == null) {
             return extractor;
@@ -273,7 +277,7 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The training split, for a transform fitted here where no protocol reads it. */
     private ImageDataset fitData(int loadSize, int loadChannels) throws IOException {
-        if (embedding.equals(SERVED) || EmbeddingTransform.Spec.parse(embedding).raw()) {
+        if (fitSpec == null || fitSpec.raw()) {
             return null;
         }
         return subset(RplanFolder.open(data.value(), Split.TRAIN, loadSize, loadChannels), limitTrain, seed.value());
@@ -359,12 +363,14 @@ final class EvalCommand implements Callable<Integer> {
         return chosen;
     }
 
+    /** Reads {@code --embedding} into {@link #fitSpec}. */
     private void checkEmbedding() {
         if (embedding.equals(SERVED)) {
+            fitSpec = null;
             return;
         }
         try {
-            EmbeddingTransform.Spec.parse(embedding);
+            fitSpec = EmbeddingTransform.Spec.parse(embedding);
         } catch (IllegalArgumentException e) {
             throw new PlanstreamCommand.UsageException("--embedding " + embedding + ": " + e.getMessage()
                     + " (served, raw, centre, whiten or whiten:SHRINKAGE)");
