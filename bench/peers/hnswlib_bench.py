@@ -92,12 +92,17 @@ def percentile(sorted_ns, p):
     return sorted_ns[max(0, min(len(sorted_ns) - 1, math.ceil(p * len(sorted_ns)) - 1))]
 
 
-def measure(index, queries, exact, k, ef, rounds):
+def measure(index, queries, exact, k, ef, rounds, recall=None):
+    """One untimed pass that gives the recall, then `rounds` timed ones; where the recall is given (a later
+    request of --serve for the same ef), no untimed pass, so that the timed pass follows the caller's own
+    searches as the caller's follow this one's."""
     index.set_ef(max(ef, k))
     search = index.knn_query
     rows = [queries[i:i + 1] for i in range(len(queries))]  # sliced up front: the slice is not the search
-    # The untimed warm-up pass; a search of a built graph always gives the same answer, so it gives the recall.
-    hits = sum(len(set(search(r, k=k, num_threads=1)[0][0].tolist()) & set(e.tolist())) for r, e in zip(rows, exact))
+    if recall is None:
+        # A search of a built graph always gives the same answer, so the warm-up pass gives the recall.
+        hits = sum(len(set(search(r, k=k, num_threads=1)[0][0].tolist()) & set(e.tolist())) for r, e in zip(rows, exact))
+        recall = hits / (len(rows) * k)
     clock = time.perf_counter_ns
     latencies = []
     gc.disable()  # a collection inside a timed call would be charged to hnswlib
@@ -113,7 +118,7 @@ def measure(index, queries, exact, k, ef, rounds):
     return {"qps": len(latencies) / (sum(latencies) / 1e9),
             "p50_ms": percentile(latencies, 0.50) / 1e6,
             "p99_ms": percentile(latencies, 0.99) / 1e6,
-            "recall": hits / (len(rows) * k)}
+            "recall": recall}
 
 
 def positive_ints(text):
@@ -139,6 +144,9 @@ def parse_args():
     p.add_argument("--build-threads", type=int, default=os.cpu_count() or 1, help="threads of add_items (default %(default)s)")
     p.add_argument("--rounds", type=int, default=3, help="timed passes over the queries per ef, after one untimed (default %(default)s)")
     p.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    p.add_argument("--serve", action="store_true",
+                   help="after the build, read 'EF ROUNDS' lines from stdin and answer each with one JSON search line "
+                        "(instead of --ef), so that a caller can measure its own searches between hnswlib's")
     a = p.parse_args()
     for name, low in (("k", 1), ("m", 2), ("ef_construction", 1), ("build_threads", 1), ("rounds", 1)):
         if getattr(a, name) < low:
@@ -183,6 +191,21 @@ def main():
                            "ef_construction": a.ef_construction, **fields})
 
     recall_key = f"recall_at_{a.k}"
+    if a.serve:
+        print(line("build", build_threads=a.build_threads, build_s=round(build_s, 3)), flush=True)
+        recalls = {}
+        for request in sys.stdin:
+            try:
+                ef, rounds = (int(v) for v in request.split())
+                if ef < 1 or rounds < 1:
+                    raise ValueError
+            except ValueError:
+                fail(f"expected a line 'EF ROUNDS' of two positive integers on stdin, got {request.strip()!r}")
+            r = measure(index, q, exact, a.k, ef, rounds, recalls.get(ef))
+            recalls[ef] = r["recall"]
+            print(line("search", k=a.k, ef=ef, qps=round(r["qps"], 1), p50_ms=round(r["p50_ms"], 3),
+                       p99_ms=round(r["p99_ms"], 3), **{recall_key: round(r["recall"], 4)}), flush=True)
+        return
     if a.json:
         print(line("build", build_threads=a.build_threads, build_s=round(build_s, 3)), flush=True)
     else:

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
         description = {"Builds a vector index (one Lucene HNSW index, as one model version has) per --type on every core and",
                 "measures searches on one thread per num_candidates: queries/s, p50/p99 latency, recall@k against brute",
                 "force, and the queries/s of bare Lucene searches of the same index, in alternating rounds (qps_ratio);",
-                "with --peer hnswlib, hnswlib on the same files in the same run, and a summary at --target-recall.",
+                "with --peer hnswlib, hnswlib on the same files in the same run (num_candidates as its ef), its passes over the",
+                "queries taking turns with the index's, and a summary at --target-recall.",
                 "Data: --vectors/--queries fvecs files, or generated clustered unit vectors (--count, --dimension)."})
 final class BenchIndexCommand implements Callable<Integer> {
 
@@ -172,41 +173,61 @@ final class BenchIndexCommand implements Callable<Integer> {
                 }
             }
             List<IndexBenchmark.Result> results = new ArrayList<>();
+            List<HnswlibPeer.Result> peerResults = new ArrayList<>();
             java.io.PrintWriter err = spec.commandLine().getErr();
             err.println(LuceneVectorization.describe());
             err.flush();
-            for (HnswParams p : params) {
-                Path indexDir = dir == null ? temp.resolve("index") : params.size() == 1 ? dir : dir.resolve(p.type().esName());
-                IndexBenchmark.Config config;
-                try {
-                    config = new IndexBenchmark.Config(vectors, queries, k, numCandidates, p, indexDir, rounds, threads,
-                            filterSelectivities);
-                } catch (IllegalArgumentException e) {
-                    throw new PlanstreamCommand.UsageException(e.getMessage());
+            HnswlibPeer.Session session = null;
+            try {
+                if (peer != null) {
+                    // hnswlib is built first and kept; its searches then take turns with the index's, pass by
+                    // pass, so that the shared machine's slow and fast seconds fall on both alike.
+                    Path script = HnswlibPeer.locateScript(codeSource());
+                    err.println("bench index: hnswlib on the same files (" + script + ")");
+                    err.flush();
+                    session = HnswlibPeer.start(script, vectorsPath, queriesPath, k, m, efConstruction, threads, line -> {
+                        err.println("  " + line);
+                        err.flush();
+                    });
                 }
-                try (ProgressBar bar = Progress.bar("bench index " + p.type(), 1, "it")) {
-                    results.add(IndexBenchmark.run(config, (phase, done, total) -> {
-                        bar.maxHint(total);
-                        bar.setExtraMessage(" " + phase);
-                        bar.stepTo(done);
-                    }));
+                for (HnswParams p : params) {
+                    Path indexDir = dir == null ? temp.resolve("index") : params.size() == 1 ? dir : dir.resolve(p.type().esName());
+                    IndexBenchmark.Config config;
+                    try {
+                        config = new IndexBenchmark.Config(vectors, queries, k, numCandidates, p, indexDir, rounds, threads,
+                                filterSelectivities);
+                    } catch (IllegalArgumentException e) {
+                        throw new PlanstreamCommand.UsageException(e.getMessage());
+                    }
+                    // hnswlib's pass with each setting follows each of the index's timed passes with it
+                    Map<Integer, List<HnswlibPeer.Row>> peerPasses = new LinkedHashMap<>();
+                    HnswlibPeer.Session beside = session;
+                    try (ProgressBar bar = Progress.bar("bench index " + p.type(), 1, "it")) {
+                        results.add(IndexBenchmark.run(config, (phase, done, total) -> {
+                            bar.maxHint(total);
+                            bar.setExtraMessage(" " + phase);
+                            bar.stepTo(done);
+                        }, nc -> {
+                            if (beside != null) {
+                                bar.setExtraMessage(" hnswlib ef=" + nc);
+                                peerPasses.computeIfAbsent(nc, x -> new ArrayList<>()).add(beside.search(nc, 1));
+                            }
+                        }));
+                    }
+                    if (session != null) {
+                        peerResults.add(new HnswlibPeer.Result(session.build(),
+                                peerPasses.values().stream().map(HnswlibPeer.Row::combine).toList()));
+                    }
+                    if (dir == null) {
+                        VectorIndex.deleteIndex(indexDir);
+                    }
                 }
-                if (dir == null) {
-                    VectorIndex.deleteIndex(indexDir);
+            } finally {
+                if (session != null) {
+                    session.close();
                 }
             }
-            HnswlibPeer.Result peerResult = null;
-            if (peer != null) {
-                Path script = HnswlibPeer.locateScript(codeSource());
-                err.println("bench index: hnswlib on the same files (" + script + ")");
-                err.flush();
-                peerResult = HnswlibPeer.run(script, vectorsPath, queriesPath, k, m, efConstruction, numCandidates, threads,
-                        rounds, line -> {
-                            err.println("  " + line);
-                            err.flush();
-                        });
-            }
-            report(results, peerResult, data, queries.size());
+            report(results, peerResults, data, queries.size());
         } finally {
             deleteTemp(temp);
         }
@@ -235,7 +256,7 @@ final class BenchIndexCommand implements Callable<Integer> {
         Files.deleteIfExists(temp);
     }
 
-    private void report(List<IndexBenchmark.Result> results, HnswlibPeer.Result peerResult, String data, int queryCount)
+    private void report(List<IndexBenchmark.Result> results, List<HnswlibPeer.Result> peerResults, String data, int queryCount)
             throws IOException {
         String recallField = "recall_at_" + k;
         ObjectMapper mapper = new ObjectMapper();
@@ -305,10 +326,12 @@ final class BenchIndexCommand implements Callable<Integer> {
                 System.out.println(mapper.writeValueAsString(out));
             }
         }
-        if (peerResult != null) {
+        for (int i = 0; i < peerResults.size(); i++) {
+            HnswlibPeer.Result peerResult = peerResults.get(i);
+            String type = results.get(i).params().type().esName();
             if (!json.enabled()) {
-                System.out.printf(Locale.ROOT, "%nhnswlib: build %.1f s by %d threads%n", peerResult.build().buildSeconds(),
-                        peerResult.build().buildThreads());
+                System.out.printf(Locale.ROOT, "%nhnswlib, taking turns with %s: build %.1f s by %d threads%n", type,
+                        peerResult.build().buildSeconds(), peerResult.build().buildThreads());
                 System.out.printf(Locale.ROOT, "%-4s %-15s %-9s %-8s %-8s %-13s%n", "k", "ef", "qps", "p50_ms", "p99_ms", recallField);
             }
             for (HnswlibPeer.Row row : peerResult.rows()) {
@@ -319,6 +342,7 @@ final class BenchIndexCommand implements Callable<Integer> {
                 }
                 Map<String, Object> out = header(first.vectors(), first.dimension(), data, queryCount);
                 out.put("peer", "hnswlib");
+                out.put("beside", type);
                 out.put("build_threads", peerResult.build().buildThreads());
                 out.put("build_s", round(peerResult.build().buildSeconds(), 2));
                 out.put("k", k);
@@ -330,25 +354,33 @@ final class BenchIndexCommand implements Callable<Integer> {
                 System.out.println(mapper.writeValueAsString(out));
             }
         }
-        summary(results, peerResult, mapper, data, queryCount);
+        summary(results, peerResults, mapper, data, queryCount);
     }
 
-    /** Per index type, its fastest row at the target recall, and where a peer ran, the ratios to the peer's. */
-    private void summary(List<IndexBenchmark.Result> results, HnswlibPeer.Result peerResult, ObjectMapper mapper, String data,
-                         int queryCount) throws IOException {
-        java.util.Optional<HnswlibPeer.Row> peerBest = peerResult == null ? java.util.Optional.empty()
-                : peerResult.rows().stream().filter(r -> r.recall() >= targetRecall)
-                        .max(java.util.Comparator.comparingDouble(HnswlibPeer.Row::qps));
+    /**
+     * Per index type, its fastest row at the target recall, and where a peer ran, the ratios to the
+     * peer's fastest row among those measured beside that type.
+     */
+    private void summary(List<IndexBenchmark.Result> results, List<HnswlibPeer.Result> peerResults, ObjectMapper mapper,
+                         String data, int queryCount) throws IOException {
         if (!json.enabled()) {
             System.out.printf(Locale.ROOT, "%nfastest at recall@%d >= %.2f:%n", k, targetRecall);
-            peerBest.ifPresent(b -> System.out.printf(Locale.ROOT, "  hnswlib    %,9.1f qps (ef %d, recall %.4f), build %.1f s%n",
-                    b.qps(), b.ef(), b.recall(), peerResult.build().buildSeconds()));
         }
-        for (IndexBenchmark.Result r : results) {
+        for (int i = 0; i < results.size(); i++) {
+            IndexBenchmark.Result r = results.get(i);
+            HnswlibPeer.Result peerResult = peerResults.isEmpty() ? null : peerResults.get(i);
+            java.util.Optional<HnswlibPeer.Row> peerBest = peerResult == null ? java.util.Optional.empty()
+                    : peerResult.rows().stream().filter(row -> row.recall() >= targetRecall)
+                            .max(java.util.Comparator.comparingDouble(HnswlibPeer.Row::qps));
             java.util.Optional<IndexBenchmark.Row> best = IndexBenchmark.fastestAtRecall(r.rows(), targetRecall);
             Double qpsRatio = best.isPresent() && peerBest.isPresent() ? best.get().qps() / peerBest.get().qps() : null;
             Double buildRatio = peerResult == null ? null : r.totalBuildSeconds() / peerResult.build().buildSeconds();
             if (!json.enabled()) {
+                if (peerResult != null) {
+                    System.out.printf(Locale.ROOT, "  hnswlib    %s, build %.1f s (beside %s)%n", peerBest.map(b -> String.format(
+                                    Locale.ROOT, "%,9.1f qps (ef %d, recall %.4f)", b.qps(), b.ef(), b.recall())).orElse("never reaches it"),
+                            peerResult.build().buildSeconds(), r.params().type());
+                }
                 System.out.printf(Locale.ROOT, "  %-10s %s, build %.1f s%s%n", r.params().type(), best.map(b -> String.format(Locale.ROOT,
                                 "%,9.1f qps (num_candidates %d, recall %.4f)%s", b.qps(), b.numCandidates(), b.recall(),
                                 qpsRatio == null ? "" : String.format(Locale.ROOT, " = %.2f x hnswlib", qpsRatio)))

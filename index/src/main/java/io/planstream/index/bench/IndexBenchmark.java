@@ -163,10 +163,25 @@ public final class IndexBenchmark {
         void progress(String phase, long done, long total);
     }
 
+    /**
+     * What is measured after each timed pass of the queries with one {@code numCandidates} (a peer
+     * library's pass with the same setting), so that the two take turns a fraction of a second
+     * apart and a shared machine's slow and fast seconds fall on both alike.
+     */
+    @FunctionalInterface
+    public interface Beside {
+        void measure(int numCandidates) throws IOException;
+    }
+
     private IndexBenchmark() {
     }
 
     public static Result run(Config c, Listener listener) throws IOException {
+        return run(c, listener, numCandidates -> { });
+    }
+
+    /** {@link #run(Config, Listener)}, with {@code beside} measured after each timed pass of the queries. */
+    public static Result run(Config c, Listener listener, Beside beside) throws IOException {
         int n = c.vectors().size();
         int nq = c.queries().size();
         // the index ranks by cosine: the exact ranking is that of the dot product of unit vectors
@@ -204,7 +219,7 @@ public final class IndexBenchmark {
             try (Directory dir = FSDirectory.open(c.dir()); DirectoryReader reader = DirectoryReader.open(dir)) {
                 IndexSearcher lucene = new IndexSearcher(reader);
                 for (int numCandidates : c.numCandidates()) {
-                    rows.add(measure(index, lucene, c, exact, numCandidates, listener));
+                    rows.add(measure(index, lucene, c, exact, numCandidates, listener, beside));
                 }
             }
             List<FilteredRow> filtered = new ArrayList<>();
@@ -270,7 +285,7 @@ public final class IndexBenchmark {
     }
 
     private static Row measure(VectorIndex index, IndexSearcher lucene, Config c, int[][] exact, int numCandidates,
-                               Listener listener) throws IOException {
+                               Listener listener, Beside beside) throws IOException {
         VectorSet queries = c.queries();
         int nq = queries.size();
         int k = c.k();
@@ -317,6 +332,9 @@ public final class IndexBenchmark {
                 }
             }
             listener.progress(phase, (long) (pass + 1) * nq, total);
+            if (round >= 0) {
+                beside.measure(numCandidates);
+            }
         }
         if (hitsSeen != luceneHitsSeen) {
             throw new IllegalStateException("the index returned " + hitsSeen + " hits, bare Lucene " + luceneHitsSeen);

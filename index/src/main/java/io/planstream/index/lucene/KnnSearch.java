@@ -9,10 +9,8 @@ import java.util.List;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
-import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
@@ -78,18 +76,15 @@ final class KnnSearch {
      * <p>Each segment's graph is searched straight through its reader rather than through a
      * {@link KnnFloatVectorQuery}, which would rewrite into a second query and search again to score
      * what the graph already scored: at tens of microseconds a search, that is a fifth of the time.
+     * {@link GraphSearch} runs the graph search itself with a reused visited set.
      */
     private static ScoreDoc[] candidates(List<LeafReaderContext> leaves, float[] query, int n) throws IOException {
         if (leaves.size() == 1) {
-            LeafReader reader = leaves.get(0).reader();
-            return reader.searchNearestVectors(VectorIndex.VECTOR_FIELD, query, n,
-                    AcceptDocs.fromLiveDocs(reader.getLiveDocs(), reader.maxDoc()), Integer.MAX_VALUE).scoreDocs;
+            return GraphSearch.search(leaves.get(0).reader(), VectorIndex.VECTOR_FIELD, query, n).scoreDocs;
         }
         List<ScoreDoc> all = new ArrayList<>();
         for (LeafReaderContext leaf : leaves) {
-            LeafReader reader = leaf.reader();
-            TopDocs top = reader.searchNearestVectors(VectorIndex.VECTOR_FIELD, query, n,
-                    AcceptDocs.fromLiveDocs(reader.getLiveDocs(), reader.maxDoc()), Integer.MAX_VALUE);
+            TopDocs top = GraphSearch.search(leaf.reader(), VectorIndex.VECTOR_FIELD, query, n);
             for (ScoreDoc sd : top.scoreDocs) {
                 all.add(new ScoreDoc(sd.doc + leaf.docBase, sd.score));
             }

@@ -28,13 +28,15 @@ class IndexBenchmarkTest {
         VectorSet queries = generator.sample(100, 3);
         List<String> phases = new ArrayList<>();
         IndexBenchmark.Result r = IndexBenchmark.run(new IndexBenchmark.Config(data, queries, 10, List.of(10, 100),
-                HnswParams.defaults(), tmp.resolve("idx"), 1, 2), (phase, done, total) -> {
+                HnswParams.defaults(), tmp.resolve("idx"), 2, 2), (phase, done, total) -> {
                     if (phases.isEmpty() || !phases.get(phases.size() - 1).equals(phase)) {
                         phases.add(phase);
                     }
-                });
+                }, numCandidates -> phases.add("beside " + numCandidates));
+        // A peer's pass follows each of the two timed passes with each num_candidates.
         assertThat(phases).containsExactly("exact top-k", "index", "force merge", "search num_candidates=10",
-                "search num_candidates=100");
+                "beside 10", "search num_candidates=10", "beside 10", "search num_candidates=100", "beside 100",
+                "search num_candidates=100", "beside 100");
         assertThat(r.vectors()).isEqualTo(2000);
         assertThat(r.buildVectorsPerS()).isPositive();
         assertThat(r.rows()).hasSize(2);
