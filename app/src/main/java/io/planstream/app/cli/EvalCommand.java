@@ -101,6 +101,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "L2 strengths the linear protocol chooses from (default 1e-1,1e-2,...,1e-5).")
     List<Double> l2Grid;
 
+    @Option(names = "--max-iterations", paramLabel = "N", defaultValue = "" + SoftmaxRegression.Options.DEFAULT_MAX_ITERATIONS,
+            description = "L-BFGS iterations per fit of the linear protocol at most (default ${DEFAULT-VALUE}).")
+    int maxIterations;
+
     @Option(names = "--epochs", defaultValue = "" + FineTuneEvaluation.DEFAULT_EPOCHS,
             description = "Fine-tuning epochs (default ${DEFAULT-VALUE}).")
     int epochs;
@@ -338,6 +342,9 @@ final class EvalCommand implements Callable<Integer> {
         if (!(temperature > 0) || !Double.isFinite(temperature)) {
             throw new PlanstreamCommand.UsageException("--temperature must be > 0, got " + temperature);
         }
+        if (maxIterations < 1) {
+            throw new PlanstreamCommand.UsageException("--max-iterations must be at least 1, got " + maxIterations);
+        }
         if (l2Grid != null && (l2Grid.isEmpty() || l2Grid.stream().anyMatch(l -> !(l >= 0) || !Double.isFinite(l)))) {
             throw new PlanstreamCommand.UsageException("--l2 must be finite strengths >= 0, got " + l2Grid);
         }
@@ -482,7 +489,7 @@ final class EvalCommand implements Callable<Integer> {
 
     private LinearEvaluation.Options linearOptions() {
         return new LinearEvaluation.Options(l2Grid == null ? LinearEvaluation.DEFAULT_L2_GRID : l2Grid,
-                LinearEvaluation.DEFAULT_VALIDATION_FRACTION, SoftmaxRegression.Options.DEFAULT_MAX_ITERATIONS, seed.value());
+                LinearEvaluation.DEFAULT_VALIDATION_FRACTION, maxIterations, seed.value());
     }
 
     private EvalResult finetune(FrozenEncoder encoder, ImageDataset train, ImageDataset test) {

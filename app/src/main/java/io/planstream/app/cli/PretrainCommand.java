@@ -100,6 +100,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--strength", description = "Colour-distortion strength 0..1.25 (default: the policy's, cifar 0.5, imagenet 1.0).")
     Double strength;
 
+    @Option(names = "--min-crop-scale", paramLabel = "SCALE", description = "Smallest crop, as a fraction of the image's area, 0..1"
+            + " (default: the policy's, cifar and imagenet 0.08, floorplan 0.2).")
+    Double minCropScale;
+
     @Option(names = "--embedding", defaultValue = "centre", paramLabel = "raw|centre|whiten[:SHRINKAGE]",
             description = {"What the model's embeddings are served with, fitted on the training images' features when",
                     "the model is saved (default ${DEFAULT-VALUE}: their mean taken away, so that unrelated images score",
@@ -193,6 +197,7 @@ final class PretrainCommand implements Callable<Integer> {
                     .optHead(projectionHead())
                     .optPolicy(policy)
                     .optColorStrength(strength)
+                    .optCropScaleMin(minCropScale)
                     .setEpochs(epochs)
                     .setBatchSize(batch)
                     .optOptimizer(opt)

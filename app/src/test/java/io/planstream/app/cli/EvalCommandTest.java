@@ -96,11 +96,12 @@ class EvalCommandTest {
         CliRun r = run("eval", "--model", "pixels", "--data", source, "--limit-train", "45");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("protocol", "top1", "linear", "raw pixels");
-        CliRun json = run("eval", "--model", "pixels", "--data", source, "--protocol", "linear", "--json");
+        CliRun json = run("eval", "--model", "pixels", "--data", source, "--protocol", "linear", "--max-iterations", "37", "--json");
         JsonNode line = jsonLines(json.out()).get(0);
         // each class lights its own quadrant: a linear classifier on pixels gets them all
         assertThat(line.get("top1").asDouble()).isGreaterThanOrEqualTo(0.95);
         assertThat(line.get("feature_dim").asInt()).isEqualTo(SIDE * SIDE);
+        assertThat(line.get("parameters").get("max_iterations").asInt()).isEqualTo(37);
     }
 
     @Test
@@ -111,6 +112,9 @@ class EvalCommandTest {
         assertThat(run("eval", "--model", "random:resnet-9000", "--data", source).code()).isEqualTo(2);
         assertThat(run("eval", "--model", "pixels", "--data", dir.resolve("nothing").toString()).code()).isEqualTo(2);
         assertThat(run("eval", "--model", "pixels", "--data", source, "--k", "0").code()).isEqualTo(2);
+        CliRun iterations = run("eval", "--model", "pixels", "--data", source, "--max-iterations", "0");
+        assertThat(iterations.code()).isEqualTo(2);
+        assertThat(iterations.err()).contains("--max-iterations must be at least 1, got 0");
         assertThat(run("eval", "--model", "pixels", "--data", source, "--limit-train", "0").code()).isEqualTo(2);
         assertThat(run("eval", "--model", "pixels", "--data", source, "--threads", "0").code()).isEqualTo(2);
         assertThat(run("eval", "--model", "pixels", "--data", source, "--device", "tpu").code()).isEqualTo(2);

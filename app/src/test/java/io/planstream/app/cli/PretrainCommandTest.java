@@ -104,6 +104,11 @@ class PretrainCommandTest {
         assertThat(tooBig.code).isEqualTo(2);
         assertThat(tooBig.err).contains("fewer images than one batch of 64");
 
+        Result crop = run("pretrain", "--data", pictures.toString(), "--encoder", "resnet-mini", "--epochs", "1",
+                "--batch", "16", "--min-crop-scale", "1.5", "--out", out);
+        assertThat(crop.code).isEqualTo(2);
+        assertThat(crop.err).contains("the smallest crop scale must be in (0, 1.0], got: 1.5");
+
         Result missing = run("pretrain", "--data", tmp.resolve("nowhere").toString(), "--encoder", "resnet-mini",
                 "--epochs", "1", "--batch", "16", "--out", out);
         assertThat(missing.code).isEqualTo(2);

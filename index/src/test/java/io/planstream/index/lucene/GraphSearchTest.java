@@ -28,6 +28,8 @@ import org.apache.lucene.util.VectorUtil;
 import org.apache.lucene.util.hnsw.HnswGraphSearcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link GraphSearch} finds exactly what Lucene's own search of the segment finds (the same
@@ -43,30 +45,11 @@ class GraphSearchTest {
     @TempDir
     Path dir;
 
-    @Test
-    void shouldFindWhatLuceneFindsInAGraphWithoutDeletions() throws IOException {
-        try (Directory d = index(HnswParams.Type.HNSW, 0)) {
-            assertSameAsLucene(d, n -> true);
-        }
-    }
-
-    @Test
-    void shouldFindWhatLuceneFindsAmongAFewDeletions() throws IOException {
-        try (Directory d = index(HnswParams.Type.HNSW, 10)) {
-            assertSameAsLucene(d, n -> true);
-        }
-    }
-
-    @Test
-    void shouldFindWhatLuceneFindsInAQuantisedGraph() throws IOException {
-        try (Directory d = index(HnswParams.Type.INT8_HNSW, 0)) {
-            assertSameAsLucene(d, n -> true);
-        }
-    }
-
-    @Test
-    void shouldFindWhatLuceneFindsWithHalfTheDocumentsDeleted() throws IOException {
-        try (Directory d = index(HnswParams.Type.HNSW, 2)) {
+    /** Plain and int8 graphs, with none, a tenth and half of the documents deleted. */
+    @ParameterizedTest(name = "{0}, every {1}th document deleted")
+    @CsvSource({"HNSW, 0", "HNSW, 10", "HNSW, 2", "INT8_HNSW, 0"})
+    void shouldFindWhatLuceneFinds(HnswParams.Type type, int deleteEvery) throws IOException {
+        try (Directory d = index(type, deleteEvery)) {
             assertSameAsLucene(d, n -> true);
         }
     }

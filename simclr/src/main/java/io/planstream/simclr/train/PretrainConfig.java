@@ -19,6 +19,8 @@ import java.util.Set;
  * @param head the projection head g(.); SimCLR v1's by default
  * @param policy augmentation policy name: {@code cifar}, {@code imagenet} or {@code floorplan}
  * @param colorStrength colour-distortion strength s in [0, 1.25], or null for the policy's own
+ * @param cropScaleMin the smallest crop's area as a fraction of the image, in (0, 1], or null for the
+ *     policy's own (cifar and imagenet 0.08, floorplan 0.2)
  *     (cifar 0.5, imagenet 1.0; floorplan has no colour distortion)
  * @param epochs passes over the data; with the batch size they fix the learning-rate schedule
  * @param batchSize images per step (2 views each), in [2, {@value #MAX_BATCH}]
@@ -51,6 +53,7 @@ public record PretrainConfig(
         ProjectionHeadSpec head,
         String policy,
         Double colorStrength,
+        Double cropScaleMin,
         int epochs,
         int batchSize,
         OptimizerSettings optimizer,
@@ -121,8 +124,8 @@ public record PretrainConfig(
         }
         embedding = embedding == null ? EmbeddingTransform.Spec.DEFAULT : embedding;
         policy = policy == null ? DEFAULT_POLICY : policy.trim().toLowerCase(Locale.ROOT);
-        // Resolving the policy checks its name and the strength, with their own messages.
-        augmentation(policy, colorStrength, encoder.inputSize());
+        // Resolving the policy checks its name, the strength and the crop scale, with their own messages.
+        augmentation(policy, colorStrength, cropScaleMin, encoder.inputSize());
     }
 
     /** @return a builder; data, encoder, epochs, batch size and output directory are required */
@@ -132,12 +135,16 @@ public record PretrainConfig(
 
     /** @return the augmentation policy, producing views of the encoder's input size */
     public AugmentationPolicy augmentation() {
-        return augmentation(policy, colorStrength, encoder.inputSize());
+        return augmentation(policy, colorStrength, cropScaleMin, encoder.inputSize());
     }
 
-    private static AugmentationPolicy augmentation(String policy, Double strength, int size) {
+    private static AugmentationPolicy augmentation(String policy, Double strength, Double cropScaleMin, int size) {
         AugmentationPolicy p = AugmentationPolicy.named(policy, size);
-        return strength == null ? p : p.withColorStrength(strength);
+        p = strength == null ? p : p.withColorStrength(strength);
+        if (cropScaleMin != null && !(cropScaleMin > 0 && cropScaleMin <= p.cropScaleMax())) {
+            throw new IllegalArgumentException("the smallest crop scale must be in (0, " + p.cropScaleMax() + "], got: " + cropScaleMin);
+        }
+        return cropScaleMin == null ? p : p.withCrop(cropScaleMin, p.cropScaleMax(), p.cropRatioMin(), p.cropRatioMax());
     }
 
     /** Builds a {@link PretrainConfig}. */
@@ -147,6 +154,7 @@ public record PretrainConfig(
         private ProjectionHeadSpec head = ProjectionHeadSpec.v1();
         private String policy = DEFAULT_POLICY;
         private Double colorStrength;
+        private Double cropScaleMin;
         private int epochs;
         private int batchSize;
         private OptimizerSettings optimizer = OptimizerSettings.lars();
@@ -198,6 +206,12 @@ public record PretrainConfig(
         /** @param policy cifar (default), imagenet or floorplan */
         public Builder optPolicy(String policy) {
             this.policy = policy;
+            return this;
+        }
+
+        /** @param scale the smallest crop's area as a fraction of the image; null (default) keeps the policy's */
+        public Builder optCropScaleMin(Double scale) {
+            this.cropScaleMin = scale;
             return this;
         }
 
@@ -278,7 +292,7 @@ public record PretrainConfig(
 
         public PretrainConfig build() {
             return new PretrainConfig(
-                    data, encoder, head, policy, colorStrength, epochs, batchSize, optimizer,
+                    data, encoder, head, policy, colorStrength, cropScaleMin, epochs, batchSize, optimizer,
                     temperature, seed, device, outputDir, checkpointEvery, maxSteps, maxDuration,
                     limit, resume, initFrom, embedding);
         }

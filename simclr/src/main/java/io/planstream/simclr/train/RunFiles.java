@@ -152,6 +152,8 @@ final class RunFiles {
         metrics.put("batch_size", (double) batch);
         metrics.put("temperature", (double) config.temperature());
         metrics.put("peak_learning_rate", optimizerSpec.peakLearningRate(batch));
+        metrics.put("crop_scale_min", config.augmentation().cropScaleMin());
+        metrics.put("color_strength", config.augmentation().colorStrength());
         return new ArtifactInfo(version, parentVersion, normalization,
                 dataDescription + ", SimCLR " + config.augmentation().name() + " views", parentSteps + steps,
                 metrics);

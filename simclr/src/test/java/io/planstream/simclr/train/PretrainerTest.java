@@ -103,7 +103,8 @@ class PretrainerTest {
         ModelManifest m = ModelArtifact.readManifest(out.resolve(Pretrainer.MODEL));
         assertThat(m.trainingSteps()).isEqualTo(24);
         assertThat(m.trainingData()).startsWith("stripes (64 images)");
-        assertThat(m.metrics()).containsEntry("epochs", 6.0).containsKey("final_loss");
+        assertThat(m.metrics()).containsEntry("epochs", 6.0).containsKey("final_loss")
+                .containsEntry("crop_scale_min", 0.08).containsEntry("color_strength", 0.0);
         assertThat(m.metrics().get("final_loss")).isCloseTo(r.finalLoss(), within(1e-9));
 
         // every epoch a checkpoint, the last three kept
@@ -394,6 +395,11 @@ class PretrainerTest {
         assertThatThrownBy(() -> tiny(tmp).setEpochs(0).build()).hasMessageContaining("epochs");
         assertThatThrownBy(() -> tiny(tmp).optPolicy("sepia").build()).hasMessageContaining("sepia");
         assertThatThrownBy(() -> tiny(tmp).optColorStrength(2.0).build()).hasMessageContaining("colorStrength");
+        assertThatThrownBy(() -> tiny(tmp).optCropScaleMin(0.0).build()).hasMessageContaining("smallest crop scale must be in (0, 1.0], got: 0.0");
+        assertThatThrownBy(() -> tiny(tmp).optCropScaleMin(1.5).build()).hasMessageContaining("got: 1.5");
+        assertThat(tiny(tmp).optCropScaleMin(0.2).build().augmentation().cropScaleMin()).isEqualTo(0.2);
+        assertThat(tiny(tmp).optPolicy("floorplan").build().augmentation().cropScaleMin()).isEqualTo(0.2);
+        assertThat(tiny(tmp).build().augmentation().cropScaleMin()).isEqualTo(0.08);
         assertThatThrownBy(() -> tiny(tmp).optTemperature(0f).build()).hasMessageContaining("temperature");
         assertThatThrownBy(() -> tiny(tmp).optDevice("tpu").build()).hasMessageContaining("tpu");
         assertThatThrownBy(() -> tiny(tmp).optLimit(-1).build()).hasMessageContaining("limit");
