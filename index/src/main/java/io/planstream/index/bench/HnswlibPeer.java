@@ -152,7 +152,10 @@ public final class HnswlibPeer {
             return build;
         }
 
-        /** hnswlib's searches with {@code ef}: {@code rounds} timed passes over the queries after one untimed. */
+        /**
+         * hnswlib's searches with {@code ef}: {@code rounds} timed passes over the queries, after one
+         * untimed pass (which gives the recall) only the first time this {@code ef} is asked for.
+         */
         public Row search(int ef, int rounds) throws IOException {
             try {
                 in.write(ef + " " + rounds + "\n");

@@ -86,7 +86,8 @@ final class GraphSearch {
         }
         FixedBitSet visited = VISITED.pollFirst();
         if (visited == null || visited.length() < size) {
-            visited = new FixedBitSet(Math.max(size, visited == null ? 0 : visited.length()));
+            // a set too small for this graph is dropped; the new one goes back to the pool in its place
+            visited = new FixedBitSet(size);
         }
         try {
             TopKnnCollector collector = new TopKnnCollector(n, Integer.MAX_VALUE);
