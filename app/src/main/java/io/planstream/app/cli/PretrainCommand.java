@@ -88,8 +88,12 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", defaultValue = "lars", description = "lars or adam (default ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--lr", description = "Peak learning rate (default: lars 0.3 x batch / 256, adam 0.001); 10%% warm-up, then cosine decay.")
+    @Option(names = "--lr", description = "Peak learning rate (default: lars 0.3 x batch / 256, adam 0.001).")
     Double lr;
+
+    @Option(names = "--schedule", defaultValue = "cosine", paramLabel = "cosine|constant",
+            description = "Learning-rate schedule: cosine (10%% warm-up, then cosine decay to 0, SimCLR's) or constant (the peak rate at every step, as plain Adam recipes) (default ${DEFAULT-VALUE}).")
+    String schedule;
 
     @Option(names = "--temperature", defaultValue = "0.5", description = "NT-Xent temperature (default ${DEFAULT-VALUE}, SimCLR's for CIFAR-10).")
     float temperature;
@@ -190,7 +194,8 @@ final class PretrainCommand implements Callable<Integer> {
         try {
             int side = size != null ? size : dataset.height();
             int inputChannels = channels != null ? channels : dataset.channels();
-            OptimizerSettings opt = OptimizerSettings.of(OptimizerSpec.Kind.of(optimizer)).withLearningRate(lr);
+            OptimizerSettings opt = OptimizerSettings.of(OptimizerSpec.Kind.of(optimizer)).withLearningRate(lr)
+                    .withSchedule(OptimizerSpec.Decay.of(schedule));
             return PretrainConfig.builder()
                     .setData(data.value())
                     .setEncoder(EncoderSpec.of(encoder, width, stem, inputChannels, side))
@@ -253,7 +258,7 @@ final class PretrainCommand implements Callable<Integer> {
         EncoderSpec e = config.encoder();
         out.printf(Locale.ROOT, "pretrained %s (%dx, %s stem, %d px, %d channel%s), batch %d, %s%n", e.name(), e.width(),
                 e.stem().id(), e.inputSize(), e.inputChannels(), e.inputChannels() == 1 ? "" : "s", config.batchSize(),
-                config.optimizer().kind().id());
+                config.optimizer().describe());
         out.printf(Locale.ROOT, "  steps       %d (%.2f epochs)%s%n", r.steps(), r.epochs(),
                 r.firstStep() > 0 ? ", resumed from step " + r.firstStep() : "");
         if (r.stopReason() != PretrainResult.StopReason.COMPLETED) {

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import javax.imageio.ImageIO;
@@ -55,11 +56,13 @@ class PretrainCommandTest {
     void shouldPretrainStopAndResumeWritingModelPlotAndHistory() throws IOException {
         Path out = tmp.resolve("out");
         String[] args = {"pretrain", "--data", pictures.toString(), "--encoder", "resnet-mini", "--size", "16",
-                "--epochs", "2", "--batch", "16", "--optimizer", "adam", "--out", out.toString(), "--seed", "5"};
+                "--epochs", "2", "--batch", "16", "--optimizer", "adam", "--schedule", "constant", "--out", out.toString(),
+                "--seed", "5"};
 
         Result stopped = run(concat(args, "--max-steps", "3", "--checkpoint-every", "2"));
         assertThat(stopped.code).as(stopped.err).isZero();
-        assertThat(stopped.out).contains("steps       3 (1.50 epochs)").contains("stopped     max steps");
+        assertThat(stopped.out).contains("steps       3 (1.50 epochs)").contains("stopped     max steps")
+                .contains("batch 16, adam, constant rate");
         assertThat(out.resolve("checkpoints/step-00000002/checkpoint.json")).isRegularFile();
         assertThat(out.resolve("checkpoints/step-00000003/checkpoint.json")).isRegularFile();
 
@@ -76,8 +79,11 @@ class PretrainCommandTest {
         assertThat(manifest.inputSize()).isEqualTo(16);
         assertThat(manifest.inputChannels()).isEqualTo(3);
         assertThat(manifest.trainingData()).contains("folder:pictures (32 images)");
-        assertThat(Files.readAllLines(out.resolve("history.csv"))).hasSize(5)
-                .first().isEqualTo("step,epoch,loss,lr,images_per_s,live_arrays,rss_mb");
+        List<String> history = Files.readAllLines(out.resolve("history.csv"));
+        assertThat(history).hasSize(5).first().isEqualTo("step,epoch,loss,lr,images_per_s,live_arrays,rss_mb");
+        // --schedule constant: Adam's 0.001 at every step, no warm-up, no decay
+        assertThat(history.subList(1, 5)).extracting(line -> line.split(",")[3]).containsOnly("0.00100000");
+        assertThat(manifest.metrics()).containsEntry("final_learning_rate", 1e-3);
         BufferedImage plot = ImageIO.read(out.resolve("loss.png").toFile());
         assertThat(plot.getWidth()).isPositive();
 
@@ -108,6 +114,11 @@ class PretrainCommandTest {
                 "--batch", "16", "--min-crop-scale", "1.5", "--out", out);
         assertThat(crop.code).isEqualTo(2);
         assertThat(crop.err).contains("the smallest crop scale must be in (0, 1.0], got: 1.5");
+
+        Result schedule = run("pretrain", "--data", pictures.toString(), "--encoder", "resnet-mini", "--epochs", "1",
+                "--batch", "16", "--schedule", "step", "--out", out);
+        assertThat(schedule.code).isEqualTo(2);
+        assertThat(schedule.err).contains("--schedule must be cosine or constant, got: step");
 
         Result missing = run("pretrain", "--data", tmp.resolve("nowhere").toString(), "--encoder", "resnet-mini",
                 "--epochs", "1", "--batch", "16", "--out", out);

@@ -14,6 +14,7 @@ import java.util.Locale;
  * @param weightDecay L2 decay (LARS skips biases and batch norm)
  * @param warmupSteps steps of linear warm-up
  * @param totalSteps steps of the whole run; the cosine decay ends there
+ * @param decay what the rate does after warm-up: cosine decay to 0 (SimCLR's) or stay at the peak
  */
 public record OptimizerSpec(
         Kind kind,
@@ -21,7 +22,37 @@ public record OptimizerSpec(
         boolean scaleWithBatch,
         double weightDecay,
         int warmupSteps,
-        int totalSteps) {
+        int totalSteps,
+        Decay decay) {
+
+    /** What the learning rate does after warm-up. */
+    public enum Decay {
+        /** Cosine decay to 0 at the last step (SimCLR, section B.1). */
+        COSINE,
+        /** The peak rate to the last step, as plain Adam recipes keep it. */
+        CONSTANT;
+
+        public static Decay of(String name) {
+            if (name != null) {
+                for (Decay d : values()) {
+                    if (d.name().equalsIgnoreCase(name.trim())) {
+                        return d;
+                    }
+                }
+            }
+            throw new IllegalArgumentException("--schedule must be cosine or constant, got: " + name);
+        }
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** An optimiser whose rate decays by cosine to 0 after warm-up. */
+    public OptimizerSpec(
+            Kind kind, double learningRate, boolean scaleWithBatch, double weightDecay, int warmupSteps, int totalSteps) {
+        this(kind, learningRate, scaleWithBatch, weightDecay, warmupSteps, totalSteps, Decay.COSINE);
+    }
 
     /** The optimisers on offer. */
     public enum Kind {
@@ -52,6 +83,9 @@ public record OptimizerSpec(
     public OptimizerSpec {
         if (kind == null) {
             throw new IllegalArgumentException("optimizer kind must be set");
+        }
+        if (decay == null) {
+            throw new IllegalArgumentException("the schedule's decay must be set");
         }
         if (!(learningRate > 0 && learningRate <= 100)) {
             throw new IllegalArgumentException(
@@ -84,13 +118,28 @@ public record OptimizerSpec(
         return scaleWithBatch ? WarmupCosineSchedule.linearScaled(learningRate, batch) : learningRate;
     }
 
-    /** @return warm-up then cosine decay to 0 over the run */
+    /** @return warm-up, then cosine decay to 0 over the run or the peak rate to its end */
     public WarmupCosineSchedule schedule(int batch) {
+        double peak = peakLearningRate(batch);
         return WarmupCosineSchedule.builder()
-                .setBaseValue(peakLearningRate(batch))
+                .setBaseValue(peak)
                 .setTotalSteps(totalSteps)
                 .optWarmupSteps(warmupSteps)
+                .optFinalValue(decay == Decay.CONSTANT ? peak : 0)
                 .build();
+    }
+
+    /**
+     * @return the optimiser and, where it is not SimCLR's cosine decay, the schedule: {@code adam},
+     *     {@code lars}, {@code adam, constant rate}
+     */
+    public String describe() {
+        return describe(kind, decay);
+    }
+
+    /** @return {@link #describe()} of an optimiser of this kind and decay */
+    public static String describe(Kind kind, Decay decay) {
+        return decay == Decay.COSINE ? kind.id() : kind.id() + ", " + decay.id() + " rate";
     }
 
     /**

@@ -47,7 +47,7 @@ import java.util.stream.Stream;
  * @param images images trained on
  * @param seed the run's seed
  * @param data the data set's description
- * @param optimizer lars or adam
+ * @param optimizer lars or adam, and the schedule where it is not the cosine decay ({@code adam, constant rate})
  * @param peakLearningRate the schedule's rate after warm-up
  * @param temperature NT-Xent's tau
  * @param policy the augmentation policy's name

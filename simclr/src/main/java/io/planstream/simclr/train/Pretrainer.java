@@ -378,7 +378,7 @@ public final class Pretrainer {
             diff.compare("total steps (epochs x steps per epoch)", c.totalSteps(), totalSteps);
             diff.compare("seed", c.seed(), config.seed());
             diff.compare("data", c.data(), dataDescription);
-            diff.compare("optimizer", c.optimizer(), optimizerSpec.kind().id());
+            diff.compare("optimizer", c.optimizer(), optimizerSpec.describe());
             diff.compare("temperature", c.temperature(), config.temperature());
             diff.compare("augmentation policy", c.policy(), config.augmentation().name());
             if (Math.abs(c.peakLearningRate() - optimizerSpec.peakLearningRate(batch))

@@ -116,7 +116,7 @@ final class RunFiles {
         }
         ModelArtifact.save(dir, block, info(runId + "-step-" + step, step));
         new Checkpoint(Checkpoint.FORMAT_VERSION, runId, step, step / stepsPerEpoch, stepsPerEpoch, totalSteps,
-                batch, images, config.seed(), dataDescription, optimizerSpec.kind().id(),
+                batch, images, config.seed(), dataDescription, optimizerSpec.describe(),
                 optimizerSpec.peakLearningRate(batch), config.temperature(), config.augmentation().name(),
                 finalLoss(), Instant.now()).write(dir);
         List<Path> all = Checkpoint.list(checkpoints);
@@ -152,6 +152,7 @@ final class RunFiles {
         metrics.put("batch_size", (double) batch);
         metrics.put("temperature", (double) config.temperature());
         metrics.put("peak_learning_rate", optimizerSpec.peakLearningRate(batch));
+        metrics.put("final_learning_rate", optimizerSpec.schedule(batch).valueAt(optimizerSpec.totalSteps()));
         metrics.put("crop_scale_min", config.augmentation().cropScaleMin());
         metrics.put("color_strength", config.augmentation().colorStrength());
         return new ArtifactInfo(version, parentVersion, normalization,

@@ -53,4 +53,26 @@ class OptimizerSpecTest {
         }
         assertThatThrownBy(() -> firstUpdate(OptimizerSpec.adam(1, 10), 11)).hasMessageContaining("firstStep");
     }
+
+    @Test
+    void shouldHoldThePeakRateToTheLastStepWithAConstantSchedule() {
+        OptimizerSpec constant = new OptimizerSpec(OptimizerSpec.Kind.ADAM, 1e-3, false, 0, 0, 100,
+                OptimizerSpec.Decay.CONSTANT);
+        WarmupCosineSchedule schedule = constant.schedule(256);
+        for (int t : new int[] {0, 1, 50, 99, 100}) {
+            assertThat(schedule.valueAt(t)).as("step %d", t).isEqualTo(1e-3);
+        }
+        assertThat(firstUpdate(constant, 70)).isCloseTo(1e-3, within(1e-6));
+        assertThat(constant.describe()).isEqualTo("adam, constant rate");
+
+        OptimizerSpec cosine = OptimizerSpec.lars(10, 100);
+        assertThat(cosine.decay()).isEqualTo(OptimizerSpec.Decay.COSINE);
+        assertThat(cosine.schedule(256).valueAt(99)).isLessThan(1e-3);
+        assertThat(cosine.schedule(256).valueAt(100)).isZero();
+        assertThat(cosine.describe()).isEqualTo("lars");
+
+        assertThat(OptimizerSpec.Decay.of(" Constant ")).isEqualTo(OptimizerSpec.Decay.CONSTANT);
+        assertThatThrownBy(() -> OptimizerSpec.Decay.of("step"))
+                .hasMessage("--schedule must be cosine or constant, got: step");
+    }
 }

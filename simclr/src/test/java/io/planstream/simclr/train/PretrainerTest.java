@@ -21,6 +21,7 @@ import io.planstream.simclr.data.ImageDataset;
 import io.planstream.simclr.model.EncoderSpec;
 import io.planstream.simclr.model.Normalization;
 import io.planstream.simclr.model.ProjectionHeadSpec;
+import io.planstream.simclr.optim.OptimizerSpec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,7 +105,8 @@ class PretrainerTest {
         assertThat(m.trainingSteps()).isEqualTo(24);
         assertThat(m.trainingData()).startsWith("stripes (64 images)");
         assertThat(m.metrics()).containsEntry("epochs", 6.0).containsKey("final_loss")
-                .containsEntry("crop_scale_min", 0.08).containsEntry("color_strength", 0.0);
+                .containsEntry("crop_scale_min", 0.08).containsEntry("color_strength", 0.0)
+                .containsEntry("peak_learning_rate", 1e-3).containsEntry("final_learning_rate", 0.0);
         assertThat(m.metrics().get("final_loss")).isCloseTo(r.finalLoss(), within(1e-9));
 
         // every epoch a checkpoint, the last three kept
@@ -172,9 +174,15 @@ class PretrainerTest {
         assertThatThrownBy(() -> Pretrainer.run(plan.optResume(true).setBatchSize(8).build(), DATA, ProgressListener.NONE))
                 .isInstanceOf(PretrainSetupException.class)
                 .hasMessageContaining("batch size: checkpoint 16, now 8");
+        OptimizerSettings constant = OptimizerSettings.adam().withSchedule(OptimizerSpec.Decay.CONSTANT);
+        assertThatThrownBy(() -> Pretrainer.run(plan.optResume(true).optOptimizer(constant).build(), DATA,
+                        ProgressListener.NONE))
+                .isInstanceOf(PretrainSetupException.class)
+                .hasMessageContaining("optimizer: checkpoint adam, now adam, constant rate");
 
         Recorder second = new Recorder();
-        PretrainResult resumed = Pretrainer.run(plan.optResume(true).setBatchSize(16).build(), DATA, second);
+        PretrainResult resumed = Pretrainer.run(
+                plan.optResume(true).setBatchSize(16).optOptimizer(OptimizerSettings.adam()).build(), DATA, second);
         assertThat(second.plan.firstStep()).isEqualTo(6);
         assertThat(second.plan.resumedFrom().getFileName().toString()).isEqualTo("step-00000006");
         assertThat(second.steps).extracting(StepRecord::step).containsExactlyElementsOf(range(7, 12));
@@ -196,6 +204,22 @@ class PretrainerTest {
             assertThat(second.steps.get(i).learningRate())
                     .isCloseTo(whole.steps.get(6 + i).learningRate(), within(1e-12));
         }
+    }
+
+    @Test
+    void shouldKeepThePeakRateAtEveryStepOfAConstantSchedule() throws IOException {
+        Path out = tmp.resolve("constant");
+        Recorder rec = new Recorder();
+        OptimizerSettings constant = OptimizerSettings.adam().withLearningRate(2e-3)
+                .withSchedule(OptimizerSpec.Decay.CONSTANT);
+        PretrainResult r = Pretrainer.run(tiny(out).setEpochs(2).optOptimizer(constant).build(), DATA, rec);
+
+        assertThat(r.history()).hasSize(8).extracting(StepRecord::learningRate).containsOnly(2e-3);
+        assertThat(r.epochLosses().get(1)).isLessThan(r.epochLosses().get(0));
+        assertThat(ModelArtifact.readManifest(out.resolve(Pretrainer.MODEL)).metrics())
+                .containsEntry("peak_learning_rate", 2e-3).containsEntry("final_learning_rate", 2e-3);
+        assertThat(Checkpoint.read(Checkpoint.list(out.resolve(Pretrainer.CHECKPOINTS)).get(1)).optimizer())
+                .isEqualTo("adam, constant rate");
     }
 
     @Test
