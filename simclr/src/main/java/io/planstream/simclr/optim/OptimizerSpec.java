@@ -33,19 +33,24 @@ public record OptimizerSpec(
         CONSTANT;
 
         public static Decay of(String name) {
-            if (name != null) {
-                for (Decay d : values()) {
-                    if (d.name().equalsIgnoreCase(name.trim())) {
-                        return d;
-                    }
-                }
-            }
-            throw new IllegalArgumentException("--schedule must be cosine or constant, got: " + name);
+            return byId(values(), name, "--schedule must be cosine or constant, got: ");
         }
 
         public String id() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /** The constant of {@code values} named {@code name}, whatever its case and surrounding blanks. */
+    private static <E extends Enum<E>> E byId(E[] values, String name, String refusal) {
+        if (name != null) {
+            for (E e : values) {
+                if (e.name().equalsIgnoreCase(name.trim())) {
+                    return e;
+                }
+            }
+        }
+        throw new IllegalArgumentException(refusal + name);
     }
 
     /** An optimiser whose rate decays by cosine to 0 after warm-up. */
@@ -60,14 +65,7 @@ public record OptimizerSpec(
         ADAM;
 
         public static Kind of(String name) {
-            if (name != null) {
-                for (Kind k : values()) {
-                    if (k.name().equalsIgnoreCase(name.trim())) {
-                        return k;
-                    }
-                }
-            }
-            throw new IllegalArgumentException("optimizer must be lars or adam, got: " + name);
+            return byId(values(), name, "optimizer must be lars or adam, got: ");
         }
 
         public String id() {
