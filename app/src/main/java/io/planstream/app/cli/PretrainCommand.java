@@ -129,6 +129,11 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--max-minutes", paramLabel = "M", description = "Stop after M minutes, saving a checkpoint (resume later with --resume).")
     Double maxMinutes;
 
+    @Option(names = "--max-cpu-minutes", paramLabel = "M", description = {
+            "Stop once the steps have used M minutes of CPU time (user and system, all threads), saving a checkpoint:",
+            "a budget that does not depend on the cores, as the PyTorch reference's --cpu-minutes."})
+    Double maxCpuMinutes;
+
     @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0", description = "Stop the run at step N, saving a checkpoint (default: no limit).")
     long maxSteps;
 
@@ -213,7 +218,8 @@ final class PretrainCommand implements Callable<Integer> {
                     .optCheckpointEvery(checkpointEvery == null ? CheckpointInterval.epochs(1)
                             : CheckpointInterval.steps(checkpointEvery))
                     .optMaxSteps(maxSteps)
-                    .optMaxDuration(maxMinutes == null ? null : minutes(maxMinutes))
+                    .optMaxDuration(maxMinutes == null ? null : minutes("--max-minutes", maxMinutes))
+                    .optMaxCpuTime(maxCpuMinutes == null ? null : minutes("--max-cpu-minutes", maxCpuMinutes))
                     .optLimit(limit)
                     .optResume(resume)
                     .optEmbedding(embeddingSpec())
@@ -239,9 +245,9 @@ final class PretrainCommand implements Callable<Integer> {
         };
     }
 
-    private static Duration minutes(double m) {
+    private static Duration minutes(String option, double m) {
         if (!(m > 0) || m > 100_000) {
-            throw new IllegalArgumentException("--max-minutes must be in (0, 100000], got: " + m);
+            throw new IllegalArgumentException(option + " must be in (0, 100000], got: " + m);
         }
         return Duration.ofMillis(Math.round(m * 60_000));
     }
@@ -269,6 +275,9 @@ final class PretrainCommand implements Callable<Integer> {
                 config.batchSize(), Math.log(2.0 * config.batchSize() - 1));
         out.printf(Locale.ROOT, "  images/s    %.1f%n", r.imagesPerSecond());
         out.printf(Locale.ROOT, "  wall time   %s%n", format(r.wallTime()));
+        if (r.cpuTime() != null) {
+            out.printf(Locale.ROOT, "  CPU time    %s (the steps', user and system, all threads)%n", format(r.cpuTime()));
+        }
         out.printf(Locale.ROOT, "  model       %s%n", r.artifact());
         out.printf(Locale.ROOT, "  loss plot   %s%n", r.lossPlot());
         out.printf(Locale.ROOT, "  history     %s%n", r.historyCsv());

@@ -62,7 +62,7 @@ class PretrainCommandTest {
         Result stopped = run(concat(args, "--max-steps", "3", "--checkpoint-every", "2"));
         assertThat(stopped.code).as(stopped.err).isZero();
         assertThat(stopped.out).contains("steps       3 (1.50 epochs)").contains("stopped     max steps")
-                .contains("batch 16, adam, constant rate");
+                .contains("batch 16, adam, constant rate").contains("CPU time");
         assertThat(out.resolve("checkpoints/step-00000002/checkpoint.json")).isRegularFile();
         assertThat(out.resolve("checkpoints/step-00000003/checkpoint.json")).isRegularFile();
 
@@ -90,6 +90,23 @@ class PretrainCommandTest {
         Result again = run(concat(args, "--resume"));
         assertThat(again.code).isEqualTo(PlanstreamCommand.EXIT_USAGE);
         assertThat(again.err).contains("complete");
+    }
+
+    @Test
+    void shouldStopOnceTheStepsHaveSpentTheCpuBudget() {
+        Path out = tmp.resolve("cpu");
+        // 0.00002 minutes is 1.2 ms of CPU: the first step spends it
+        Result stopped = run("pretrain", "--data", pictures.toString(), "--encoder", "resnet-mini", "--size", "16",
+                "--epochs", "2", "--batch", "16", "--max-cpu-minutes", "0.00002", "--out", out.toString());
+        assertThat(stopped.code).as(stopped.err).isZero();
+        assertThat(stopped.out).contains("steps       1 (0.50 epochs)").contains("stopped     cpu budget")
+                .containsPattern("CPU time    [0-9.]+ s \\(the steps', user and system, all threads\\)");
+        assertThat(out.resolve("checkpoints/step-00000001/checkpoint.json")).isRegularFile();
+
+        Result zero = run("pretrain", "--data", pictures.toString(), "--encoder", "resnet-mini", "--epochs", "1",
+                "--batch", "16", "--max-cpu-minutes", "0", "--out", tmp.resolve("zero").toString());
+        assertThat(zero.code).isEqualTo(2);
+        assertThat(zero.err).contains("--max-cpu-minutes must be in (0, 100000], got: 0.0");
     }
 
     @Test

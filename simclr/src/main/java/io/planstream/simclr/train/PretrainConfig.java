@@ -34,6 +34,9 @@ import java.util.Set;
  * @param maxSteps stop after this many steps of the whole run (0: no limit); the schedule still
  *     spans all epochs, so a stopped run can be resumed
  * @param maxDuration stop when this invocation has run this long (null: no limit); resumable
+ * @param maxCpuTime stop when this invocation's training has used this much CPU time, user and system over all
+ *     threads, counted from its first step (null: no limit); resumable. A budget that does not depend on how
+ *     many cores the machine lent the run, as the PyTorch reference's {@code --cpu-minutes}
  * @param limit train on a seeded random subset of this many images (0: all)
  * @param resume continue from the latest checkpoint in {@code outputDir/checkpoints}
  * @param embedding the transform fitted on the features of the training images (a seeded sample of at most
@@ -64,6 +67,7 @@ public record PretrainConfig(
         CheckpointInterval checkpointEvery,
         long maxSteps,
         Duration maxDuration,
+        Duration maxCpuTime,
         int limit,
         boolean resume,
         Path initFrom,
@@ -119,6 +123,9 @@ public record PretrainConfig(
         if (maxDuration != null && (maxDuration.isNegative() || maxDuration.isZero())) {
             throw new IllegalArgumentException("max duration must be positive, got: " + maxDuration);
         }
+        if (maxCpuTime != null && (maxCpuTime.isNegative() || maxCpuTime.isZero())) {
+            throw new IllegalArgumentException("max CPU time must be positive, got: " + maxCpuTime);
+        }
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0 (0: all images), got: " + limit);
         }
@@ -165,6 +172,7 @@ public record PretrainConfig(
         private CheckpointInterval checkpointEvery = CheckpointInterval.epochs(1);
         private long maxSteps;
         private Duration maxDuration;
+        private Duration maxCpuTime;
         private int limit;
         private boolean resume;
         private Path initFrom;
@@ -263,6 +271,12 @@ public record PretrainConfig(
             return this;
         }
 
+        /** @param maxCpuTime stop this invocation once its training has used this much CPU time; null (default) for no limit */
+        public Builder optMaxCpuTime(Duration maxCpuTime) {
+            this.maxCpuTime = maxCpuTime;
+            return this;
+        }
+
         /** @param limit images to train on; 0 (default) for all */
         public Builder optLimit(int limit) {
             this.limit = limit;
@@ -293,7 +307,7 @@ public record PretrainConfig(
         public PretrainConfig build() {
             return new PretrainConfig(
                     data, encoder, head, policy, colorStrength, cropScaleMin, epochs, batchSize, optimizer,
-                    temperature, seed, device, outputDir, checkpointEvery, maxSteps, maxDuration,
+                    temperature, seed, device, outputDir, checkpointEvery, maxSteps, maxDuration, maxCpuTime,
                     limit, resume, initFrom, embedding);
         }
     }

@@ -15,6 +15,8 @@ import java.util.List;
  * @param epochLosses mean loss per epoch, the last one possibly partial
  * @param imagesPerSecond images (two views each) per second over this invocation's steps
  * @param wallTime this invocation's time, data loading and saving included
+ * @param cpuTime the CPU time (user and system, all threads) this invocation's steps used, from its first step to
+ *     its last; null where the JVM cannot tell
  * @param artifact the final model artifact directory
  * @param lossPlot the PNG of the loss curve
  * @param historyCsv the per-step CSV
@@ -29,6 +31,7 @@ public record PretrainResult(
         List<Double> epochLosses,
         double imagesPerSecond,
         Duration wallTime,
+        Duration cpuTime,
         Path artifact,
         Path lossPlot,
         Path historyCsv,
@@ -39,6 +42,7 @@ public record PretrainResult(
         COMPLETED,
         MAX_STEPS,
         TIME_BUDGET,
+        CPU_BUDGET,
         STOP_REQUESTED
     }
 

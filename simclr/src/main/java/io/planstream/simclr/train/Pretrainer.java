@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.Permutations;
+import io.planstream.simclr.ProcessCpu;
 import io.planstream.simclr.ResidentMemory;
 import io.planstream.simclr.Seeds;
 import io.planstream.simclr.SimClrEngine;
@@ -144,6 +145,10 @@ public final class Pretrainer {
         private int firstStep;
         private Path resumedFrom;
         private double stepSeconds;
+        /** The process's CPU time when this invocation's first step began (-1: not known, or not begun). */
+        private long cpuAtFirstStep = -1;
+        /** CPU time from the first step to the end of the last; null where the JVM cannot tell. */
+        private Duration stepsCpu;
         /** Inputs as the saved models will expect them: centred, or the parent model's. */
         private Normalization normalization;
         /** The version this run continues, or null for a run from scratch. */
@@ -219,6 +224,10 @@ public final class Pretrainer {
                     normalization = parent.normalizationSpec();
                 }
             }
+            if (config.maxCpuTime() != null && ProcessCpu.nanos() < 0) {
+                throw new PretrainSetupException("this JVM does not report its CPU time, so a CPU budget cannot be kept:"
+                        + " use a time limit instead");
+            }
             if (config.maxSteps() > 0 && config.maxSteps() <= firstStep) {
                 throw new PretrainSetupException("the checkpoint is at step " + firstStep
                         + ", already at the step limit of " + config.maxSteps());
@@ -260,6 +269,7 @@ public final class Pretrainer {
                     int[] order = null;
                     int orderEpoch = -1;
                     float[] pixels = new float[batch * spec.inputChannels() * data.height() * data.width()];
+                    cpuAtFirstStep = ProcessCpu.nanos();
                     while (done < totalSteps) {
                         int epoch = done / stepsPerEpoch;
                         if (epoch != orderEpoch) {
@@ -286,11 +296,13 @@ public final class Pretrainer {
                             files.saveCheckpoint(block, done);
                             lastSaved = done;
                         }
-                        reason = stopReason(done);
+                        // a limit reached by the last step does not make a complete run a stopped one
+                        reason = done < totalSteps ? stopReason(done) : PretrainResult.StopReason.COMPLETED;
                         if (reason != PretrainResult.StopReason.COMPLETED) {
                             break;
                         }
                     }
+                    stepsCpu = cpuOfSteps();
                     if (done > lastSaved) {
                         files.saveCheckpoint(block, done);
                     }
@@ -301,7 +313,8 @@ public final class Pretrainer {
             int stepsNow = done - firstStep;
             return new PretrainResult(done, firstStep, (double) done / stepsPerEpoch, files.finalLoss(),
                     files.history(), files.epochLosses(), stepsNow == 0 ? 0 : stepsNow * (double) batch / stepSeconds,
-                    Duration.ofNanos(System.nanoTime() - startNanos), modelDir, plot, files.historyFile(), reason);
+                    Duration.ofNanos(System.nanoTime() - startNanos), stepsCpu, modelDir, plot, files.historyFile(),
+                    reason);
         }
 
         /**
@@ -364,10 +377,22 @@ public final class Pretrainer {
                     && System.nanoTime() - startNanos >= config.maxDuration().toNanos()) {
                 return PretrainResult.StopReason.TIME_BUDGET;
             }
+            if (config.maxCpuTime() != null) {
+                Duration cpu = cpuOfSteps();
+                if (cpu != null && cpu.compareTo(config.maxCpuTime()) >= 0) {
+                    return PretrainResult.StopReason.CPU_BUDGET;
+                }
+            }
             if (listener.stopRequested()) {
                 return PretrainResult.StopReason.STOP_REQUESTED;
             }
             return PretrainResult.StopReason.COMPLETED;
+        }
+
+        /** CPU time used since this invocation's first step; null before it or where the JVM cannot tell. */
+        private Duration cpuOfSteps() {
+            long now = ProcessCpu.nanos();
+            return cpuAtFirstStep < 0 || now < 0 ? null : Duration.ofNanos(now - cpuAtFirstStep);
         }
 
         private void checkResumable(Checkpoint c, ModelManifest manifest) throws ArtifactException {

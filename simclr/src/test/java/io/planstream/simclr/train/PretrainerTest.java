@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.planstream.simclr.Permutations;
+import io.planstream.simclr.ProcessCpu;
 import io.planstream.simclr.Seeds;
 import io.planstream.simclr.artifact.ArtifactException;
 import io.planstream.simclr.artifact.ArtifactInfo;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -402,6 +404,28 @@ class PretrainerTest {
     }
 
     @Test
+    void shouldStopOnceTheStepsHaveSpentTheCpuBudgetAndResumeFromThere() throws IOException {
+        Path out = tmp.resolve("cpu");
+        PretrainConfig.Builder plan = tiny(out).setEpochs(2);
+        long before = ProcessCpu.nanos();
+        // A step on 16 tiny images costs milliseconds of CPU: a 1 ms budget is spent by the first.
+        PretrainResult stopped = Pretrainer.run(plan.optMaxCpuTime(Duration.ofMillis(1)).build(), DATA, ProgressListener.NONE);
+        long spent = ProcessCpu.nanos() - before;
+
+        assertThat(stopped.stopReason()).isEqualTo(PretrainResult.StopReason.CPU_BUDGET);
+        assertThat(stopped.steps()).isEqualTo(1);
+        assertThat(stopped.cpuTime()).isGreaterThanOrEqualTo(Duration.ofMillis(1));
+        // the steps' CPU, not the whole call's (data set-up and saving come on top)
+        assertThat(stopped.cpuTime().toNanos()).isLessThan(spent);
+        assertThat(Checkpoint.list(out.resolve(Pretrainer.CHECKPOINTS))).hasSize(1);
+
+        PretrainResult resumed = Pretrainer.run(plan.optMaxCpuTime(null).optResume(true).build(), DATA, ProgressListener.NONE);
+        assertThat(resumed.stopReason()).isEqualTo(PretrainResult.StopReason.COMPLETED);
+        assertThat(resumed.steps()).isEqualTo(8);
+        assertThat(resumed.cpuTime()).isPositive();
+    }
+
+    @Test
     void shouldRefuseRunsThatCannotStart() {
         assertThatThrownBy(() -> Pretrainer.run(tiny(tmp.resolve("a")).setBatchSize(128).build(), DATA,
                 ProgressListener.NONE))
@@ -427,6 +451,8 @@ class PretrainerTest {
         assertThatThrownBy(() -> tiny(tmp).optTemperature(0f).build()).hasMessageContaining("temperature");
         assertThatThrownBy(() -> tiny(tmp).optDevice("tpu").build()).hasMessageContaining("tpu");
         assertThatThrownBy(() -> tiny(tmp).optLimit(-1).build()).hasMessageContaining("limit");
+        assertThatThrownBy(() -> tiny(tmp).optMaxCpuTime(Duration.ZERO).build())
+                .hasMessageContaining("max CPU time must be positive, got: PT0S");
         assertThatThrownBy(() -> CheckpointInterval.steps(0)).hasMessageContaining("steps");
         PretrainConfig defaults = PretrainConfig.builder().setData("x").setEpochs(1).setBatchSize(256)
                 .setEncoder(EncoderSpec.of("resnet-mini", 1, 28)).setOutputDir(tmp).build();
