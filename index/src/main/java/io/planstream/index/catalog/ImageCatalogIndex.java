@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -85,6 +87,15 @@ public final class ImageCatalogIndex implements AutoCloseable {
     private final Map<Integer, Long> committed = new HashMap<>();
     private final int thumbnailSize;
     private final boolean rebuilt;
+    /**
+     * Ids put or deleted since the last refresh began, each with the number of its latest change (negative for a
+     * deletion): a read of
+     * one of them refreshes first, so every read sees every change made before it, while refreshes on a
+     * timer can stay rare. A refresh flushes a segment, and at one per 25 ms it took half the CPU of the
+     * index's images thread at 50 uploads/s (docs/RESULTS.md).
+     */
+    private final Map<String, Long> unseen = new ConcurrentHashMap<>();
+    private final AtomicLong changes = new AtomicLong();
 
     private ImageCatalogIndex(Path dir, int thumbnailSize, boolean rebuilt) throws IOException {
         Files.createDirectories(dir);
@@ -170,11 +181,31 @@ public final class ImageCatalogIndex implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        unseen.put(record.getId(), changes.incrementAndGet());
     }
 
     public void delete(String id) {
         try {
             writer.deleteDocuments(new Term(ID, id));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        unseen.put(id, -changes.incrementAndGet());
+    }
+
+    /** Whether the catalog holds the image; unlike {@link #find}, never waits for a refresh. */
+    public boolean contains(String id) {
+        Long change = unseen.get(id);
+        if (change != null) {
+            return change > 0;
+        }
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                return s.count(new TermQuery(new Term(ID, id))) > 0;
+            } finally {
+                searchers.release(s);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -211,12 +242,20 @@ public final class ImageCatalogIndex implements AutoCloseable {
         return rebuilt;
     }
 
+    /** Makes every change made so far visible to reads (waiting for a refresh that another thread runs). */
     public void refresh() {
+        long upTo = changes.get();
         try {
-            searchers.maybeRefresh();
+            searchers.maybeRefreshBlocking();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        unseen.values().removeIf(change -> Math.abs(change) <= upTo);
+    }
+
+    /** Whether changes wait for a refresh to be visible. */
+    public boolean hasUnseenChanges() {
+        return !unseen.isEmpty();
     }
 
     public int size() {
@@ -249,6 +288,9 @@ public final class ImageCatalogIndex implements AutoCloseable {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE + ", got " + limit);
         }
         Object[] after = cursor == null ? null : decodeCursor(cursor);
+        if (!unseen.isEmpty()) {
+            refresh();
+        }
         try {
             IndexSearcher s = searchers.acquire();
             try {
@@ -298,6 +340,9 @@ public final class ImageCatalogIndex implements AutoCloseable {
     }
 
     private Optional<Document> document(String id) {
+        if (unseen.containsKey(id)) {
+            refresh();
+        }
         try {
             IndexSearcher s = searchers.acquire();
             try {

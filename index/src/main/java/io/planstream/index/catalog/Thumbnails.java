@@ -4,7 +4,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -12,6 +11,7 @@ import java.util.Optional;
 import javax.imageio.ImageIO;
 
 import io.planstream.avro.ImageRecord;
+import io.planstream.ingest.image.Png;
 
 /** Small PNG previews of uploaded images, for search results and the web page. */
 public final class Thumbnails {
@@ -44,7 +44,9 @@ public final class Thumbnails {
      * walls visible; one bilinear step from a large plan would drop most of them.
      */
     static BufferedImage scale(BufferedImage image, int size) {
-        BufferedImage current = toRgb(image);
+        // Each step draws onto a white RGB canvas, whatever the source's layout: the first reads the picture as it
+        // was decoded (an indexed RPLAN rendering, RGBA, ...) without an RGB copy at full size first.
+        BufferedImage current = image;
         double factor = Math.min(1.0, (double) size / Math.max(image.getWidth(), image.getHeight()));
         int targetW = Math.max(1, (int) Math.round(image.getWidth() * factor));
         int targetH = Math.max(1, (int) Math.round(image.getHeight() * factor));
@@ -54,7 +56,7 @@ public final class Thumbnails {
         if (current.getWidth() != targetW || current.getHeight() != targetH) {
             current = draw(current, targetW, targetH);
         }
-        return current;
+        return toRgb(current);
     }
 
     private static BufferedImage toRgb(BufferedImage image) {
@@ -78,10 +80,9 @@ public final class Thumbnails {
         return out;
     }
 
-    private static byte[] png(BufferedImage image) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
+    /** In memory: ImageIO.write would spool every thumbnail through a temporary file (ImageIO's cache is on by default). */
+    private static byte[] png(BufferedImage image) {
+        return Png.encode(image);
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -59,6 +59,11 @@ final class IndexReaders {
     private static final long REFRESH_COST_SHARE = 5;
     /** ... but never more than this many times the configured interval. */
     private static final long MAX_REFRESH_STRETCH = 4;
+    /**
+     * How often the catalog refreshes on its own. A read of an entry changed since its last refresh refreshes it
+     * first ({@link ImageCatalogIndex#refresh}), so this bounds only how long changes wait in memory.
+     */
+    static final Duration CATALOG_REFRESH = Duration.ofSeconds(1);
     /** Longest wait of the embeddings reader for the catalog's first catch-up (see applyEmbedding). */
     private static final Duration CATALOG_WAIT = Duration.ofSeconds(60);
 
@@ -303,10 +308,11 @@ final class IndexReaders {
             Map<TopicPartition, Long> end = imagesConsumer.endOffsets(parts);
             long lastRefresh = 0;
             long lastCommit = System.nanoTime();
-            boolean dirty = false;
-            long minRefresh = settings.refreshInterval().toNanos();
+            // Reads of a changed entry refresh the catalog themselves; the timer only bounds what waits unflushed.
+            long minRefresh = Math.max(settings.refreshInterval().toNanos(), CATALOG_REFRESH.toNanos());
             while (running) {
                 // As for the embeddings: wait in poll, but no longer than the next refresh that is due.
+                boolean dirty = catalog.hasUnseenChanges();
                 var polled = imagesConsumer.poll(pollFor(dirty, lastRefresh, minRefresh));
                 dirty |= !polled.isEmpty();
                 if (!RegistryOutage.applyOrRewind(imagesConsumer, polled, r -> applyImage(topic, r))) {
@@ -317,7 +323,6 @@ final class IndexReaders {
                 long now = System.nanoTime();
                 if (dirty && now - lastRefresh >= minRefresh) {
                     lastRefresh = now;
-                    dirty = false;
                     catalog.refresh();
                 }
                 if (now - lastCommit >= settings.commitInterval().toNanos()) {

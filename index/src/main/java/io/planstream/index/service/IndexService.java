@@ -256,7 +256,7 @@ public final class IndexService implements AutoCloseable {
                 }
             }
         }
-        return new ImageIndexStatus(id, catalog.find(id).isPresent(), per);
+        return new ImageIndexStatus(id, catalog.contains(id), per);
     }
 
     /**
@@ -328,7 +328,7 @@ public final class IndexService implements AutoCloseable {
     }
 
     private UnknownImageException unknown(String id, int version) {
-        if (catalog.find(id).isPresent()) {
+        if (catalog.contains(id)) {
             return new UnknownImageException("image '" + id + "' is accepted but not yet searchable in model version " + version, true);
         }
         return new UnknownImageException("no image with id '" + id + "'", false);

@@ -68,4 +68,29 @@ class CatalogListingTest {
             assertThatThrownBy(() -> catalog.list(List.of(), 0, null)).hasMessage("limit must be between 1 and 1000, got 0");
         }
     }
+
+    @Test
+    void shouldShowEveryChangeToReadsWithoutWaitingForTheTimedRefresh() {
+        try (ImageCatalogIndex catalog = ImageCatalogIndex.open(tmp.resolve("fresh"), 16)) {
+            catalog.put(image("a", 1_000L, 1));
+            catalog.refresh();
+            assertThat(catalog.hasUnseenChanges()).isFalse();
+
+            // no refresh between the writes and the reads: each read of a changed entry sees the change
+            catalog.put(image("b", 2_000L, 2));
+            catalog.put(image("a", 1_000L, 3));
+            assertThat(catalog.hasUnseenChanges()).isTrue();
+            assertThat(catalog.contains("b")).isTrue();
+            assertThat(catalog.find("a").orElseThrow().metadata()).containsEntry("rooms.bedroom", "3");
+            assertThat(catalog.find("b")).isPresent();
+
+            catalog.delete("b");
+            assertThat(catalog.contains("b")).isFalse();
+            assertThat(catalog.find("b")).isEmpty();
+            catalog.put(image("c", 3_000L, 1));
+            assertThat(catalog.list(List.of(), 10, null).entries()).extracting(CatalogEntry::id).containsExactly("a", "c");
+            assertThat(catalog.hasUnseenChanges()).isFalse();
+            assertThat(catalog.contains("nobody")).isFalse();
+        }
+    }
 }

@@ -87,15 +87,15 @@ public final class UploadValidator {
         List<String> warnings = new ArrayList<>();
         BufferedImage image = decode(bytes, type, warnings);
 
-        boolean isRplan = mayBeRplan && rplanSized && Rplan.looksLikeRplan(image);
-        if (mustBeRplan && !isRplan) {
+        Optional<Rplan.Reading> rplan = mayBeRplan && rplanSized ? Rplan.read(image) : Optional.empty();
+        if (mustBeRplan && rplan.isEmpty()) {
             throw new InvalidImageException(NOT_RPLAN, "declared rplan, but the PNG is not an RPLAN raster"
                     + " (expected 8-bit RGBA with boundary 0/127/255, category 0..17, inside mask 0/255)");
         }
-        if (isRplan) {
-            byte[] rendered = Png.encode(Rplan.render(image));
+        if (rplan.isPresent()) {
+            byte[] rendered = Png.encode(rplan.get().picture());
             return new ValidatedImage(type.contentType(), image.getWidth(), image.getHeight(), ImageFormat.RPLAN,
-                    image, Optional.of(rendered), Rplan.roomCounts(image), warnings);
+                    image, Optional.of(rendered), rplan.get().metadata(), warnings);
         }
         return new ValidatedImage(type.contentType(), image.getWidth(), image.getHeight(), ImageFormat.PICTURE,
                 image, Optional.empty(), Map.of(), warnings);

@@ -201,6 +201,31 @@ class RplanTest {
     }
 
     @Test
+    void shouldReadThePictureAndTheCountsOfAnUploadAtOnce() throws IOException {
+        BufferedImage rplan = decode(TestImages.rplanSample("example.png"));
+
+        Rplan.Reading reading = Rplan.read(rplan).orElseThrow();
+
+        assertThat(reading.metadata()).isEqualTo(Rplan.roomCounts(rplan)).containsAllEntriesOf(SAMPLE_COUNTS);
+        // one byte per pixel, the category id, under the categories' palette: a third of an RGB picture's PNG
+        assertThat(reading.picture().getType()).isEqualTo(BufferedImage.TYPE_BYTE_INDEXED);
+        BufferedImage rendered = Rplan.render(rplan);
+        for (int y = 0; y < 256; y += 5) {
+            for (int x = 0; x < 256; x += 3) {
+                assertThat(reading.picture().getRaster().getSample(x, y, 0)).isEqualTo(rplan.getRaster().getSample(x, y, Rplan.CATEGORY_BAND));
+                assertThat(reading.picture().getRGB(x, y)).isEqualTo(rendered.getRGB(x, y));
+            }
+        }
+        // its PNG decodes to the same colours
+        BufferedImage again = decode(Png.encode(reading.picture()));
+        assertThat(again.getRGB(128, 128)).isEqualTo(rendered.getRGB(128, 128));
+        assertThat(again.getRGB(0, 0) & 0xFFFFFF).isEqualTo(0xFFFFFF);
+
+        assertThat(Rplan.read(new BufferedImage(256, 256, BufferedImage.TYPE_4BYTE_ABGR))).isEmpty();
+        assertThat(Rplan.read(new BufferedImage(256, 256, BufferedImage.TYPE_INT_RGB))).isEmpty();
+    }
+
+    @Test
     void shouldRefuseToRenderOrCountPicturesThatAreNotRplan() {
         BufferedImage rgb = new BufferedImage(256, 256, BufferedImage.TYPE_INT_RGB);
         BufferedImage transparent = new BufferedImage(256, 256, BufferedImage.TYPE_4BYTE_ABGR);

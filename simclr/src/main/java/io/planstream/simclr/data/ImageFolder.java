@@ -108,8 +108,9 @@ public final class ImageFolder {
         float[] out = new float[channels * plane];
         int[] row = new int[w];
         boolean alpha = img.getColorModel().hasAlpha();
+        ArgbRows rows = new ArgbRows(img);
         for (int y = 0; y < h; y++) {
-            img.getRGB(0, y, w, 1, row, 0, w);
+            rows.read(y, row);
             for (int x = 0; x < w; x++) {
                 int argb = row[x];
                 float a = alpha ? ((argb >>> 24) & 0xFF) / 255f : 1f;
