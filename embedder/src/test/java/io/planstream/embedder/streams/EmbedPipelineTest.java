@@ -135,6 +135,44 @@ class EmbedPipelineTest {
         }
     }
 
+    @Test
+    void shouldLetRecordsThatComeFasterThanTGatherIntoOneBatchAndStartSparseOnesAtOnce() throws Exception {
+        List<BatchEncoder> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EncoderSpec spec = EncoderSpec.of("resnet-mini", 3, SIZE);
+        try (EncoderPool pool = new EncoderPool(() -> {
+            BatchEncoder e = BatchEncoder.random(spec, 1, 7, Devices.choose("cpu"));
+            made.add(e);
+            return e;
+        }); TopologyTestDriver driver = driver(pool, Runnable::run, 8)) {
+            TestInputTopic<byte[], byte[]> in = input(driver);
+            List<String> ids = new ArrayList<>();
+            // One every 20 ms (T is 100 ms), the worker idle at each: the first goes alone (no rate known yet),
+            // the next four wait for each other and go as one batch once the oldest has too little time left
+            // for another to come (at 100 ms, when the oldest has waited 80).
+            for (int i = 0; i < 5; i++) {
+                in.pipeInput(key("fast" + i), value("fast" + i, i + 1));
+                awaitLane(pool);
+                driver.advanceWallClockTime(Duration.ofMillis(20));
+                embeddings(driver).readRecordsToList().forEach(r -> ids.add(r.key()));
+            }
+            for (int i = 0; i < 10 && ids.size() < 5; i++) {
+                awaitLane(pool);
+                driver.advanceWallClockTime(EmbedProcessor.tick(MAX_WAIT));
+                embeddings(driver).readRecordsToList().forEach(r -> ids.add(r.key()));
+            }
+            assertThat(ids).containsExactly("fast0", "fast1", "fast2", "fast3", "fast4");
+            assertThat(made.stream().mapToLong(BatchEncoder::batches).sum()).isEqualTo(2);
+
+            // After a pause longer than T the rate is low again: a lone upload starts at once.
+            driver.advanceWallClockTime(Duration.ofSeconds(30));
+            in.pipeInput(key("later"), value("later", 9));
+            awaitLane(pool);
+            assertThat(made.stream().mapToLong(BatchEncoder::batches).sum()).isEqualTo(3);
+            driver.advanceWallClockTime(EmbedProcessor.tick(MAX_WAIT));
+            assertThat(embeddings(driver).readRecordsToList()).extracting(TestRecord::key).containsExactly("later");
+        }
+    }
+
     /** Waits until the batches handed to this thread's lane so far have run (the lane runs in order). */
     private static void awaitLane(EncoderPool pool) throws Exception {
         pool.forCurrentThread().submit(encoder -> encoder.version()).get(60, TimeUnit.SECONDS);
