@@ -106,12 +106,7 @@ class EmbedPipelineTest {
     void shouldGatherRecordsWhileTheWorkerIsBusyAndSendThemAsOneBatchOnceFull() throws Exception {
         Gate decoding = new Gate();
         List<BatchEncoder> made = new java.util.concurrent.CopyOnWriteArrayList<>();
-        EncoderSpec spec = EncoderSpec.of("resnet-mini", 3, SIZE);
-        try (EncoderPool pool = new EncoderPool(() -> {
-            BatchEncoder e = BatchEncoder.random(spec, 1, 7, Devices.choose("cpu"));
-            made.add(e);
-            return e;
-        }); TopologyTestDriver driver = driver(pool, decoding, 3)) {
+        try (EncoderPool pool = pool(made); TopologyTestDriver driver = driver(pool, decoding, 3)) {
             TestInputTopic<byte[], byte[]> in = input(driver);
             // "first" finds the embedder idle and goes at once, to wait for its decoding behind the gate.
             in.pipeInput(key("first"), value("first", 1));
@@ -138,12 +133,7 @@ class EmbedPipelineTest {
     @Test
     void shouldLetRecordsThatComeFasterThanTGatherIntoOneBatchAndStartSparseOnesAtOnce() throws Exception {
         List<BatchEncoder> made = new java.util.concurrent.CopyOnWriteArrayList<>();
-        EncoderSpec spec = EncoderSpec.of("resnet-mini", 3, SIZE);
-        try (EncoderPool pool = new EncoderPool(() -> {
-            BatchEncoder e = BatchEncoder.random(spec, 1, 7, Devices.choose("cpu"));
-            made.add(e);
-            return e;
-        }); TopologyTestDriver driver = driver(pool, Runnable::run, 8)) {
+        try (EncoderPool pool = pool(made); TopologyTestDriver driver = driver(pool, Runnable::run, 8)) {
             TestInputTopic<byte[], byte[]> in = input(driver);
             List<String> ids = new ArrayList<>();
             // One every 20 ms (T is 100 ms), the worker idle at each: the first goes alone (no rate known yet),
@@ -179,8 +169,17 @@ class EmbedPipelineTest {
     }
 
     private static EncoderPool pool() {
+        return pool(new java.util.concurrent.CopyOnWriteArrayList<>());
+    }
+
+    /** A pool whose encoders are also added to {@code made}, to count their forward passes. */
+    private static EncoderPool pool(List<BatchEncoder> made) {
         EncoderSpec spec = EncoderSpec.of("resnet-mini", 3, SIZE);
-        return new EncoderPool(() -> BatchEncoder.random(spec, 1, 7, Devices.choose("cpu")));
+        return new EncoderPool(() -> {
+            BatchEncoder e = BatchEncoder.random(spec, 1, 7, Devices.choose("cpu"));
+            made.add(e);
+            return e;
+        });
     }
 
     private static TopologyTestDriver driver(EncoderPool pool, Executor decoding, int batch) {
