@@ -15,10 +15,12 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.planstream.app.config.PlanstreamConfig;
 import io.planstream.app.config.ProcessRole;
+import io.planstream.embedder.model.ForwardStats;
 import io.planstream.embedder.model.ForwardWorkers;
 import io.planstream.embedder.rest.EmbedderRuntime;
 import io.planstream.embedder.streams.EmbedderService;
@@ -75,6 +77,14 @@ public class EmbedderRole implements EmbedderRuntime {
         Gauge.builder("planstream.embedder.live.versions", service, s -> s.status().size())
                 .description("model versions with a running embedder stream").register(metrics);
         lagMetric = new EmbedderLagMetric(metrics, service::status).start(LAG_POLL);
+        // Images over passes is the mean batch, CPU over images what an image costs: both move with the upload rate.
+        ForwardStats forward = ForwardStats.process();
+        FunctionCounter.builder("planstream.embedder.forward.passes", forward, ForwardStats::passes)
+                .description("forward passes of the embedder streams' encoders").register(metrics);
+        FunctionCounter.builder("planstream.embedder.forward.images", forward, ForwardStats::images)
+                .description("images embedded by those forward passes").register(metrics);
+        FunctionCounter.builder("planstream.embedder.forward.cpu", forward, ForwardStats::cpuSeconds).baseUnit("seconds")
+                .description("CPU time of the threads that ran those forward passes").register(metrics);
         LOG.infof("Embedder role started on %s, %s per stream thread (bootstrap encoder %s at %d px)", device, workers,
                 bootstrap.name(), bootstrap.inputSize());
     }

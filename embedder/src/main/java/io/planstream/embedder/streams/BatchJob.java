@@ -14,6 +14,7 @@ import io.planstream.schemas.DeadLetters;
 import io.planstream.avro.Embedding;
 import io.planstream.avro.ImageRecord;
 import io.planstream.embedder.model.BatchEncoder;
+import io.planstream.embedder.model.ForwardStats;
 
 /**
  * One micro-batch, turned into what the stream writes: an embedding per image id (the last record of an
@@ -81,7 +82,11 @@ final class BatchJob {
         }
         List<float[]> images = new ArrayList<>(inputs.size());
         inputs.values().forEach(r -> images.add(r.input()));
+        long cpuBefore = ForwardStats.threadCpuNanos();
         float[][] vectors = encoder.embed(images, symmetries);
+        if (!images.isEmpty()) {
+            ForwardStats.process().record(images.size(), cpuBefore);
+        }
         Map<String, float[]> byId = new LinkedHashMap<>();
         int k = 0;
         for (String id : inputs.keySet()) {

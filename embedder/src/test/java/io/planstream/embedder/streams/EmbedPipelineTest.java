@@ -35,6 +35,7 @@ import io.planstream.avro.ImageFormat;
 import io.planstream.avro.ImageRecord;
 import io.planstream.embedder.model.BatchEncoder;
 import io.planstream.embedder.model.EncoderPool;
+import io.planstream.embedder.model.ForwardStats;
 import io.planstream.platform.KafkaPlatform;
 import io.planstream.simclr.Devices;
 import io.planstream.simclr.data.Preprocessor;
@@ -133,6 +134,10 @@ class EmbedPipelineTest {
     @Test
     void shouldLetRecordsThatComeFasterThanTGatherIntoOneBatchAndStartSparseOnesAtOnce() throws Exception {
         List<BatchEncoder> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ForwardStats stats = ForwardStats.process();
+        long passes = stats.passes();
+        long images = stats.images();
+        double cpu = stats.cpuSeconds();
         try (EncoderPool pool = pool(made); TopologyTestDriver driver = driver(pool, Runnable::run, 8)) {
             TestInputTopic<byte[], byte[]> in = input(driver);
             List<String> ids = new ArrayList<>();
@@ -152,6 +157,10 @@ class EmbedPipelineTest {
             }
             assertThat(ids).containsExactly("fast0", "fast1", "fast2", "fast3", "fast4");
             assertThat(made.stream().mapToLong(BatchEncoder::batches).sum()).isEqualTo(2);
+            // the process's totals, which the embedder role exports: 2 passes of 5 plans, and their threads' CPU
+            assertThat(stats.passes() - passes).isEqualTo(2);
+            assertThat(stats.images() - images).isEqualTo(5);
+            assertThat(stats.cpuSeconds()).isGreaterThan(cpu);
 
             // After a pause longer than T the rate is low again: a lone upload starts at once.
             driver.advanceWallClockTime(Duration.ofSeconds(30));
