@@ -57,8 +57,6 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
 
     /** Longest gap between two looks at the batches out and the age of the oldest waiting record. */
     static final Duration MAX_TICK = Duration.ofMillis(10);
-    /** Weight of the newest gap in the smoothed time between arrivals. */
-    static final double GAP_SMOOTHING = 0.1;
 
     private final Topic<String, ImageRecord> images;
     private final EncoderPool encoders;
@@ -75,9 +73,6 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
     private long nextSequence;
     /** Embeddings written since the last commit request. */
     private boolean written;
-    /** Smoothed milliseconds between two arriving records; NaN before the second. */
-    private double gapMs = Double.NaN;
-    private long lastArrivalMs = Long.MIN_VALUE;
 
     /**
      * @param preprocessing where records are decoded and preprocessed as they arrive, so that this work
@@ -134,7 +129,6 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
         Pending p = new Pending(nextSequence++, meta.topic(), meta.partition(), meta.offset(), record.timestamp(),
                 context.currentSystemTimeMs(), record.key(), record.value());
         store.put(Envelope.key(p.sequence()), Envelope.encode(p));
-        noteArrival(p.arrivedMs());
         queue.add(p);
         prepare(p);
         emitFinished();
@@ -142,45 +136,20 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
             submitNextBatch();
         }
         // A record that finds the embedder entirely idle (nothing waiting, nothing out) starts at once: it is
-        // an upload on its own, not the head of a backlog (whose later records find this one out), unless
-        // uploads come so fast that others will join it within T.
-        if (queue.size() == 1 && inFlight.isEmpty() && !lane.inline() && !worthWaiting(p.arrivedMs())) {
+        // an upload on its own, not the head of a backlog (whose later records find this one out).
+        if (queue.size() == 1 && inFlight.isEmpty() && !lane.inline()) {
             submitNextBatch();
         }
     }
 
-    private void noteArrival(long nowMs) {
-        if (lastArrivalMs != Long.MIN_VALUE) {
-            double gap = Math.max(0, nowMs - lastArrivalMs);
-            gapMs = Double.isNaN(gapMs) ? gap : gapMs + GAP_SMOOTHING * (gap - gapMs);
-        }
-        lastArrivalMs = nowMs;
-    }
-
     /**
-     * Whether the waiting records' batch is expected to grow before the oldest has waited T: at the recent
-     * arrival rate, at least one more record comes in the oldest's time left. A forward pass costs much less
-     * CPU per image in a batch of a few than alone (resnet-mini at 64 px with the 8 views, one thread: 16 ms
-     * a plan alone, 10.5 in twos, 9 from six on; docs/RESULTS.md); on a machine that the uploads keep busy,
-     * that CPU is what every other stage waits for. Uploads further apart than T never wait.
-     */
-    private boolean worthWaiting(long nowMs) {
-        Pending oldest = queue.peek();
-        if (oldest == null || Double.isNaN(gapMs)) {
-            return false;
-        }
-        long left = settings.maxWait().toMillis() - (nowMs - oldest.arrivedMs());
-        return left > gapMs;
-    }
-
-    /**
-     * Hands what waits to an idle forward worker: with a threaded lane, waiting for T would only idle it, unless
-     * more records are expected to join the batch before then ({@link #worthWaiting}). Called on the tick, not for each record: the records of one poll are processed before the tick, so a
+     * Hands what waits to an idle forward worker: with a threaded lane, waiting for T would only idle it.
+     * Called on the tick, not for each record: the records of one poll are processed before the tick, so a
      * backlog still fills its batches (handing each record of a backlog to a worker that happens to be free
      * made batches of one or two, and cost 40 % of the throughput), while a lone upload waits one tick at most.
      */
-    private void submitIfIdle(long nowMs) {
-        if (!queue.isEmpty() && !lane.inline() && inFlight.size() < lane.workers() && !worthWaiting(nowMs)) {
+    private void submitIfIdle() {
+        if (!queue.isEmpty() && !lane.inline() && inFlight.size() < lane.workers()) {
             submitNextBatch();
         }
     }
@@ -206,7 +175,7 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
     /** Writes what finished; hands the waiting records to an idle worker, or over once the oldest has waited T. */
     private void onTick(long nowMs) {
         emitFinished();
-        submitIfIdle(nowMs);
+        submitIfIdle();
         Pending oldest = queue.peek();
         if (oldest != null && nowMs - oldest.arrivedMs() >= settings.maxWait().toMillis() && inFlight.size() < lane.maxInFlight()) {
             submitNextBatch();
