@@ -89,9 +89,8 @@ public final class ImageCatalogIndex implements AutoCloseable {
     private final boolean rebuilt;
     /**
      * Ids put or deleted since the last refresh began, each with the number of its latest change (negative for a
-     * deletion): a read of
-     * one of them refreshes first, so every read sees every change made before it, while refreshes on a
-     * timer can stay rare. A refresh flushes a segment, and at one per 25 ms it took half the CPU of the
+     * deletion): a read of one of them refreshes first, so every read sees every change made before it, while
+     * refreshes on a timer can stay rare. A refresh flushes a segment, and at one per 25 ms it took half the CPU of the
      * index's images thread at 50 uploads/s (docs/RESULTS.md).
      */
     private final Map<String, Long> unseen = new ConcurrentHashMap<>();

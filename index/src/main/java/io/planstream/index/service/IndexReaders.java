@@ -63,7 +63,7 @@ final class IndexReaders {
      * How often the catalog refreshes on its own. A read of an entry changed since its last refresh refreshes it
      * first ({@link ImageCatalogIndex#refresh}), so this bounds only how long changes wait in memory.
      */
-    static final Duration CATALOG_REFRESH = Duration.ofSeconds(1);
+    private static final Duration CATALOG_REFRESH = Duration.ofSeconds(1);
     /** Longest wait of the embeddings reader for the catalog's first catch-up (see applyEmbedding). */
     private static final Duration CATALOG_WAIT = Duration.ofSeconds(60);
 
@@ -312,16 +312,14 @@ final class IndexReaders {
             long minRefresh = Math.max(settings.refreshInterval().toNanos(), CATALOG_REFRESH.toNanos());
             while (running) {
                 // As for the embeddings: wait in poll, but no longer than the next refresh that is due.
-                boolean dirty = catalog.hasUnseenChanges();
-                var polled = imagesConsumer.poll(pollFor(dirty, lastRefresh, minRefresh));
-                dirty |= !polled.isEmpty();
+                var polled = imagesConsumer.poll(pollFor(catalog.hasUnseenChanges(), lastRefresh, minRefresh));
                 if (!RegistryOutage.applyOrRewind(imagesConsumer, polled, r -> applyImage(topic, r))) {
                     warnOutage("images");
                     RegistryOutage.backOff();
                     continue;
                 }
                 long now = System.nanoTime();
-                if (dirty && now - lastRefresh >= minRefresh) {
+                if (catalog.hasUnseenChanges() && now - lastRefresh >= minRefresh) {
                     lastRefresh = now;
                     catalog.refresh();
                 }

@@ -69,7 +69,7 @@ public final class Rplan {
      * @return empty if the image is not an RPLAN raster
      */
     public static Optional<Reading> read(BufferedImage image) {
-        if (image == null || !hasRplanShape(image) || whyNotRplanValues(image.getRaster()) != null) {
+        if (!looksLikeRplan(image)) {
             return Optional.empty();
         }
         Raster raster = image.getRaster();

@@ -18,6 +18,13 @@ import java.awt.image.Raster;
  */
 final class ArgbRows {
 
+    /** Where a picture's rows come from, as packed ARGB. */
+    @FunctionalInterface
+    interface Source {
+        /** Row {@code y} into {@code out[0 .. width)}. */
+        void read(int y, int[] out);
+    }
+
     private enum Layout { INDEXED, BYTES, INTS, GENERIC }
 
     private final BufferedImage image;

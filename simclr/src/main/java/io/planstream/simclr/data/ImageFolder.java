@@ -99,6 +99,11 @@ public final class ImageFolder {
      * weights) for {@code channels == 1}; transparent pixels are laid over white.
      */
     public static float[] planes(BufferedImage img, int channels) {
+        return planes(img, channels, new ArgbRows(img)::read);
+    }
+
+    /** {@link #planes(BufferedImage, int)} with the picture's packed ARGB rows read by {@code rows}. */
+    static float[] planes(BufferedImage img, int channels, ArgbRows.Source rows) {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
         }
@@ -108,7 +113,6 @@ public final class ImageFolder {
         float[] out = new float[channels * plane];
         int[] row = new int[w];
         boolean alpha = img.getColorModel().hasAlpha();
-        ArgbRows rows = new ArgbRows(img);
         for (int y = 0; y < h; y++) {
             rows.read(y, row);
             for (int x = 0; x < w; x++) {
