@@ -185,7 +185,7 @@ public final class EmbedBenchmark {
                 out.poll().join();
                 progress.accept(++done);
             }
-            out.add(lane.submit(e -> e.embed(inputs, symmetries)));
+            out.add(lane.submit(e -> e.embed(inputs, symmetries, inputs.size())));
         }
         while (!out.isEmpty()) {
             out.poll().join();

@@ -7,7 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -29,13 +32,18 @@ import io.planstream.simclr.model.TorchScriptEncoder;
  * each stream thread owns its own (see {@link EncoderPool}).
  *
  * <p>With {@code symmetries}, every image is embedded under the 8 rotations and mirrors of the square
- * (the dihedral group D4, label-preserving for a floor plan), one forward of the batch per symmetry, and the
+ * (the dihedral group D4, label-preserving for a floor plan), the views of a small batch in one forward and those
+ * of a large one in forwards of at most the batch size (see {@link #embed(List, boolean, int)}), and the
  * representation is the normalised mean: the same for a plan and any turned or mirrored copy of it.
  *
  * <p>Where the artifact carries an {@link EmbeddingTransform} (its training features' mean, taken away so that
  * unrelated plans score near 0), h goes through it before it is normalised.
  */
 public final class BatchEncoder implements AutoCloseable {
+
+    /** Most images in one forward pass where the caller names none. */
+    public static final int DEFAULT_FORWARD_IMAGES = 32;
+    private static final int SYMMETRIES = 8;
 
     private final int version;
     private final String architecture;
@@ -141,11 +149,24 @@ public final class BatchEncoder implements AutoCloseable {
     }
 
     /**
-     * @param images preprocessed images, each {@code channels * size * size} floats in [0, 1]
-     * @return one L2-normalised vector per image, in order
+     * {@link #embed(List, boolean, int)} with forwards of up to {@value #DEFAULT_FORWARD_IMAGES} images, or of the
+     * batch where it is larger.
      */
     public float[][] embed(List<float[]> images, boolean symmetries) {
+        return embed(images, symmetries, Math.max(images.size(), DEFAULT_FORWARD_IMAGES));
+    }
+
+    /**
+     * @param images preprocessed images, each {@code channels * size * size} floats in [0, 1]
+     * @param maxForwardImages most images in one forward pass: with {@code symmetries}, as many of the 8 views of
+     *     the batch go through one forward as fit (all 8 for a batch of up to an eighth of it), and at least one
+     * @return one L2-normalised vector per image, in order
+     */
+    public float[][] embed(List<float[]> images, boolean symmetries, int maxForwardImages) {
         Objects.requireNonNull(images, "images");
+        if (maxForwardImages < 1) {
+            throw new IllegalArgumentException("maxForwardImages must be at least 1, got " + maxForwardImages);
+        }
         if (images.isEmpty()) {
             return new float[0][];
         }
@@ -166,23 +187,7 @@ public final class BatchEncoder implements AutoCloseable {
             NDArray x = step.create(flat, new Shape(n, c, s, s));
             NDArray h;
             if (symmetries) {
-                // One forward per symmetry, each of the batch's n images, summed: the 8 views in one
-                // forward of 8n would hold 8 times the activations of the batch size the operator chose.
-                h = null;
-                for (int g = 0; g < 8; g++) {
-                    try (NDManager view = step.newSubManager()) {
-                        view.tempAttachAll(x);
-                        NDArray part = encoder.embed(normalization.apply(symmetry(x, g)));
-                        // Not addi: a TorchScript module's output is an inference tensor, which may not be updated in place.
-                        NDArray sum = h == null ? part : h.add(part);
-                        sum.attach(step);
-                        if (h != null) {
-                            h.close();
-                        }
-                        h = sum;
-                    }
-                }
-                h = h.div(8f);
+                h = symmetricMean(step, x, forwardImages(maxForwardImages));
             } else {
                 h = encoder.embed(normalization.apply(x));
             }
@@ -201,6 +206,46 @@ public final class BatchEncoder implements AutoCloseable {
             }
             return out;
         }
+    }
+
+    /**
+     * The 8 views of the n images laid out view by view (8n images), cut into forwards of {@code chunk} images
+     * each and the last of what is left: a batch of one plan is one forward of its 8 views instead of 8 forwards
+     * of one image, and since 8n is a multiple of 8, a chunk that is one too gives forwards of only
+     * {@code chunk / 8} sizes. Both matter on a CPU: an operator call costs about the same fixed overhead
+     * whatever the batch, and the engine prepares its kernels for every new input size (tens of milliseconds
+     * each, then kept in a cache of bounded size), so a stream of varying batches pays for few sizes.
+     *
+     * @return the mean over the views of each image's h, n x d
+     */
+    private NDArray symmetricMean(NDManager step, NDArray x, int chunk) {
+        long n = x.getShape().get(0);
+        long total = SYMMETRIES * n;
+        NDList parts = new NDList();
+        for (long from = 0; from < total; from += chunk) {
+            long to = Math.min(total, from + chunk);
+            try (NDManager scratch = step.newSubManager()) {
+                scratch.tempAttachAll(x);
+                NDList pieces = new NDList();
+                for (long g = from / n; g * n < to; g++) {
+                    long first = Math.max(from, g * n) - g * n;
+                    long end = Math.min(to, (g + 1) * n) - g * n;
+                    NDArray view = symmetry(x, (int) g);
+                    pieces.add(first == 0 && end == n ? view : view.get(new NDIndex("{}:{}", first, end)));
+                }
+                NDArray input = pieces.size() == 1 ? pieces.head() : NDArrays.concat(pieces, 0);
+                NDArray part = encoder.embed(normalization.apply(input));
+                part.attach(step);
+                parts.add(part);
+            }
+        }
+        NDArray all = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 0);
+        return all.reshape(SYMMETRIES, n, -1).sum(new int[] {0}).div((float) SYMMETRIES);
+    }
+
+    /** Images in a forward of the views: {@code maxForwardImages}, less what it holds over a multiple of 8 from 8 on. */
+    static int forwardImages(int maxForwardImages) {
+        return maxForwardImages < SYMMETRIES ? maxForwardImages : maxForwardImages - maxForwardImages % SYMMETRIES;
     }
 
     /**

@@ -36,18 +36,21 @@ final class BatchJob {
     private final List<EmbedProcessor.Pending> batch;
     private final List<CompletableFuture<Prepared>> prepared;
     private final boolean symmetries;
+    private final int forwardImages;
 
     /**
      * @param prepared one per record of {@code batch}: its decoding, or null for a record that has none
      *                 (a tombstone, a record without key)
+     * @param forwardImages most images in one forward pass (the batch size B)
      */
-    BatchJob(List<EmbedProcessor.Pending> batch, List<CompletableFuture<Prepared>> prepared, boolean symmetries) {
+    BatchJob(List<EmbedProcessor.Pending> batch, List<CompletableFuture<Prepared>> prepared, boolean symmetries, int forwardImages) {
         if (batch.size() != prepared.size()) {
             throw new IllegalArgumentException(batch.size() + " records but " + prepared.size() + " decodings");
         }
         this.batch = List.copyOf(batch);
         this.prepared = new ArrayList<>(prepared);
         this.symmetries = symmetries;
+        this.forwardImages = forwardImages;
     }
 
     List<EmbedProcessor.Pending> records() {
@@ -83,7 +86,7 @@ final class BatchJob {
         List<float[]> images = new ArrayList<>(inputs.size());
         inputs.values().forEach(r -> images.add(r.input()));
         long cpuBefore = ForwardStats.threadCpuNanos();
-        float[][] vectors = encoder.embed(images, symmetries);
+        float[][] vectors = encoder.embed(images, symmetries, forwardImages);
         if (!images.isEmpty()) {
             ForwardStats.process().record(images.size(), cpuBefore);
         }

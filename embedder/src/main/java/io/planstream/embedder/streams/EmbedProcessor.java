@@ -194,7 +194,7 @@ final class EmbedProcessor implements Processor<byte[], byte[], Object, Object> 
             batch.add(p);
             decodings.add(prepared.remove(p.sequence()));
         }
-        BatchJob job = new BatchJob(batch, decodings, settings.symmetries());
+        BatchJob job = new BatchJob(batch, decodings, settings.symmetries(), settings.batchSize());
         inFlight.add(new InFlight(job.records(), lane.submit(job::run)));
         // An inline lane has finished already: write now, as the forward pass on this thread used to.
         emitFinished();

@@ -62,6 +62,39 @@ class BatchEncoderTest {
     }
 
     @Test
+    void theViewsGiveTheSameVectorsHoweverTheyAreCutIntoForwards() {
+        List<float[]> plans = List.of(random(21), random(22), random(23), random(24), random(25));
+        // One image per forward, each plan alone: 8 forwards of one view each.
+        float[][] alone = new float[plans.size()][];
+        for (int i = 0; i < plans.size(); i++) {
+            alone[i] = encoder.embed(List.of(plans.get(i)), true, 1)[0];
+        }
+        // 8: forwards of 8 that cut across the views of five plans; 40: all 40 views in one forward.
+        for (int max : new int[] {1, 5, 8, 12, 16, 40, 1000}) {
+            float[][] batch = encoder.embed(plans, true, max);
+            assertThat(batch.length).isEqualTo(plans.size());
+            for (int i = 0; i < plans.size(); i++) {
+                for (int j = 0; j < alone[i].length; j++) {
+                    assertThat(batch[i][j]).as("forwards of up to %d images, plan %d, component %d", max, i, j)
+                            .isCloseTo(alone[i][j], org.assertj.core.api.Assertions.within(2e-5f));
+                }
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> encoder.embed(plans, true, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxForwardImages");
+    }
+
+    @Test
+    void forwardsOfTheViewsHoldAMultipleOfEightImagesFromEightOn() {
+        assertThat(BatchEncoder.forwardImages(1)).isEqualTo(1);
+        assertThat(BatchEncoder.forwardImages(7)).isEqualTo(7);
+        assertThat(BatchEncoder.forwardImages(8)).isEqualTo(8);
+        assertThat(BatchEncoder.forwardImages(12)).isEqualTo(8);
+        assertThat(BatchEncoder.forwardImages(32)).isEqualTo(32);
+        assertThat(BatchEncoder.forwardImages(39)).isEqualTo(32);
+    }
+
+    @Test
     void anArtifactWithAnEmbeddingTransformServesItsNormalisedCentredFeatures(@TempDir Path tmp) throws Exception {
         EncoderSpec spec = EncoderSpec.of("resnet-mini", C, S);
         Path dir = tmp.resolve("centred");
