@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,6 +63,10 @@ final class BenchE2eCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "100", description = "Uploads before measuring, at the same rate, while the server's JIT compiles (default ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--timeline", paramLabel = "DIR", description = "Also write every measured upload's stages ("
+            + E2eTimelineFiles.CSV + ") and a plot of them over the run (" + E2eTimelineFiles.PNG + ") into DIR.")
+    Path timelineDir;
+
     @Mixin
     SeedOption seed = new SeedOption(11);
 
@@ -82,9 +87,14 @@ final class BenchE2eCommand implements Callable<Integer> {
             String target = server == null ? url : server.url();
             HttpUploader uploader = new HttpUploader(target);
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
-            run(uploader, client, target, plans.subList(0, warmup), "warm-up");
-            Timeline[] timelines = run(uploader, client, target, plans.subList(warmup, plans.size()), "measure");
+            run(uploader, client, target, plans.subList(0, warmup), "warm-up", new long[warmup]);
+            long[] sent = new long[count];
+            Timeline[] timelines = run(uploader, client, target, plans.subList(warmup, plans.size()), "measure", sent);
             Map<String, Object> row = report(timelines, count, target);
+            if (timelineDir != null) {
+                E2eTimelineFiles.write(timelineDir, sent, timelines, String.format(java.util.Locale.ROOT,
+                        "upload to searchable, %s uploads/s: p50 %s ms, p99 %s ms", rate, row.get("p50_ms"), row.get("p99_ms")));
+            }
             print(row);
             return ((Number) row.get("lost")).intValue() > 0 ? PlanstreamCommand.EXIT_FAILED : PlanstreamCommand.EXIT_OK;
         } finally {
@@ -101,8 +111,13 @@ final class BenchE2eCommand implements Callable<Integer> {
     record Timeline(double[] ms) {
     }
 
-    /** Uploads at the rate; returns per upload its timeline, null where it never became searchable. */
-    private Timeline[] run(HttpUploader uploader, HttpClient client, String target, List<byte[]> plans, String task) throws Exception {
+    /**
+     * Uploads at the rate; returns per upload its timeline, null where it never became searchable.
+     *
+     * @param sent filled with each upload's send time (epoch ms)
+     */
+    private Timeline[] run(HttpUploader uploader, HttpClient client, String target, List<byte[]> plans, String task,
+                           long[] sent) throws Exception {
         String runId = "e2e-" + Long.toString(System.currentTimeMillis(), 36);
         int n = plans.size();
         Timeline[] out = new Timeline[n];
@@ -121,6 +136,7 @@ final class BenchE2eCommand implements Callable<Integer> {
                 }
                 long sentNanos = System.nanoTime();
                 long sentWall = System.currentTimeMillis();
+                sent[i] = sentWall;
                 try {
                     // A fresh id per upload and run: a plan uploaded by an earlier run is already searchable.
                     HttpUploader.Result r = uploader.upload(plans.get(i), "image/png",

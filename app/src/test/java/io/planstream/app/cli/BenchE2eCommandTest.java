@@ -55,4 +55,23 @@ class BenchE2eCommandTest {
         assertThat(stages.get("embedded")).containsEntry("p50_ms", 21.0).containsEntry("max_ms", 22.0);
         assertThat(stages.get("searchable").get("p50_ms")).as("a stage no answer stamped").isNull();
     }
+
+    @Test
+    void shouldWriteEveryMeasuredUploadsStagesAndDrawThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        BenchE2eCommand.Timeline[] timelines = {
+            new BenchE2eCommand.Timeline(new double[] {10, 20, 30, 40, 50}),
+            null,
+            new BenchE2eCommand.Timeline(new double[] {11, 900, Double.NaN, 950, 960})};
+        long[] sent = {SENT, SENT + 20, SENT + 1_540};
+        E2eTimelineFiles.write(dir.resolve("t"), sent, timelines, "test");
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("t").resolve(E2eTimelineFiles.CSV));
+        assertThat(lines).containsExactly(
+                "upload,sent_s,accepted_ms,embedded_ms,indexed_ms,searchable_ms,answered_ms",
+                "0,0.000,10.000,20.000,30.000,40.000,50.000",
+                "1,0.020,,,,,",
+                "2,1.540,11.000,900.000,,950.000,960.000");
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve("t").resolve(E2eTimelineFiles.PNG).toFile());
+        assertThat(png.getWidth()).isEqualTo(1000);
+        assertThat(png.getHeight()).isEqualTo(520);
+    }
 }
