@@ -158,8 +158,9 @@ public final class BatchEncoder implements AutoCloseable {
 
     /**
      * @param images preprocessed images, each {@code channels * size * size} floats in [0, 1]
-     * @param maxForwardImages most images in one forward pass: with {@code symmetries}, as many of the 8 views of
-     *     the batch go through one forward as fit (all 8 for a batch of up to an eighth of it), and at least one
+     * @param maxForwardImages most images in one forward pass, with {@code symmetries}: the 8n views go through
+     *     forwards of this many (rounded down to a multiple of 8 from 8 on) and one of what is left, so a batch of up
+     *     to an eighth of it is one forward; without, the batch is one forward whatever its size
      * @return one L2-normalised vector per image, in order
      */
     public float[][] embed(List<float[]> images, boolean symmetries, int maxForwardImages) {
@@ -230,8 +231,9 @@ public final class BatchEncoder implements AutoCloseable {
                 for (long g = from / n; g * n < to; g++) {
                     long first = Math.max(from, g * n) - g * n;
                     long end = Math.min(to, (g + 1) * n) - g * n;
-                    NDArray view = symmetry(x, (int) g);
-                    pieces.add(first == 0 && end == n ? view : view.get(new NDIndex("{}:{}", first, end)));
+                    // The rows first, then the turn: a view cut between two forwards is turned in parts, not twice.
+                    NDArray rows = first == 0 && end == n ? x : x.get(new NDIndex("{}:{}", first, end));
+                    pieces.add(symmetry(rows, (int) g));
                 }
                 NDArray input = pieces.size() == 1 ? pieces.head() : NDArrays.concat(pieces, 0);
                 NDArray part = encoder.embed(normalization.apply(input));
